@@ -1,0 +1,71 @@
+using System.IO.Hashing;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Pilab.Checker;
+
+/// <summary>
+/// The exact visited set: every state once, in a chunked array in discovery order (which, under
+/// breadth-first search, is also the queue), with its parent's index and the label of the step that
+/// reached it, so a counterexample is rebuilt without storing traces. The index is an
+/// open-addressing table of (32 hash bits, index) words with linear probing; the stored hash bits
+/// let most probes skip the state comparison (the layout of dotnet/runtime's HashSet: struct
+/// entries, no object per element).
+/// </summary>
+internal sealed class VisitedSet<TState> where TState : unmanaged, IEquatable<TState>
+{
+    private readonly ChunkedArray<TState> _states = new();
+    private readonly ChunkedArray<int> _parents = new();
+    private readonly ChunkedArray<int> _labels = new();
+    private ulong[] _table = new ulong[1 << 16];
+    private int _mask = (1 << 16) - 1;
+
+    public long Count => _states.Count;
+
+    /// <summary>Bytes held per stored state, table included at its worst load: what --max-memory divides by.</summary>
+    public static int BytesPerState => Unsafe.SizeOf<TState>() + 8 + 4 * 8;
+
+    public ref TState State(long i) => ref _states[i];
+    public int Parent(long i) => _parents[i];
+    public int Label(long i) => _labels[i];
+
+    /// <summary>Adds the state if new; returns its index, or -1 if it was already there.</summary>
+    public long Add(in TState state, int parent, int label)
+    {
+        ulong h = Hash(state);
+        uint tag = (uint)(h >> 32);
+        int slot = (int)h & _mask;
+        while (true)
+        {
+            ulong e = _table[slot];
+            if (e == 0) break;
+            if ((uint)(e >> 32) == tag && _states[(long)(uint)e - 1].Equals(state)) return -1;
+            slot = (slot + 1) & _mask;
+        }
+        long index = _states.Append(state);
+        if (index >= int.MaxValue) throw new InvalidOperationException("more than 2^31 states: the explorer bounds this");
+        _parents.Append(parent);
+        _labels.Append(label);
+        _table[slot] = ((ulong)tag << 32) | (ulong)(index + 1);
+        if (_states.Count * 2 > _table.Length) Grow();
+        return index;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Hash(in TState s) =>
+        XxHash3.HashToUInt64(MemoryMarshal.AsBytes(new ReadOnlySpan<TState>(in s)));
+
+    private void Grow()
+    {
+        var old = _table;
+        _table = new ulong[old.Length * 2];
+        _mask = _table.Length - 1;
+        foreach (ulong e in old)
+        {
+            if (e == 0) continue;
+            int slot = (int)Hash(_states[(long)(uint)e - 1]) & _mask;
+            while (_table[slot] != 0) slot = (slot + 1) & _mask;
+            _table[slot] = e;
+        }
+    }
+}

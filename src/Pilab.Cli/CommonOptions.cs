@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Pilab.Checker;
+using Pilab.Model;
+using Pilab.Protocol;
+
+namespace Pilab.Cli;
+
+/// <summary>The options check, explain and the later commands share, and their translation into a
+/// <see cref="Configuration"/> and <see cref="ExplorationOptions"/>.</summary>
+internal sealed class CommonOptions
+{
+    public readonly Argument<string> Variant = new("variant")
+    {
+        Description = "a built-in variant (pilab list) or the path of a variant file (docs/variant-format.md)",
+    };
+    public readonly Option<string> Mm = new("--mm") { Description = "memory model: sc or tso", DefaultValueFactory = _ => "sc" };
+    public readonly Option<int> Injectors = new("--injectors", "-k") { Description = "injecting CPUs, 1-4", DefaultValueFactory = _ => 1 };
+    public readonly Option<bool> SameVector = new("--same-vector") { Description = "all injectors post v1 (default: injector i posts vi)" };
+    public readonly Option<int> Posts = new("--posts", "-n") { Description = "posts per injector, 1-7", DefaultValueFactory = _ => 1 };
+    public readonly Option<int> Exits = new("--exits", "-e") { Description = "VM exits the guest may cause on its own, 0-7", DefaultValueFactory = _ => 0 };
+    public readonly Option<bool> IrqPriority = new("--irq-priority") { Description = "a pending host interrupt on P0 with IF=1 runs before the vCPU thread's next step (as hardware does)" };
+    public readonly Option<long> MaxStates = new("--max-states") { Description = "stop after this many states (exit code 3)", DefaultValueFactory = _ => int.MaxValue - 1L };
+    public readonly Option<long> MaxMemory = new("--max-memory") { Description = "stop before the visited set outgrows this many MiB (exit code 3); default three quarters of memory", DefaultValueFactory = _ => ExplorationOptions.DefaultMaxMemory() >> 20 };
+    public readonly Option<bool> Json = new("--json") { Description = "print the result as JSON (docs/json.md)" };
+
+    public CommonOptions()
+    {
+        Mm.AcceptOnlyFromAmong("sc", "tso");
+    }
+
+    public void AddTo(Command c, bool withVariant = true)
+    {
+        if (withVariant) c.Arguments.Add(Variant);
+        foreach (var o in new Option[] { Mm, Injectors, SameVector, Posts, Exits, IrqPriority, MaxStates, MaxMemory, Json })
+            c.Options.Add(o);
+    }
+
+    public Configuration Configuration(ParseResult p) => new(
+        p.GetValue(Injectors), p.GetValue(Posts), p.GetValue(Exits), p.GetValue(SameVector),
+        p.GetValue(Mm) == "tso" ? MemoryModel.TSO : MemoryModel.SC, p.GetValue(IrqPriority));
+
+    public ExplorationOptions Exploration(ParseResult p) => new()
+    {
+        MaxStates = p.GetValue(MaxStates),
+        MaxMemoryBytes = p.GetValue(MaxMemory) << 20,
+    };
+
+    /// <summary>Loads the variant and validates the configuration; on bad input prints why and returns false.</summary>
+    public bool TryResolve(ParseResult p, out Variant variant, out Configuration configuration)
+    {
+        configuration = Configuration(p);
+        variant = null!;
+        if (configuration.Problem() is { } problem)
+        {
+            Console.Error.WriteLine($"pilab: {problem}");
+            return false;
+        }
+        if (p.GetValue(MaxStates) < 1 || p.GetValue(MaxMemory) < 1)
+        {
+            Console.Error.WriteLine("pilab: --max-states and --max-memory must be at least 1");
+            return false;
+        }
+        var loaded = VariantFile.Load(p.GetValue(Variant)!);
+        if (!loaded.Ok)
+        {
+            foreach (var e in loaded.Errors)
+                Console.Error.WriteLine(e.Line == 0 ? $"pilab: {e.File}: {e.Found}; expected {e.Expected}" : e.ToString());
+            return false;
+        }
+        variant = loaded.Variant!;
+        return true;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text;
+using System.Text.Json;
+using Pilab.Checker;
+using Pilab.Model;
+using Pilab.Protocol;
+
+namespace Pilab.Report;
+
+/// <summary>
+/// The machine-readable result, schema <c>pilab.check/1</c> (documented in docs/json.md). Fields
+/// are only ever added, never renamed or removed, within a schema version.
+/// </summary>
+public static class JsonReport
+{
+    public const string Schema = "pilab.check/1";
+
+    public static string Write(IEnumerable<CheckResult> results)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("schema", Schema);
+            w.WriteStartArray("results");
+            foreach (var r in results) WriteResult(w, r);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    public static string Write(CheckResult result)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+            WriteResult(w, result, withSchema: true);
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    public static string VerdictName(Verdict v) => v switch
+    {
+        Verdict.Safe => "safe",
+        Verdict.Violation => "violation",
+        Verdict.Stuck => "stuck",
+        Verdict.BoundReached => "bound-reached",
+        _ => "?",
+    };
+
+    private static void WriteResult(Utf8JsonWriter w, CheckResult r, bool withSchema = false)
+    {
+        var x = r.Exploration;
+        w.WriteStartObject();
+        if (withSchema) w.WriteString("schema", Schema);
+        w.WriteStartObject("variant");
+        w.WriteString("name", r.Variant.Name);
+        w.WriteString("description", r.Variant.Description);
+        w.WriteString("entry", r.Variant.EntryText);
+        w.WriteString("injector", r.Variant.InjectorText);
+        w.WriteString("onAlreadySet", StepNames.Name(r.Variant.OnAlreadySet));
+        w.WriteString("requests", StepNames.Name(r.Variant.Requests));
+        w.WriteEndObject();
+        w.WriteStartObject("configuration");
+        w.WriteString("memoryModel", r.Configuration.Memory == MemoryModel.SC ? "sc" : "tso");
+        w.WriteNumber("injectors", r.Configuration.Injectors);
+        w.WriteBoolean("sameVector", r.Configuration.SameVector);
+        w.WriteNumber("posts", r.Configuration.Posts);
+        w.WriteNumber("exits", r.Configuration.Exits);
+        w.WriteBoolean("irqPriority", r.Configuration.IrqPriority);
+        w.WriteEndObject();
+        w.WriteString("verdict", VerdictName(x.Verdict));
+        w.WriteNumber("states", x.States);
+        w.WriteNumber("transitions", x.Transitions);
+        w.WriteNumber("terminals", x.Terminals);
+        w.WriteNumber("maxDepth", x.MaxDepth);
+        w.WriteNumber("seconds", Math.Round(x.Elapsed.TotalSeconds, 4));
+        if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
+        if (r.Trace is null) w.WriteNull("trace");
+        else
+        {
+            w.WriteStartObject("trace");
+            w.WriteNumber("length", r.Trace.Steps.Length);
+            w.WriteStartArray("steps");
+            foreach (var s in r.Trace.Steps)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("index", s.Index);
+                w.WriteString("cpu", $"P{s.Cpu}");
+                w.WriteString("actor", s.Actor);
+                w.WriteString("step", s.Step);
+                if (s.Seed is null) w.WriteNull("seed"); else w.WriteString("seed", s.Seed);
+                w.WriteStartArray("effects");
+                foreach (var e in s.Effects) w.WriteStringValue(e);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteString("diagnosis", r.Trace.Diagnosis);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+}
