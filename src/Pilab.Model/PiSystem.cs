@@ -9,7 +9,7 @@ namespace Pilab.Model;
 /// the processor's posted-interrupt and interrupt hardware, the guest, and under TSO its store
 /// buffer) and injectors P1..Pk, each step one atomic transition.
 /// </summary>
-public readonly struct PiSystem : ITransitionSystem<PiState>
+public readonly partial struct PiSystem : ITransitionSystem<PiState>
 {
     private readonly Instruction<ThreadOp>[] _thread;
     private readonly Instruction<InjectorStep>[] _injector;
