@@ -46,7 +46,7 @@ public sealed class LiveRun
         if (options.Problem() is { } problem) throw new ArgumentException(problem, nameof(options));
         _o = options;
         var program = new LiveProgram(options.Variant);
-        _p0 = new VcpuThread(program, _m, options.ExitRate);
+        _p0 = new VcpuThread(program, _m, options.ExitRate, VcpuThread.NewLatencyHistogram());
         _injectors = new Injector[options.Injectors];
         _quota = new long[options.Injectors];
         for (int i = 0; i < _injectors.Length; i++)

@@ -12,7 +12,7 @@ namespace Pilab.Live;
 /// align it to 64 bytes, so it may straddle two lines; PIR and ON stay adjacent as in hardware;</item>
 /// <item>vcpu-&gt;mode and vcpu-&gt;requests, read by injectors, written by P0;</item>
 /// <item>P0's local APIC: the pending physical vectors, set by injectors' IPIs;</item>
-/// <item>what P0 publishes only for the watchdog (in guest, drain count).</item>
+/// <item>what P0 publishes only for the watchdog (in guest, drain sequence).</item>
 /// </list>
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 640)]
@@ -38,6 +38,11 @@ internal struct SharedLines
     /// <summary>1 while P0 runs the guest (between enter and the VM exit). Observation only.</summary>
     [FieldOffset(512)] public int InGuest;
 
-    /// <summary>How many times P0 moved PIR into vIRR (pir.drain or pi.process). Observation only.</summary>
-    [FieldOffset(520)] public long Drains;
+    /// <summary>
+    /// Odd while P0 moves PIR into vIRR (pir.drain, or pi.process from acknowledging NOTIFY to the end of
+    /// the drain), incremented at both ends. Observation only: posted-interrupt processing is atomic for
+    /// software on real hardware but not here, and a watchdog must not take a P0 descheduled half way
+    /// through it for a strand.
+    /// </summary>
+    [FieldOffset(520)] public long DrainSequence;
 }

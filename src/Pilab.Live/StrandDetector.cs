@@ -7,8 +7,9 @@ namespace Pilab.Live;
 /// least <c>threshold</c> apart, with:
 /// <list type="bullet">
 /// <item>both: P0 in the guest, PIR not empty, nothing pending;</item>
-/// <item>no PIR drain in between (pir.drain and pi.process count them), so the vectors in PIR at the
-/// first are still the same posts at the second;</item>
+/// <item>no PIR drain in between or under way (P0 publishes a sequence, odd while it moves PIR into
+/// vIRR: pi.process is atomic on hardware but not here), so the vectors in PIR at the first are still
+/// the same posts at the second;</item>
 /// <item>every post that was in flight at the first has finished by the second (its sequence moved
 /// on): its NOTIFY, if it sends one, would be pending by then. A post that started later cannot have
 /// set the vectors seen at the first.</item>
@@ -46,13 +47,13 @@ internal sealed class StrandDetector
         // Volatile.Read throughout: acquire loads, so the reads happen in the order written: drains,
         // guest, PIR, then the injectors' sequences (a PIR bit seen implies its post's start is seen),
         // then pending (a finished post seen implies its IPI is seen), then drains again.
-        long drains = Volatile.Read(ref s.Drains);
+        long drains = Volatile.Read(ref s.DrainSequence);
         bool inGuest = Volatile.Read(ref s.InGuest) != 0;
         var pir = new PirWords();
         for (int i = 0; i < PirWords.Words; i++) pir[i] = Volatile.Read(ref s.Pir[i]);
         for (int i = 0; i < _injectors.Length; i++) _sequenceNow[i] = Volatile.Read(ref _injectors[i].Counters.Sequence);
         int pending = Volatile.Read(ref s.Pending);
-        bool stable = Volatile.Read(ref s.Drains) == drains;
+        bool stable = (drains & 1) == 0 && Volatile.Read(ref s.DrainSequence) == drains;
 
         if (!(inGuest && !pir.IsEmpty && pending == 0 && stable))
         {

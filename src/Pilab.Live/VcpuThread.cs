@@ -15,8 +15,8 @@ internal sealed class VcpuThread
     /// <summary>Iterations of the guest's arithmetic between two instruction boundaries.</summary>
     private const int GuestWorkPerBoundary = 8;
 
-    /// <summary>Highest latency the histogram tracks: 10 s in Stopwatch ticks; above it, clamped.</summary>
-    private readonly long _maxLatency = Stopwatch.Frequency * 10;
+    /// <summary>Highest latency the histogram tracks; above it, clamped.</summary>
+    private readonly long _maxLatency;
 
     private readonly VcpuMemory _m;
     private readonly P0Op[] _ops;
@@ -39,7 +39,10 @@ internal sealed class VcpuThread
     private PirWords _vIrr;            // the guest's virtual APIC IRR: only P0 (thread, processor, guest) touches it
     private ulong _work = 0x9E3779B97F4A7C15;
 
-    public VcpuThread(LiveProgram program, VcpuMemory memory, double exitsPerSecond)
+    /// <summary>A histogram wide enough for any latency a run records (10 s, 3 significant digits).</summary>
+    public static LongHistogram NewLatencyHistogram() => new(Stopwatch.Frequency * 10, 3);
+
+    public VcpuThread(LiveProgram program, VcpuMemory memory, double exitsPerSecond, LongHistogram latency)
     {
         _m = memory;
         _ops = program.P0;
@@ -47,7 +50,8 @@ internal sealed class VcpuThread
         _modeOutPc = program.ModeOutPc;
         _exitPeriod = exitsPerSecond > 0 ? Math.Max(1, (long)(Stopwatch.Frequency / exitsPerSecond)) : 0;
         _exitsEnabled = _exitPeriod != 0;
-        Latency = new LongHistogram(_maxLatency, 3);
+        Latency = latency;
+        _maxLatency = latency.HighestTrackableValue;
     }
 
     /// <summary>P0 runs the guest (after enter, before the VM exit).</summary>
@@ -131,7 +135,9 @@ internal sealed class VcpuThread
                 Interlocked.And(ref s.Control, ~(long)SharedLines.OnBit);
                 break;
             case P0Op.PirDrain:
+                BeginDrain(ref s);
                 DrainPir(ref s);
+                EndDrain(ref s);
                 Counters.SyncDrains++;
                 break;
             case P0Op.Check:
@@ -183,9 +189,16 @@ internal sealed class VcpuThread
             Counters.MergedInVIrr += System.Numerics.BitOperations.PopCount(taken & _vIrr[i]);
             _vIrr[i] |= taken;
         }
-        // Volatile.Write: observation only (the watchdog sees that PIR moved).
-        Volatile.Write(ref s.Drains, s.Drains + 1);
     }
+
+    /// <summary>
+    /// Volatile.Write (odd): observation only. x86 keeps stores in order and the locked steps that follow
+    /// drain the store buffer, so a watchdog that sees NOTIFY acknowledged or ON cleared also sees this.
+    /// </summary>
+    private static void BeginDrain(ref SharedLines s) => Volatile.Write(ref s.DrainSequence, s.DrainSequence + 1);
+
+    /// <summary>Volatile.Write (even): the vectors taken are in vIRR.</summary>
+    private static void EndDrain(ref SharedLines s) => Volatile.Write(ref s.DrainSequence, s.DrainSequence + 1);
 
     /// <summary>
     /// host.irq: P0 in the host with IF = 1 and a vector pending takes it at this boundary. RESCHED first
@@ -218,9 +231,11 @@ internal sealed class VcpuThread
         {
             // pi.process (SDM 29.6): acknowledge NOTIFY, clear ON (locked), move PIR into vIRR (xchg
             // per word). Interlocked.And for both: injectors set these words concurrently.
+            BeginDrain(ref s);
             Interlocked.And(ref s.Pending, ~PendingIpi.Notify);
             Interlocked.And(ref s.Control, ~(long)SharedLines.OnBit);
             DrainPir(ref s);
+            EndDrain(ref s);
             Counters.PiProcess++;
             return;
         }
