@@ -24,7 +24,7 @@ internal static class LiveCommand
         var seed = new Option<ulong>("--seed") { Description = "seed of the --chaos delay schedule", DefaultValueFactory = _ => 1 };
         var posts = new Option<long>("--posts", "-n") { Description = "stop after this many posts in all (0 = no bound)", DefaultValueFactory = _ => 0 };
         var vectors = new Option<int>("--vectors") { Description = "vectors each injector cycles through", DefaultValueFactory = _ => 1 };
-        var stall = new Option<double>("--stall-ms") { Description = "report a strand once it has lasted this long", DefaultValueFactory = _ => 1 };
+        var stall = new Option<double>("--stall-ms") { Description = "report a strand once it has lasted this long (ms)", DefaultValueFactory = _ => 0.1 };
         var noRescue = new Option<bool>("--no-rescue") { Description = "do not force a VM exit after reporting a strand (a tickless guest then stays stranded)" };
         var calibrate = new Option<bool>("--calibrate") { Description = "measure the cross-core round trip (cache-line ping-pong); with a variant, also give latency in round trips" };
 
@@ -156,5 +156,5 @@ internal static class LiveCommand
 
     private static string CalibrationJson(CalibrationResult c) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{{\n  \"roundTripNs\": {c.MedianNanoseconds:F1},\n  \"bestRoundTripNs\": {c.MinNanoseconds:F1},\n  \"batches\": {c.Batches},\n  \"roundTripsPerBatch\": {c.RoundTripsPerBatch},\n  \"cores\": {Environment.ProcessorCount}\n}}\n");
+            $"{{\n  \"roundTripNs\": {c.MedianNanoseconds:F1},\n  \"bestRoundTripNs\": {c.MinNanoseconds:F1},\n  \"batches\": {c.Batches},\n  \"roundTripsPerBatch\": {c.RoundTripsPerBatch},\n  \"litmusRounds\": {c.LitmusRounds},\n  \"litmusReorders\": {c.LitmusReorders},\n  \"cores\": {Environment.ProcessorCount}\n}}\n");
 }

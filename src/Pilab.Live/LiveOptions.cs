@@ -22,8 +22,8 @@ public sealed record LiveOptions(Variant Variant)
     /// <summary>How many vectors each injector cycles through (injector i posts 0x20 + i*n ... 0x20 + i*n + n - 1).</summary>
     public int VectorsPerInjector { get; init; } = 1;
     /// <summary>How long a strand must last before the watchdog reports it.</summary>
-    public double StallMilliseconds { get; init; } = 1;
-    /// <summary>After a report, the watchdog forces a VM exit (RESCHED, as an unrelated host interrupt would) so the run goes on.</summary>
+    public double StallMilliseconds { get; init; } = 0.1;
+    /// <summary>After a report, the watchdog forces a VM exit (RESCHED, as an unrelated host interrupt would) so that a tickless guest goes on.</summary>
     public bool Rescue { get; init; } = true;
     /// <summary>How long the end-of-run grace period may take to reach a terminal state.</summary>
     public double GraceSeconds { get; init; } = 5;

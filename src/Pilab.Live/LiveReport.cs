@@ -131,5 +131,6 @@ public static class LiveReport
     }
 
     public static string CalibrationText(CalibrationResult c) =>
-        string.Create(C, $"cross-core round trip (cache-line ping-pong): median {c.MedianNanoseconds:F0} ns, best {c.MinNanoseconds:F0} ns ({c.Batches} batches of {c.RoundTripsPerBatch:N0}, {Environment.ProcessorCount} cores)\n");
+        string.Create(C, $"cross-core round trip (cache-line ping-pong): median {c.MedianNanoseconds:F0} ns, best {c.MinNanoseconds:F0} ns ({c.Batches} batches of {c.RoundTripsPerBatch:N0}, {Environment.ProcessorCount} cores)\n") +
+        string.Create(C, $"store buffering (SB litmus, no fence): a store passed a later load in {c.LitmusReorders:N0} of {c.LitmusRounds:N0} rounds\n");
 }

@@ -4,13 +4,17 @@ using HdrHistogram;
 namespace Pilab.Live;
 
 /// <summary>
-/// One live run: P0's thread, the injector threads and the watchdog over one <see cref="VcpuMemory"/>.
+/// One live run: P0's thread and the injector threads over one <see cref="VcpuMemory"/>.
 /// <see cref="Start"/>, then poll <see cref="Progress"/> until <see cref="PostsDone"/> or the caller's
 /// time is up (or Ctrl-C), then <see cref="Finish"/>: the injectors finish the post in flight and stop,
-/// the watchdog stops, the guest runs on without exits of its own until nothing can change any more,
+/// the guest runs on without exits of its own until nothing can change any more,
 /// and whatever is left in PIR or vIRR is stranded.
 /// </summary>
 /// <remarks>
+/// The watchdog runs on P0's thread: every <see cref="WatchdogEvery"/> guest boundaries with nothing
+/// to do, P0 looks at the shared state through <see cref="StrandDetector"/> (a host timer tick would, in
+/// KVM; here it costs a few cache misses and no thread of its own). It sees strands as short as that
+/// interval, which a sleeping watchdog thread (1 ms ticks) would miss when the guest exits often.
 /// Threads may outnumber cores (this machine has two). Nothing blocks on another thread: P0 spins as a
 /// vCPU does, injectors pace themselves with sleep / yield / spin, so an oversubscribed run is slower and
 /// has longer latency tails but is still correct. Verdicts never depend on timing (see
@@ -19,6 +23,9 @@ namespace Pilab.Live;
 public sealed class LiveRun
 {
     private const int Run = 0, Grace = 1, Stop = 2;
+
+    /// <summary>Idle guest boundaries between two watchdog looks (a power of two).</summary>
+    private const int WatchdogEvery = 64;
 
     private readonly LiveOptions _o;
     private readonly VcpuMemory _m = new();
@@ -30,10 +37,8 @@ public sealed class LiveRun
     private readonly Stopwatch _clock = new();
     private Thread? _p0Thread;
     private Thread[] _injectorThreads = [];
-    private Thread? _watchdogThread;
     private int _p0Control;
     private int _stopInjectors;
-    private int _stopWatchdog;
     private int _injectorsRunning;
     private long _strandCount;
     private long _rescues;
@@ -74,10 +79,8 @@ public sealed class LiveRun
             int id = i;
             _injectorThreads[i] = new Thread(() => RunInjector(id)) { IsBackground = true, Name = $"P{id + 1} (injector)" };
         }
-        _watchdogThread = new Thread(RunWatchdog) { IsBackground = true, Name = "watchdog" };
         _p0Thread.Start();
         foreach (var t in _injectorThreads) t.Start();
-        _watchdogThread.Start();
     }
 
     /// <summary>The figures so far (counters read while the threads run; latency only at the end).</summary>
@@ -92,8 +95,6 @@ public sealed class LiveRun
         // no notification is cut off half way (that would strand a vector the protocol did not lose).
         Volatile.Write(ref _stopInjectors, 1);
         foreach (var t in _injectorThreads) t.Join();
-        Volatile.Write(ref _stopWatchdog, 1);
-        _watchdogThread!.Join();
         // The grace period: P0 turns guest exits off and stops itself in a terminal state.
         Volatile.Write(ref _p0Control, Grace);
         if (!_p0Thread.Join(TimeSpan.FromSeconds(_o.GraceSeconds)))
@@ -114,8 +115,11 @@ public sealed class LiveRun
     {
         var p0 = _p0;
         bool grace = false;
+        int idle = 0;
         while (true)
         {
+            if (p0.IdleInGuest && (++idle & (WatchdogEvery - 1)) == 0 && !grace)
+                Watchdog();
             // Volatile.Read: the controller's request; seeing it one step late is harmless.
             int c = Volatile.Read(ref _p0Control);
             if (c != Run)
@@ -185,27 +189,24 @@ public sealed class LiveRun
         return Math.Max(next + period, now - 10 * ms);
     }
 
-    private void RunWatchdog()
+    /// <summary>One look of the watchdog, from P0's thread (allocates only when it reports).</summary>
+    private void Watchdog()
     {
-        while (Volatile.Read(ref _stopWatchdog) == 0)
+        if (_detector.Observe(Stopwatch.GetTimestamp()) is not { } report) return;
+        double at = _clock.Elapsed.TotalSeconds;
+        lock (_strands)
         {
-            Thread.Sleep(1);
-            if (_detector.Observe(Stopwatch.GetTimestamp()) is not { } report) continue;
-            double at = _clock.Elapsed.TotalSeconds;
-            lock (_strands)
-            {
-                _strandCount++;
-                _firstStrand ??= at;
-                if (_strands.Count < 1000)
-                    _strands.Add(new StrandEvent(at, report.StuckTicks * 1000.0 / Stopwatch.Frequency, report.Vectors, report.State.ToString()));
-            }
-            if (_o.Rescue)
-            {
-                // Interlocked.Or: an unrelated host interrupt (a timer tick) at P0, as an injector's
-                // RESCHED would be: the guest exits and the next entry syncs PIR.
-                Interlocked.Or(ref _m.Lines.Pending, PendingIpi.Resched);
-                Interlocked.Increment(ref _rescues);
-            }
+            _strandCount++;
+            _firstStrand ??= at;
+            if (_strands.Count < 1000)
+                _strands.Add(new StrandEvent(at, report.StuckTicks * 1000.0 / Stopwatch.Frequency, report.Vectors, report.State.ToString()));
+        }
+        if (_o.Rescue)
+        {
+            // Interlocked.Or: an unrelated host interrupt (a timer tick) at P0, as an injector's RESCHED
+            // would be: the guest exits at the next boundary and the next entry syncs PIR.
+            Interlocked.Or(ref _m.Lines.Pending, PendingIpi.Resched);
+            Interlocked.Increment(ref _rescues);
         }
     }
 

@@ -57,6 +57,9 @@ internal sealed class VcpuThread
     /// <summary>P0 runs the guest (after enter, before the VM exit).</summary>
     public bool InGuest => _guest;
 
+    /// <summary>The guest runs with nothing in vIRR: the boundaries where the watchdog may look.</summary>
+    public bool IdleInGuest => _guest && _vIrr.IsEmpty;
+
     /// <summary>The next step of the vCPU thread's program, when not in the guest.</summary>
     public P0Op NextOp => _ops[_pc];
 
