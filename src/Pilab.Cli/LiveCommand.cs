@@ -19,7 +19,7 @@ internal static class LiveCommand
         var seconds = new Option<double?>("--seconds", "-s") { Description = "run this long (default 10 s; with --posts and no --seconds, until the posts are made)" };
         var injectors = new Option<int>("--injectors", "-k") { Description = "injector threads, 1-64 (this machine has " + Environment.ProcessorCount + " cores; P0 spins on one)", DefaultValueFactory = _ => 1 };
         var rate = new Option<double>("--rate", "-r") { Description = "posts per second per injector; 0 = as fast as possible", DefaultValueFactory = _ => 0 };
-        var exitRate = new Option<double>("--exit-rate", "-x") { Description = "VM exits per second the guest causes itself; 0 = tickless guest", DefaultValueFactory = _ => 100 };
+        var exitRate = new Option<double>("--exit-rate", "-x") { Description = "VM exits per second the guest causes itself (a 1000 Hz tick by default); 0 = tickless guest", DefaultValueFactory = _ => 1000 };
         var chaos = new Option<bool>("--chaos") { Description = "seeded random delays between steps, so race windows open often" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the --chaos delay schedule", DefaultValueFactory = _ => 1 };
         var posts = new Option<long>("--posts", "-n") { Description = "stop after this many posts in all (0 = no bound)", DefaultValueFactory = _ => 0 };

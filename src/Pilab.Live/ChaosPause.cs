@@ -5,8 +5,10 @@ namespace Pilab.Live;
 /// (where another actor's step does the damage) stay open long enough to be hit. Each actor has its own
 /// generator, seeded from the run's seed and the actor's number, so the same seed gives every actor the
 /// same sequence of delays (the OS still decides how the actors' sequences interleave).
-/// Delays: three steps in four none; otherwise a spin of 2^0..2^11 pause instructions, and one in 64
-/// of those a Thread.Yield (a window as long as a scheduler decision).
+/// Delays: seven steps in eight none (so that most of the time the other actor's steps run back to back
+/// inside the window one actor's delay opens); otherwise a spin of 2^0..2^9 iterations of
+/// Thread.SpinWait (up to some tens of microseconds), and one in 64 of those a Thread.Yield (a window as
+/// long as a scheduler decision).
 /// </summary>
 internal struct ChaosPause : IStepPause
 {
@@ -32,9 +34,9 @@ internal struct ChaosPause : IStepPause
         x ^= x >> 27;
         _state = x;
         ulong r = x * 0x2545F4914F6CDD1DUL;
-        if ((r & 3) != 0) return 0;
-        if (((r >> 2) & 63) == 0) return -1;
-        return 1 << (int)((r >> 8) % 12);
+        if ((r & 7) != 0) return 0;
+        if (((r >> 3) & 63) == 0) return -1;
+        return 1 << (int)((r >> 9) % 10);
     }
 
     public void Pause()

@@ -14,7 +14,7 @@ public sealed record LiveOptions(Variant Variant)
     /// <summary>Posts per second per injector; 0 posts as fast as it can.</summary>
     public double Rate { get; init; }
     /// <summary>VM exits per second of guest time the guest causes itself; 0 is a tickless guest that never exits on its own.</summary>
-    public double ExitRate { get; init; } = 100;
+    public double ExitRate { get; init; } = 1000;
     public bool Chaos { get; init; }
     public ulong Seed { get; init; } = 1;
     /// <summary>Stop after this many posts in all (shared among the injectors); 0 for no bound.</summary>
