@@ -33,7 +33,10 @@ public static class LiveReport
         }
         Line(string.Create(C, $"  watchdog     {r.StrandsDetected:N0} stranded interrupt(s) found while running{(r.FirstStrandSeconds is { } f ? $", first after {f:F3} s" : "")}{(r.Rescues > 0 ? $"; {r.Rescues:N0} forced VM exit(s) to recover" : "")}"));
         foreach (var s in r.Strands.Take(5))
+        {
             Line(string.Create(C, $"    at {s.AtSeconds:F3} s, stuck >= {s.StuckMilliseconds:F1} ms: vector(s) {string.Join(", ", s.Vectors.Select(v => $"0x{v:x2}"))} with {s.State}"));
+            Line($"      ({s.Detail})");
+        }
         if (r.Strands.Count > 5) Line($"    ... {r.StrandsDetected - 5:N0} more (--json lists up to 1000)");
         string end = !r.Settled ? "did NOT reach a terminal state in the grace period"
             : r.StrandedAtEnd.Count == 0 && !r.OnLeftSet ? "0 stranded (PIR empty, ON=0, vIRR empty)"
@@ -115,6 +118,7 @@ public static class LiveReport
                 foreach (int v in e.Vectors) w.WriteNumberValue(v);
                 w.WriteEndArray();
                 w.WriteString("state", e.State);
+                w.WriteString("detail", e.Detail);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -51,7 +51,7 @@ public sealed record LiveResult
 }
 
 /// <summary>A stranded interrupt as reported: seconds into the run, how long it had been stuck, the vectors, the state (mode, ON, PIR, pending).</summary>
-public sealed record StrandEvent(double AtSeconds, double StuckMilliseconds, IReadOnlyList<int> Vectors, string State);
+public sealed record StrandEvent(double AtSeconds, double StuckMilliseconds, IReadOnlyList<int> Vectors, string State, string Detail);
 
 /// <summary>Post-to-handler latency in nanoseconds (HdrHistogram, 3 significant digits).</summary>
 public sealed record LatencySummary(long Count, double P50, double P99, double P999, double Max, double Mean);

@@ -199,7 +199,7 @@ public sealed class LiveRun
             _strandCount++;
             _firstStrand ??= at;
             if (_strands.Count < 1000)
-                _strands.Add(new StrandEvent(at, report.StuckTicks * 1000.0 / Stopwatch.Frequency, report.Vectors, report.State.ToString()));
+                _strands.Add(new StrandEvent(at, report.StuckTicks * 1000.0 / Stopwatch.Frequency, report.Vectors, report.State.ToString(), report.Detail));
         }
         if (_o.Rescue)
         {

@@ -30,6 +30,7 @@ internal sealed class StrandDetector
     private long _since;
     private long _drainsAtStart;
     private PirWords _pirAtStart;
+    private StateSnapshot _stateAtStart;
 
     public StrandDetector(VcpuMemory memory, Injector[] injectors, long thresholdTicks)
     {
@@ -70,6 +71,7 @@ internal sealed class StrandDetector
             _drainsAtStart = drains;
             _pirAtStart = pir;
             _sequenceNow.CopyTo(_sequenceAtStart, 0);
+            _stateAtStart = _m.Snapshot();
             return null;
         }
         if (_reported || now - _since < _threshold) return null;
@@ -77,9 +79,10 @@ internal sealed class StrandDetector
             if ((_sequenceAtStart[i] & 1) != 0 && _sequenceNow[i] == _sequenceAtStart[i])
                 return null; // a post in flight at the start has not finished: its notification may yet come
         _reported = true;
-        return new StrandReport(now, now - _since, common.ToList(), _m.Snapshot());
+        var posts = string.Join(", ", _sequenceAtStart.Select((q, i) => $"P{i + 1} post {q / 2}{((q & 1) != 0 ? " in flight" : " done")} -> {_sequenceNow[i] / 2}{((_sequenceNow[i] & 1) != 0 ? " in flight" : " done")}"));
+        return new StrandReport(now, now - _since, common.ToList(), _m.Snapshot(), $"first seen: {_stateAtStart}; {posts}; drains {_drainsAtStart / 2}");
     }
 }
 
 /// <summary>A stranded interrupt the watchdog found: when, for how long at least, which vectors, and the state (mode, ON, PIR, pending).</summary>
-internal sealed record StrandReport(long AtTicks, long StuckTicks, IReadOnlyList<int> Vectors, StateSnapshot State);
+internal sealed record StrandReport(long AtTicks, long StuckTicks, IReadOnlyList<int> Vectors, StateSnapshot State, string Detail);
