@@ -6,6 +6,7 @@ using Pilab.Protocol;
 using Pilab.Report;
 
 var common = new CommonOptions();
+var svgOut = new Option<string>("--svg") { Description = "also write the shortest run as an SVG sequence diagram to this file" };
 var root = new RootCommand("pilab: model checker and live runtime for KVM's APICv posted-interrupt delivery");
 
 var list = new Command("list", "the built-in variants with descriptions");
@@ -26,8 +27,10 @@ root.Subcommands.Add(check);
 
 var explain = new Command("explain", "the shortest run that loses an interrupt, step by step, or the proof that none exists");
 common.AddTo(explain);
+explain.Options.Add(svgOut);
 explain.SetAction(p => CheckOne(p, explain: true));
 root.Subcommands.Add(explain);
+root.Subcommands.Add(ReportCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
@@ -49,8 +52,16 @@ int CheckOne(ParseResult p, bool explain)
     var result = ModelChecker.Check(variant, config, common.Exploration(p));
     if (p.GetValue(common.Json))
         Console.WriteLine(JsonReport.Write(result));
+    else if (explain && result.Trace is not null && !Console.IsOutputRedirected)
+    {
+        // A terminal gets the coloured timeline; pipes and files keep the plain text below.
+        Console.Write(Explain(result, timeline: false));
+        Spectre.Console.AnsiConsole.Write(ConsoleTimeline.Render(result.Trace));
+    }
     else
         Console.Write(explain ? Explain(result) : Summary(result));
+    if (explain && p.GetValue(svgOut) is { } svgPath && !ReportFiles.WriteSvg(result, svgPath))
+        return ExitCodes.BadInput;
     return ExitCode(result.Verdict);
 }
 
@@ -117,14 +128,14 @@ static string Summary(CheckResult r)
     };
 }
 
-static string Explain(CheckResult r)
+static string Explain(CheckResult r, bool timeline = true)
 {
     var x = r.Exploration;
     string head = $"{r.Variant.Name} [{r.Configuration}]\nentry:    {r.Variant.EntryText}\ninjector: {r.Variant.InjectorText}\n\n";
     return r.Verdict switch
     {
         Pilab.Checker.Verdict.Violation or Pilab.Checker.Verdict.Stuck =>
-            head + $"shortest run that {(r.Verdict == Pilab.Checker.Verdict.Stuck ? "gets stuck" : "loses an interrupt")}: {r.Trace!.Steps.Length} steps\n\n" + TimelineRenderer.Render(r.Trace),
+            head + $"shortest run that {(r.Verdict == Pilab.Checker.Verdict.Stuck ? "gets stuck" : "loses an interrupt")}: {r.Trace!.Steps.Length} steps\n\n" + (timeline ? TimelineRenderer.Render(r.Trace) : ""),
         Pilab.Checker.Verdict.Safe =>
             head + $"no run loses an interrupt: all {x.States:N0} reachable states explored ({x.Transitions:N0} transitions, {x.Terminals:N0} terminal states, each with PIR empty, ON=0 and every posted vector delivered)\n",
         _ => head + $"no verdict: {x.BoundMessage}; {x.States:N0} states explored, no violation among them\n",
