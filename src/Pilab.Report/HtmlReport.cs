@@ -254,6 +254,7 @@ public static class HtmlReport
         .tag{display:inline-block;background:#e0e7ff;color:#3730a3;border-radius:3px;padding:0 5px;font-size:11.5px}
         .howto{background:#f8fafc;border:1px solid #e4e7eb;border-radius:6px;padding:2px 12px;margin:8px 0 4px}
         .diagram svg,.chart svg{display:block;width:100%;height:auto}
+        .chart svg{max-width:960px}
         .diagram{border:1px solid #e4e7eb;border-radius:6px;padding:4px;overflow-x:auto}
         footer{margin-top:30px;border-top:1px solid #e4e7eb;color:#7b8794;font-size:12px}
         @page{size:A4 landscape;margin:10mm}
