@@ -126,8 +126,36 @@ public sealed class BrowserTests
         byte[] pdf = await page.PdfAsync(new PagePdfOptions { Path = Path.Combine(dir, "report.pdf"), Format = "A4", Landscape = true, PrintBackground = true });
         int pages = System.Text.RegularExpressions.Regex.Count(System.Text.Encoding.Latin1.GetString(pdf), @"/Type\s*/Page[^s]");
         Assert.True(pages >= 1 + losing.Count, $"{pages} PDF pages for {losing.Count} runs");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, "report-print.png"), FullPage = true });
+        // As printed: the width of an A4 landscape page inside 10 mm margins (277 mm at 96 px per inch).
+        await page.SetViewportSizeAsync(1047, 800);
+        await page.Locator("table.verdicts").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "print-verdicts.png") });
+        await page.Locator("#run-patch-v1-sc-k1").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "print-patch-v1-sc-k1.png") });
         TestContext.Current.SendDiagnosticMessage($"screenshots and PDF in {dir}");
+    }
+
+    [Fact]
+    public async Task StandaloneSvg_InChromium_ShowsEveryStep_AndTheStrandedVector()
+    {
+        var (pw, browser) = await Launch();
+        using var _ = pw;
+        await using var __ = browser;
+        var r = Runs.Get("patch-v1", MemoryModel.SC, 1);
+        string path = Path.Combine(ArtifactDir(), "patch-v1.svg");
+        await File.WriteAllTextAsync(path, SequenceDiagram.ToFile(SequenceDiagram.Render(r)), TestContext.Current.CancellationToken);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = Width, Height = 900 } });
+        await page.GotoAsync(new Uri(path).AbsoluteUri);
+        var seen = await Eval<string[]>(page, """
+            [document.documentElement.localName,
+             String(document.querySelectorAll('g.step').length),
+             [...document.querySelectorAll('g.step')].map(g => g.dataset.step).join(' '),
+             document.querySelector('g.stranded').getAttribute('data-vectors'),
+             getComputedStyle(document.querySelector('g.stranded rect')).fill]
+            """);
+        Assert.Equal(["svg", "11", string.Join(' ', r.Trace!.Steps.Select(s => s.Step)), "v1", "rgb(254, 202, 202)"], seen);
+        // A full-page screenshot of an SVG document hangs in Chromium; size the viewport to the drawing instead.
+        var size = await Eval<double[]>(page, "[document.documentElement.width.baseVal.value, document.documentElement.height.baseVal.value]");
+        await page.SetViewportSizeAsync((int)Math.Ceiling(size[0]), (int)Math.Ceiling(size[1]));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactDir(), "patch-v1-svg.png") });
     }
 
     [Fact]
