@@ -17,7 +17,7 @@ public static class SequenceDiagram
     public static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
     private const double Gutter = 40, TitleHeight = 62, HeaderHeight = 46, RowMin = 40, BoxHalf = 42;
-    private const double MemoryHalf = 87, BufferHalf = 55, NarrativeWidth = 290, LegendHeight = 52;
+    private const double BufferHalf = 55, NarrativeWidth = 290, LegendHeight = 52;
     private const int NarrativeChars = 44;
 
     /// <summary>The diagram of a checked variant's shortest losing (or stuck) run.</summary>
@@ -50,7 +50,7 @@ public static class SequenceDiagram
             // The injector next to memory and the vCPU thread sit off-centre in wider columns, leaving
             // room for the labels of their arrows to and from memory.
             bool nearMemory = lines[i].Kind == LifelineKind.Injector && i == layout.MemoryLine - 1;
-            double w = nearMemory ? 250 : ColumnWidth(lines[i].Kind);
+            double w = nearMemory ? 250 : lines[i].Kind == LifelineKind.Memory ? 2 * MemoryHalf(layout) + 16 : ColumnWidth(lines[i].Kind);
             xs[i] = x + w * (nearMemory ? 0.4 : lines[i].Kind == LifelineKind.Thread ? 0.6 : 0.5);
             x += w;
         }
@@ -189,7 +189,7 @@ public static class SequenceDiagram
         g.Add(arrows);
         // The state each step leaves behind, on the memory lifeline (and P0's store buffer under TSO),
         // drawn over the arrows: a load of ON that bypasses P0's buffered store passes behind the buffer.
-        g.Add(MemoryBox(xs[layout.MemoryLine], ay, s.Before, s.After));
+        g.Add(MemoryBox(xs[layout.MemoryLine], ay, s.Before, s.After, layout.UsesRequests));
         if (bufferBox) g.Add(BufferBox(xs[layout.BufferLine], ay, s.After, s.Before.StoreBufferLength != s.After.StoreBufferLength));
 
         // The actor's box: the SPEC.md step name, with the seed's number as a coloured badge.
@@ -219,17 +219,21 @@ public static class SequenceDiagram
     /// <summary>How far from a lifeline's centre an arrow starts or ends: at the edge of what is drawn there.</summary>
     private static double Edge(SequenceLayout layout, DiagramStep d, int line, bool bufferBox) =>
         line == d.Lifeline ? BoxHalf
-        : line == layout.MemoryLine ? MemoryHalf
+        : line == layout.MemoryLine ? MemoryHalf(layout)
         : line == layout.BufferLine && bufferBox ? BufferHalf
         : 4;
 
-    private static XElement MemoryBox(double cx, double cy, PiState before, PiState after)
+    /// <summary>Half the memory box: PIR, ON and mode, and the EVENT request where the run uses requests.</summary>
+    private static double MemoryHalf(SequenceLayout layout) => layout.UsesRequests ? 105 : 87;
+
+    private static XElement MemoryBox(double cx, double cy, PiState before, PiState after, bool requests)
     {
-        double x0 = cx - MemoryHalf;
+        double x0 = cx - (requests ? 105 : 87);
         var g = new XElement(Svg + "g", new XAttribute("class", "mem"));
         Cell(g, x0, cy, 76, $"PIR {PiState.Vectors(after.Pir)}", before.Pir != after.Pir, null);
         Cell(g, x0 + 76, cy, 34, $"ON {(after.On ? 1 : 0)}", before.On != after.On, null);
-        Cell(g, x0 + 110, cy, 64, after.Mode.Text() + (after.EventRequest ? "+EV" : ""), before.Mode != after.Mode || before.EventRequest != after.EventRequest, null);
+        Cell(g, x0 + 110, cy, 64, after.Mode.Text(), before.Mode != after.Mode, null);
+        if (requests) Cell(g, x0 + 174, cy, 36, after.EventRequest ? "EVENT" : "-", before.EventRequest != after.EventRequest, null);
         return g;
     }
 
@@ -283,7 +287,7 @@ public static class SequenceDiagram
         g.Add(Line(Gutter - 20, endTop, width - 10, endTop, "end-rule"));
         g.Add(Text(Gutter - 14, cy + 4, "end", "idx", anchor: "middle"));
 
-        double x0 = xs[layout.MemoryLine] - MemoryHalf;
+        double x0 = xs[layout.MemoryLine] - MemoryHalf(layout);
         var mem = new XElement(Svg + "g", new XAttribute("class", "mem"));
         bool inPir = f.Pir != 0;
         if (inPir)
@@ -301,6 +305,7 @@ public static class SequenceDiagram
         }
         Cell(mem, x0 + 76, cy, 34, $"ON {(f.On ? 1 : 0)}", false, f.On && inPir ? "warn" : null);
         Cell(mem, x0 + 110, cy, 64, f.Mode.Text(), false, null);
+        if (layout.UsesRequests) Cell(mem, x0 + 174, cy, 36, f.EventRequest ? "EVENT" : "-", false, null);
         g.Add(mem);
 
         int lost = f.VIrr & ~f.Delivered & ~f.Pir;

@@ -49,6 +49,9 @@ public sealed class SequenceLayout
     /// <summary>Vectors left behind at the end: still in PIR (stranded) or in vIRR and never taken.</summary>
     public int StrandedVectors { get; }
 
+    /// <summary>True when some state of the run has KVM_REQ_EVENT pending (the pre-patch design): memory shows it too.</summary>
+    public bool UsesRequests { get; }
+
     public int MemoryLine { get; }
     public int BufferLine { get; }
     public int ThreadLine { get; }
@@ -59,11 +62,12 @@ public sealed class SequenceLayout
     {
         Trace = trace;
         Memory = memory;
+        UsesRequests = trace.Steps.Any(st => st.Before.EventRequest || st.After.EventRequest);
         var lines = new List<Lifeline>();
         for (int i = 1; i <= trace.Injectors; i++)
             lines.Add(new(LifelineKind.Injector, i, $"P{i} injector", "deliver_posted_interrupt"));
         MemoryLine = lines.Count;
-        lines.Add(new(LifelineKind.Memory, -1, "memory", "PIR · ON · mode"));
+        lines.Add(new(LifelineKind.Memory, -1, "memory", UsesRequests ? "PIR · ON · mode · requests" : "PIR · ON · mode"));
         BufferLine = -1;
         if (memory == MemoryModel.TSO)
         {

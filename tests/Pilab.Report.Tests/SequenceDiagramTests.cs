@@ -126,6 +126,35 @@ public sealed class SequenceDiagramTests
     }
 
     [Fact]
+    public void PrePatchDesign_ShowsTheEventRequest_InMemory_FromReqSetToTheEnd()
+    {
+        // A pre-patch variant that loses (irq.off after check, so the dummy handler eats NOTIFY): its
+        // injector's req.set must show up as EVENT in the memory row and stay to the end.
+        var loaded = VariantFile.Parse("""
+            name: prepatch-late
+            entry: mode.in mb check irq.off enter
+            injector: pir.set on.set req.set mode.read notify kick
+            on-already-set: kick
+            requests: prepatch
+            """, "test.variant");
+        Assert.True(loaded.Ok, string.Join("; ", loaded.Errors));
+        var r = ModelChecker.Check(loaded.Variant!, new Configuration());
+        Assert.Equal(Verdict.Violation, r.Verdict);
+        var doc = Runs.ParseSvg(r);
+        var steps = Runs.WithClass(doc, "step").ToList();
+        int reqSet = steps.FindIndex(g => (string?)g.Attribute("data-step") == "req.set");
+        Assert.True(reqSet > 0);
+        for (int i = 0; i < steps.Count; i++)
+        {
+            var cells = Runs.WithClass(steps[i], "cell-text").Select(t => t.Value).ToList();
+            Assert.Equal(4, cells.Count);
+            Assert.Equal(i >= reqSet ? "EVENT" : "-", cells[3]);
+        }
+        var end = Runs.WithClass(doc, "end").Single();
+        Assert.Contains(Runs.WithClass(end, "cell-text"), t => t.Value == "EVENT");
+    }
+
+    [Fact]
     public void SafeResult_HasNoDiagram_AndSaysWhy()
     {
         var e = Assert.Throws<ArgumentException>(() => SequenceDiagram.Render(Runs.Get("fixed", MemoryModel.TSO, 2)));
