@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml.Linq;
 using Pilab.Checker;
 using Pilab.Model;
+using Pilab.Protocol;
 
 namespace Pilab.Report;
 
@@ -30,8 +31,8 @@ public static class SequenceDiagram
         string title = $"{result.Variant.Name} under {c.Memory}, {c.Injectors} injector{(c.Injectors > 1 ? "s" : "")}: the shortest run that {what} ({result.Trace.Steps.Length} steps)";
         string[] sub =
         [
-            $"vCPU entry: {Numbered(result.Variant.Entry.Select(Pilab.Protocol.StepNames.Name))}",
-            $"injector:   {Numbered(result.Variant.Injector.Select(Pilab.Protocol.StepNames.Name))}      ({c})",
+            $"vCPU entry: {string.Join("  ", result.Variant.Entry.Select(e => Seeded(StepNames.Name(e), StepNames.SeedNumber(e))))}",
+            $"injector:   {string.Join("  ", result.Variant.Injector.Select(i => Seeded(StepNames.Name(i), StepNames.SeedNumber(i))))}      ({c})",
         ];
         return Render(SequenceLayout.Build(result.Trace, c.Memory), title, sub, idPrefix);
     }
@@ -412,9 +413,7 @@ public static class SequenceDiagram
         _ => "transition",
     };
 
-    private static string Numbered(IEnumerable<string> steps) =>
-        string.Join("  ", steps.Select(s => Pilab.Protocol.StepNames.TryParseEntry(s, out var e) && Pilab.Protocol.StepNames.SeedNumber(e) is { } n ? $"{s}({n})"
-            : Pilab.Protocol.StepNames.TryParseInjector(s, out var j) && Pilab.Protocol.StepNames.SeedNumber(j) is { } m ? $"{s}({m})" : s));
+    private static string Seeded(string step, string? seed) => seed is null ? step : $"{step}({seed})";
 
     private static XElement Rect(double x, double y, double w, double h, string? cls, double rx = 0)
     {
