@@ -50,7 +50,7 @@ public static class ConsoleTimeline
         };
         string seed = s.Seed is null ? "" : $" [{SeedColour(s.Seed)}]({s.Seed})[/]";
         var effects = s.Effects.Select(e =>
-            e.Contains("IPI to P0") || e.Contains("pending at P0") || e.Contains("ate NOTIFY") ? $"[red]{Markup.Escape(e)}[/]" : Markup.Escape(e));
+            e.Contains("NOTIFY IPI") || e.Contains("RESCHED IPI") || e.Contains("pending at P0") || e.Contains("ate NOTIFY") ? $"[red]{Markup.Escape(e)}[/]" : Markup.Escape(e));
         return $"{who}[bold {colour}]{Markup.Escape(s.Step)}[/]{seed}: {string.Join(", ", effects)}";
     }
 
