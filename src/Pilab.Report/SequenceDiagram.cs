@@ -111,7 +111,7 @@ public static class SequenceDiagram
             svg.Add(Line(xs[i], headTop + HeaderHeight - 8, xs[i], endTop + 40, "life"));
         }
         svg.Add(Text(narrativeX, headTop + 16, "what happens", "head-title"));
-        svg.Add(Text(narrativeX, headTop + 31, "(SPEC.md step, seed number)", "head-sub"));
+        svg.Add(Text(narrativeX, headTop + 31, "each step's effects, in the model's words", "head-sub"));
         Bands(svg, layout, xs, top, headTop + HeaderHeight - 8, endTop + 40);
 
         for (int i = 0; i < n; i++)
