@@ -14,6 +14,9 @@ list.SetAction(_ =>
     var t = new TextTable("variant", "entry order", "injector", "description");
     foreach (var v in Builtins.All) t.Add(v.Name, v.EntryText, v.InjectorText, v.Description);
     Console.Write(t);
+    var w = new TextTable("whole-system variant", "design", "sched-in", "description");
+    foreach (var v in SystemBuiltins.WholeSystem) w.Add(v.Name, SystemStepNames.Name(v.Design), v.SchedInText, v.Description);
+    Console.Write("\n" + w);
     return ExitCodes.NoLoss;
 });
 root.Subcommands.Add(list);
@@ -45,6 +48,7 @@ int CheckOne(ParseResult p, bool explain)
         Console.Error.WriteLine("pilab: explain needs a variant: a built-in (pilab list) or a file");
         return ExitCodes.BadInput;
     }
+    if (WholeSystemCommand.TryCheckOne(p, common, explain) is { } wholeSystemExit) return wholeSystemExit;
     if (!common.TryResolve(p, out var variant, out var config)) return ExitCodes.BadInput;
     var result = ModelChecker.Check(variant, config, common.Exploration(p));
     if (p.GetValue(common.Json))
@@ -68,6 +72,8 @@ int CheckAll(ParseResult p)
         foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
             foreach (int k in new[] { 1, 2 })
                 results.Add(ModelChecker.Check(v, baseConfig with { Memory = mm, Injectors = k }, options));
+    // SPEC.md section 7's built-ins, in the configuration that exercises them (only when the section 4 options are at their defaults).
+    var wholeSystem = baseConfig != new Configuration() ? [] : WholeSystemCommand.CheckAll(options);
     if (p.GetValue(common.Json))
     {
         Console.WriteLine(JsonReport.Write(results));
@@ -84,8 +90,10 @@ int CheckAll(ParseResult p)
         }
         Console.WriteLine($"posts per injector {baseConfig.Posts}, guest exits {baseConfig.Exits}{(baseConfig.SameVector ? ", same vector" : "")}{(baseConfig.IrqPriority ? ", irq priority" : "")}; 'trace' is the length of the shortest losing run");
         Console.Write(t);
+        if (wholeSystem.Count > 0) Console.Write("\n" + WholeSystemCommand.Table(wholeSystem));
     }
-    return results.Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached) ? ExitCodes.BoundReached : ExitCodes.NoLoss;
+    return results.Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached) || wholeSystem.Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached)
+        ? ExitCodes.BoundReached : ExitCodes.NoLoss;
 }
 
 static string Verdict(CheckResult r) => r.Verdict switch
