@@ -49,24 +49,34 @@ internal static class WholeSystemCommand
     public static List<SystemCheckResult> CheckAll(ExplorationOptions options)
     {
         var results = new List<SystemCheckResult>();
-        foreach (var v in SystemBuiltins.WholeSystem)
-            foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
-                results.Add(SystemChecker.Check(v, SystemChecker.Standard(mm), options));
+        foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
+            foreach (var (v, c) in SystemChecker.TableRows(mm))
+                results.Add(SystemChecker.Check(v, c, options));
+        results.Sort((a, b) => RowOrder(a).CompareTo(RowOrder(b)));
         return results;
+    }
+
+    private static int RowOrder(SystemCheckResult r)
+    {
+        var rows = SystemChecker.TableRows(r.Configuration.Memory);
+        for (int i = 0; i < rows.Count; i++)
+            if (rows[i].Variant == r.Variant && rows[i].Configuration == r.Configuration) return 2 * i + (int)r.Configuration.Memory;
+        return int.MaxValue;
     }
 
     public static string Table(IEnumerable<SystemCheckResult> results)
     {
-        var t = new TextTable("variant", "design", "mm", "verdict", "states", "transitions", "trace", "time").AlignRight(4, 5, 6, 7);
+        var t = new TextTable("variant", "design", "mm", "k", "j", "h", "p", "m", "verdict", "states", "transitions", "trace", "time").AlignRight(9, 10, 11, 12);
         foreach (var r in results)
         {
             var x = r.Exploration;
-            t.Add(r.Variant.Name, SystemStepNames.Name(r.Variant.Design), r.Configuration.Memory.ToString(), VerdictText(r.Verdict),
+            var c = r.Configuration;
+            t.Add(r.Variant.Name, SystemStepNames.Name(r.Variant.Design), c.Memory.ToString(), c.Injectors.ToString(), c.Iommu.ToString(),
+                c.Halts.ToString(), c.Preemptions.ToString(), c.Migrations.ToString(), VerdictText(r.Verdict),
                 x.States.ToString("N0"), x.Transitions.ToString("N0"), r.Trace is null ? "-" : r.Trace.Steps.Length.ToString(),
                 $"{x.Elapsed.TotalMilliseconds:F0} ms");
         }
-        var c = SystemChecker.Standard(MemoryModel.SC);
-        return $"whole system (SPEC.md section 7): {c.Injectors} CPU injector, {c.Iommu} IOMMU poster, {c.Posts} post each, halts {c.Halts}, preemptions {c.Preemptions}, migrations {c.Migrations}\n" + t;
+        return "whole system (SPEC.md section 7): k CPU injectors, j IOMMU posters, one post each; the guest may halt h times, the thread be preempted p times and migrate m times\n" + t;
     }
 
     private static string VerdictText(Checker.Verdict v) => v switch

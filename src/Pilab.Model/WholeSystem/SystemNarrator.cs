@@ -35,6 +35,8 @@ public static class SystemNarrator
         public string? LastNotification;
         public bool IommuPostedWithSn;
         public string? DummyAte;
+        public bool RecomputeSetOn;
+        public bool InjectorFoundOn;
     }
 
     private static string Cpu(int c) => SystemLabels.CpuName(c);
@@ -103,7 +105,10 @@ public static class SystemNarrator
                     if (sub == SchedInStep.Mb) fx.Add("smp_mb__after_atomic");
                     if (sub == SchedInStep.WakelistDel && s.Wakelist == t.Wakelist) fx.Add("NV is NOTIFY: on no wake list");
                     if (sub == SchedInStep.OnRecompute)
+                    {
                         fx.Add(s.Pir != 0 ? "PIR not empty: set ON" : "PIR empty");
+                        if (!s.On && t.On) facts.RecomputeSetOn = true;
+                    }
                 }
                 break;
             case SystemLabels.Preempt:
@@ -197,7 +202,10 @@ public static class SystemNarrator
                     switch (op)
                     {
                         case InjectorStep.PirSet when (s.Pir & v) != 0: fx.Add($"{PiState.Vectors(v)} already in PIR: coalesced, post done"); break;
-                        case InjectorStep.OnSet when s.On: fx.Add("ON already set: a notification is due, post done"); break;
+                        case InjectorStep.OnSet when s.On:
+                            fx.Add("ON already set: a notification is due, post done");
+                            facts.InjectorFoundOn = true;
+                            break;
                         case InjectorStep.ModeRead: fx.Add($"read mode={s.Mode.Name()}"); break;
                         case InjectorStep.Notify:
                             if (s.InjectorModeRead(p) == VcpuMode.InGuest)
@@ -275,7 +283,6 @@ public static class SystemNarrator
         {
             string list = s.Wakelist < 0 ? "on no wake list" : $"on {Cpu(s.Wakelist)}'s wake list";
             headline = s.Pir != 0 ? $"vCPU asleep {list} with {pir} in PIR" : $"vCPU asleep {list} with a posted vector never delivered";
-            headline += " (a lost wake-up)";
         }
         else
         {
@@ -285,7 +292,10 @@ public static class SystemNarrator
         if (facts.LastNotification is { } n && s.Status == ThreadStatus.Asleep) why.Add(n);
         if (facts.DummyAte is { } d && s.Status == ThreadStatus.Asleep && facts.LastNotification?.Contains("NOTIFY") == true)
             why.Add($"{d}'s dummy handler ate it and nobody woke the vCPU");
+        if (facts.RecomputeSetOn && facts.InjectorFoundOn && s.On && facts.LastNotification is null)
+            why.Add("sched.in's on.recompute set ON for a post still in flight, so the injector's on.set found ON=1 and neither notified nor woke the vCPU");
         if (s.On && s.Status != ThreadStatus.Asleep && !facts.IommuPostedWithSn) why.Add("ON stuck at 1, so later posts will never notify");
-        return headline + (why.Count > 0 ? "; " + string.Join("; ", why) : "") + $" [{descriptor}]";
+        string kind = s.Status == ThreadStatus.Asleep ? "a lost wake-up" : "a stranded interrupt";
+        return headline + (why.Count > 0 ? "; " + string.Join("; ", why) : "") + $" ({kind}: {descriptor})";
     }
 }
