@@ -227,12 +227,13 @@ public static class SystemNarrator
                 break;
             }
         }
-        Diff(s, t, fx);
+        Diff(s, t, fx, plainStoresSaid: actor == SystemLabels.Buffer);
         return new(index, actorName, name, [.. fx]);
     }
 
-    private static void Diff(SystemState s, SystemState t, List<string> fx)
+    private static void Diff(SystemState s, SystemState t, List<string> fx, bool plainStoresSaid)
     {
+        if (plainStoresSaid) s = new SystemState(s.Lo, s.Hi).WithMode(t.Mode).WithWaiter(t.Waiter).WithTaskInterruptible(t.TaskInterruptible);
         if (s.Pir != t.Pir) fx.Add($"PIR {PiState.Vectors(s.Pir)}->{PiState.Vectors(t.Pir)}");
         if (s.On != t.On) fx.Add($"ON {B(s.On)}->{B(t.On)}");
         if (s.Sn != t.Sn) fx.Add($"SN {B(s.Sn)}->{B(t.Sn)}");
