@@ -21,7 +21,7 @@ list.SetAction(_ =>
 });
 root.Subcommands.Add(list);
 
-var check = new Command("check", "check one variant (exit 0 no loss, 1 violation, 2 bad input, 3 bound); with no variant, every built-in under SC and TSO for k=1 and k=2");
+var check = new Command("check", "check one variant (exit 0 no loss, 1 violation, 2 bad input, 3 bound); with no variant, every built-in under SC and TSO for k=1 and k=2, then the whole-system built-ins of SPEC.md section 7");
 common.AddTo(check);
 common.Variant.Arity = ArgumentArity.ZeroOrOne;
 check.SetAction(p => p.GetValue(common.Variant) is null ? CheckAll(p) : CheckOne(p, explain: false));
