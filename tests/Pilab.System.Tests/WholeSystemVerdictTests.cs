@@ -144,7 +144,7 @@ public sealed class WholeSystemVerdictTests
 /// <summary>
 /// Laws over random small configurations (CsCheck): k 0-2 CPU injectors, j 0-1 IOMMU posters, at most
 /// one halt, preemption and migration, SC or TSO, own or same vector. Both laws were also checked on
-/// every configuration of that space (158 of them, all five built-ins): no exception, and no stuck state.
+/// every configuration of that space (112 of them, all five built-ins): no exception, and no stuck state.
 /// </summary>
 public sealed class WholeSystemLawTests
 {
