@@ -76,7 +76,7 @@ int CheckAll(ParseResult p)
     var wholeSystem = baseConfig != new Configuration() ? [] : WholeSystemCommand.CheckAll(options);
     if (p.GetValue(common.Json))
     {
-        Console.WriteLine(JsonReport.Write(results));
+        Console.WriteLine(JsonReport.Write(results, wholeSystem));
     }
     else
     {

@@ -14,7 +14,10 @@ public static class JsonReport
 {
     public const string Schema = "pilab.check/1";
 
-    public static string Write(IEnumerable<CheckResult> results)
+    public static string Write(IEnumerable<CheckResult> results) => Write(results, []);
+
+    /// <summary>pilab check's table: the section 4 results, and the whole-system ones (SPEC.md section 7) under "wholeSystem" when there are any.</summary>
+    public static string Write(IEnumerable<CheckResult> results, IReadOnlyCollection<Pilab.Model.WholeSystem.SystemCheckResult> wholeSystem)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
@@ -24,6 +27,12 @@ public static class JsonReport
             w.WriteStartArray("results");
             foreach (var r in results) WriteResult(w, r);
             w.WriteEndArray();
+            if (wholeSystem.Count > 0)
+            {
+                w.WriteStartArray("wholeSystem");
+                foreach (var r in wholeSystem) WriteSystemResult(w, r, withSchema: false);
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(ms.ToArray());
@@ -42,12 +51,18 @@ public static class JsonReport
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+            WriteSystemResult(w, r, withSchema: true);
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    private static void WriteSystemResult(Utf8JsonWriter w, Pilab.Model.WholeSystem.SystemCheckResult r, bool withSchema)
+    {
         {
             var x = r.Exploration;
             var v = r.Variant;
             var c = r.Configuration;
             w.WriteStartObject();
-            w.WriteString("schema", Schema);
+            if (withSchema) w.WriteString("schema", Schema);
             w.WriteStartObject("variant");
             w.WriteString("name", v.Name);
             w.WriteString("description", v.Description);
@@ -102,7 +117,6 @@ public static class JsonReport
             }
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(ms.ToArray());
     }
 
     public static string VerdictName(Verdict v) => v switch
