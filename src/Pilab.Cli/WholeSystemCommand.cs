@@ -66,12 +66,12 @@ internal static class WholeSystemCommand
 
     public static string Table(IEnumerable<SystemCheckResult> results)
     {
-        var t = new TextTable("variant", "design", "mm", "k", "j", "h", "p", "m", "verdict", "states", "transitions", "trace", "time").AlignRight(9, 10, 11, 12);
+        var t = new TextTable("variant", "design", "wake-up vector", "mm", "k", "j", "h", "p", "m", "verdict", "states", "transitions", "trace", "time").AlignRight(10, 11, 12, 13);
         foreach (var r in results)
         {
             var x = r.Exploration;
             var c = r.Configuration;
-            t.Add(r.Variant.Name, SystemStepNames.Name(r.Variant.Design), c.Memory.ToString(), c.Injectors.ToString(), c.Iommu.ToString(),
+            t.Add(r.Variant.Name, SystemStepNames.Name(r.Variant.Design), r.Variant.WakeupArmed(c.Iommu) ? "armed" : "not armed", c.Memory.ToString(), c.Injectors.ToString(), c.Iommu.ToString(),
                 c.Halts.ToString(), c.Preemptions.ToString(), c.Migrations.ToString(), VerdictText(r.Verdict),
                 x.States.ToString("N0"), x.Transitions.ToString("N0"), r.Trace is null ? "-" : r.Trace.Steps.Length.ToString(),
                 $"{x.Elapsed.TotalMilliseconds:F0} ms");

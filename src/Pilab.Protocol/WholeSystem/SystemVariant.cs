@@ -53,7 +53,7 @@ public sealed record SystemVariant(
     /// </summary>
     public static (string Key, string Problem, int Index)? Validate(
         KvmDesign design, IReadOnlyList<InjectorStep> injector, IReadOnlyList<BlockStep> block,
-        IReadOnlyList<SchedInStep> schedIn, IReadOnlyList<SchedOutStep> schedOut, BlockedNdst blockedNdst, bool blockedNdstGiven)
+        IReadOnlyList<SchedInStep> schedIn, IReadOnlyList<SchedOutStep> schedOut, bool blockedNdstGiven)
     {
         for (int i = 0; i < injector.Count; i++)
             if (injector[i] == InjectorStep.ReqSet)
@@ -99,7 +99,6 @@ public sealed record SystemVariant(
         }
         if (blockedNdstGiven && design != KvmDesign.Kvm2019)
             return ("blocked-ndst", "no blocked-ndst line in kvm-2021 (its sched.in always moves a blocked vCPU off the wake list)", -1);
-        _ = blockedNdst;
         return null;
     }
 }

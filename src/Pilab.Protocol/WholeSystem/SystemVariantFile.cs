@@ -208,7 +208,7 @@ public static class SystemVariantFile
             errors.Add(new(file, l, c, f, bad.Problem));
             return new(null, errors.ToImmutable());
         }
-        if (SystemVariant.Validate(fDesign, fInjector, fBlock, fSchedIn, fSchedOut, fBlockedNdst, blockedNdst is not null) is { } sys)
+        if (SystemVariant.Validate(fDesign, fInjector, fBlock, fSchedIn, fSchedOut, blockedNdst is not null) is { } sys)
         {
             var (l, c) = Where(sys.Key, sys.Index);
             string f = sys.Key switch
