@@ -15,11 +15,14 @@ list.SetAction(_ =>
     var t = new TextTable("variant", "entry order", "injector", "description");
     foreach (var v in Builtins.All) t.Add(v.Name, v.EntryText, v.InjectorText, v.Description);
     Console.Write(t);
+    var w = new TextTable("whole-system variant", "design", "sched-in", "description");
+    foreach (var v in SystemBuiltins.WholeSystem) w.Add(v.Name, SystemStepNames.Name(v.Design), v.SchedInText, v.Description);
+    Console.Write("\n" + w);
     return ExitCodes.NoLoss;
 });
 root.Subcommands.Add(list);
 
-var check = new Command("check", "check one variant (exit 0 no loss, 1 violation, 2 bad input, 3 bound); with no variant, every built-in under SC and TSO for k=1 and k=2");
+var check = new Command("check", "check one variant (exit 0 no loss, 1 violation, 2 bad input, 3 bound); with no variant, every built-in under SC and TSO for k=1 and k=2, then the whole-system built-ins of SPEC.md section 7");
 common.AddTo(check);
 common.Variant.Arity = ArgumentArity.ZeroOrOne;
 check.SetAction(p => p.GetValue(common.Variant) is null ? CheckAll(p) : CheckOne(p, explain: false));
@@ -48,6 +51,7 @@ int CheckOne(ParseResult p, bool explain)
         Console.Error.WriteLine("pilab: explain needs a variant: a built-in (pilab list) or a file");
         return ExitCodes.BadInput;
     }
+    if (WholeSystemCommand.TryCheckOne(p, common, explain) is { } wholeSystemExit) return wholeSystemExit;
     if (!common.TryResolve(p, out var variant, out var config)) return ExitCodes.BadInput;
     var result = ModelChecker.Check(variant, config, common.Exploration(p));
     if (p.GetValue(common.Json))
@@ -79,9 +83,11 @@ int CheckAll(ParseResult p)
         foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
             foreach (int k in new[] { 1, 2 })
                 results.Add(ModelChecker.Check(v, baseConfig with { Memory = mm, Injectors = k }, options));
+    // SPEC.md section 7's built-ins, in the configuration that exercises them (only when the section 4 options are at their defaults).
+    var wholeSystem = baseConfig != new Configuration() ? [] : WholeSystemCommand.CheckAll(options);
     if (p.GetValue(common.Json))
     {
-        Console.WriteLine(JsonReport.Write(results));
+        Console.WriteLine(JsonReport.Write(results, wholeSystem));
     }
     else
     {
@@ -95,8 +101,10 @@ int CheckAll(ParseResult p)
         }
         Console.WriteLine($"posts per injector {baseConfig.Posts}, guest exits {baseConfig.Exits}{(baseConfig.SameVector ? ", same vector" : "")}{(baseConfig.IrqPriority ? ", irq priority" : "")}; 'trace' is the length of the shortest losing run");
         Console.Write(t);
+        if (wholeSystem.Count > 0) Console.Write("\n" + WholeSystemCommand.Table(wholeSystem));
     }
-    return results.Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached) ? ExitCodes.BoundReached : ExitCodes.NoLoss;
+    return results.Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached) || wholeSystem.Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached)
+        ? ExitCodes.BoundReached : ExitCodes.NoLoss;
 }
 
 static string Verdict(CheckResult r) => r.Verdict switch
