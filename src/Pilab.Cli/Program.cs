@@ -28,6 +28,7 @@ var explain = new Command("explain", "the shortest run that loses an interrupt, 
 common.AddTo(explain);
 explain.SetAction(p => CheckOne(p, explain: true));
 root.Subcommands.Add(explain);
+root.Subcommands.Add(ExportCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
