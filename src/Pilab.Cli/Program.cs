@@ -29,6 +29,7 @@ common.AddTo(explain);
 explain.SetAction(p => CheckOne(p, explain: true));
 root.Subcommands.Add(explain);
 root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(SynthesizeCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
