@@ -30,6 +30,7 @@ explain.SetAction(p => CheckOne(p, explain: true));
 root.Subcommands.Add(explain);
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(SynthesizeCommand.Create());
+root.Subcommands.Add(BarriersCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
