@@ -90,6 +90,26 @@ public static class OrderSynthesis
         return rows.ToImmutable();
     }
 
+    /// <summary>One row per order: the order, whether it has mb, and per memory model the verdict, reason class, trace length and states.</summary>
+    public static string Csv(IReadOnlyList<SynthesizedOrder> rows)
+    {
+        var sb = new System.Text.StringBuilder("order,has_mb,sc_verdict,sc_reason,sc_reason_step,sc_trace_steps,sc_states,tso_verdict,tso_reason,tso_reason_step,tso_trace_steps,tso_states\n");
+        foreach (var r in rows)
+            sb.Append($"{r.Text},{(r.HasMb ? 1 : 0)},{Cells(r.Sc)},{Cells(r.Tso)}\n");
+        return sb.ToString();
+    }
+
+    private static string Cells(OrderOutcome o) =>
+        $"{VerdictWord(o.Verdict)},{o.Reason?.Rule.Id ?? ""},{o.Reason?.Step.ToString() ?? ""},{o.TraceLength},{o.States}";
+
+    public static string VerdictWord(Verdict v) => v switch
+    {
+        Verdict.Safe => "safe",
+        Verdict.Violation => "loses",
+        Verdict.Stuck => "stuck",
+        _ => "bound",
+    };
+
     private static OrderOutcome Outcome(Variant v, Configuration c, ExplorationOptions? options)
     {
         var r = ModelChecker.Check(v, c, options);

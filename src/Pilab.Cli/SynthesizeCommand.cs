@@ -42,7 +42,7 @@ internal static class SynthesizeCommand
             var rows = OrderSynthesis.Run(side, config);
             if (p.GetValue(csv) is { } path)
             {
-                try { File.WriteAllText(path, Csv(rows)); }
+                try { File.WriteAllText(path, OrderSynthesis.Csv(rows)); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     Console.Error.WriteLine($"pilab: cannot write {path}: {e.Message}");
@@ -101,14 +101,6 @@ internal static class SynthesizeCommand
 
     private static string Reason(OrderOutcome o) =>
         o.Safe ? "safe" : o.Reason is { } r ? $"{r.Rule.Id} @{r.Step}/{o.TraceLength}" : "bound";
-
-    internal static string Csv(IReadOnlyList<SynthesizedOrder> rows)
-    {
-        var sb = new StringBuilder("order,has_mb,sc_verdict,sc_reason,sc_trace_steps,sc_states,tso_verdict,tso_reason,tso_trace_steps,tso_states\n");
-        foreach (var r in rows)
-            sb.Append($"{r.Text},{(r.HasMb ? 1 : 0)},{VerdictWord(r.Sc)},{r.Sc.Reason?.Rule.Id ?? ""},{r.Sc.TraceLength},{r.Sc.States},{VerdictWord(r.Tso)},{r.Tso.Reason?.Rule.Id ?? ""},{r.Tso.TraceLength},{r.Tso.States}\n");
-        return sb.ToString();
-    }
 
     private static string VerdictWord(OrderOutcome o) => o.Verdict switch
     {
