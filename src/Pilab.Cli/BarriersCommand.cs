@@ -112,6 +112,6 @@ internal static class BarriersCommand
                 ["injector"] = s.Variant.InjectorText,
             })]),
         };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 }

@@ -141,6 +141,6 @@ internal static class SynthesizeCommand
                 ["tso"] = Outcome(r.Tso),
             })]),
         };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 }
