@@ -13,17 +13,17 @@ internal sealed record SpinOutcome(int Errors, long StatesStored, string Output)
 /// </summary>
 internal static partial class Spin
 {
-    /// <summary>The path of spin, or null when it is not installed (the tests then skip and say so).</summary>
-    public static string? Find()
+    /// <summary>Null when spin and gcc are installed, else what is missing (the tests then skip and say so).</summary>
+    public static string? Missing()
     {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-        {
-            if (dir.Length == 0) continue;
-            string p = Path.Combine(dir, "spin");
-            if (File.Exists(p)) return p;
-        }
-        return null;
+        var missing = new[] { "spin", "gcc" }.Where(t => !OnPath(t)).ToList();
+        return missing.Count == 0 ? null
+            : $"{string.Join(" and ", missing)} not installed (apt-get install spin gcc); the SPIN agreement test did not run";
     }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
 
     public static SpinOutcome Verify(string model)
     {

@@ -25,8 +25,7 @@ public sealed class SpinAgreementTests
     [MemberData(nameof(Builtin))]
     public void Spin_AgreesWithPilab_OnVerdictAndStateCount(string name, MemoryModel mm, int k)
     {
-        if (Spin.Find() is null)
-            Assert.Skip("spin is not installed (apt-get install spin); the SPIN agreement test did not run");
+        if (Spin.Missing() is { } missing) Assert.Skip(missing);
         var variant = Builtins.Find(name)!;
         var config = new Configuration(Injectors: k, Memory: mm);
         var pilab = ModelChecker.Check(variant, config, new ExplorationOptions { ExhaustAfterViolation = true });
@@ -43,8 +42,7 @@ public sealed class SpinAgreementTests
     [InlineData("fixed-nomb", MemoryModel.TSO)]
     public void Spin_Agrees_WithIrqPriorityExitsPostsAndSameVector(string name, MemoryModel mm)
     {
-        if (Spin.Find() is null)
-            Assert.Skip("spin is not installed (apt-get install spin); the SPIN agreement test did not run");
+        if (Spin.Missing() is { } missing) Assert.Skip(missing);
         var variant = Builtins.Find(name)!;
         foreach (var config in new[]
         {
