@@ -28,6 +28,24 @@ internal static class CostFormat
     public const string ColumnLegend =
         "cost/post: min-max per posted interrupt over all runs of NOTIFY IPIs (N), RESCHED IPIs (R), cancelled entries (C), VM exits (X), host handler runs (H), KVM_REQ_EVENT requests handled (E); inf: a cycle repeats it without bound (host.irq is not forced; --irq-priority models hardware)";
 
+    /// <summary><c>pilab check --cost --json</c>: the check's JSON object with a "cost" member added
+    /// (null when the variant loses: a lost interrupt has no delivery to count).</summary>
+    public static string WithCost(string checkJson, Pilab.Protocol.Variant variant, Pilab.Model.Configuration config, Pilab.Checker.Verdict verdict)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(checkJson)!.AsObject();
+        if (verdict != Pilab.Checker.Verdict.Safe)
+        {
+            node["cost"] = null;
+            return node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        }
+        var c = DeliveryCost.Compute(variant, config);
+        var metrics = new System.Text.Json.Nodes.JsonObject();
+        foreach (var m in Enum.GetValues<CostMetric>())
+            metrics[m.ToString()] = new System.Text.Json.Nodes.JsonObject { ["min"] = c[m].Min, ["max"] = c[m].Max, ["unbounded"] = c[m].Unbounded };
+        node["cost"] = new System.Text.Json.Nodes.JsonObject { ["posts"] = c.Posts, ["perRun"] = metrics };
+        return node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    }
+
     /// <summary>The table <c>pilab check --cost</c> prints under the verdict.</summary>
     public static string Table(CostResult c)
     {

@@ -54,7 +54,7 @@ int CheckOne(ParseResult p, bool explain)
     if (!common.TryResolve(p, out var variant, out var config)) return ExitCodes.BadInput;
     var result = ModelChecker.Check(variant, config, common.Exploration(p));
     if (p.GetValue(common.Json))
-        Console.WriteLine(JsonReport.Write(result));
+        Console.WriteLine(!explain && p.GetValue(cost) ? CostFormat.WithCost(JsonReport.Write(result), variant, config, result.Verdict) : JsonReport.Write(result));
     else
         Console.Write(explain ? Explain(result) : Summary(result));
     if (!explain && p.GetValue(cost) && !p.GetValue(common.Json))
