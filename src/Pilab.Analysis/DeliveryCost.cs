@@ -64,8 +64,17 @@ public static class DeliveryCost
 {
     public const int MetricCount = 6;
 
-    public static CostResult Compute(Variant variant, Configuration configuration, long maxStates = 5_000_000)
+    /// <summary>Most states the cost keeps with every edge (about 60 bytes each with its edges).</summary>
+    public const long DefaultMaxStates = 5_000_000;
+
+    /// <summary>The cost; throws when the graph is larger than <paramref name="maxStates"/> (use <see cref="TryCompute"/> at a boundary).</summary>
+    public static CostResult Compute(Variant variant, Configuration configuration, long maxStates = DefaultMaxStates) =>
+        TryCompute(variant, configuration, out string? tooLarge, maxStates) ?? throw new InvalidOperationException(tooLarge);
+
+    /// <summary>The cost, or null and why not when the state graph is larger than <paramref name="maxStates"/>.</summary>
+    public static CostResult? TryCompute(Variant variant, Configuration configuration, out string? tooLarge, long maxStates = DefaultMaxStates)
     {
+        tooLarge = null;
         var system = new PiSystem(variant, configuration);
         var index = new Dictionary<PiState, int>();
         var states = new List<PiState>();
@@ -80,7 +89,10 @@ public static class DeliveryCost
         for (int head = 0; head < states.Count; head++)
         {
             if (states.Count > maxStates)
-                throw new InvalidOperationException($"more than {maxStates} states: too large to keep every edge for the cost");
+            {
+                tooLarge = $"more than {maxStates:N0} states: too large to keep every edge for the cost";
+                return null;
+            }
             var s = states[head];
             edgeStart.Add(edgeTarget.Count);
             int n = system.Successors(in s, buffer);

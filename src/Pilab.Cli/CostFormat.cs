@@ -20,8 +20,10 @@ internal static class CostFormat
         count % posts == 0 ? (count / posts).ToString() : ((double)count / posts).ToString("0.##");
 
     /// <summary>The compact column of the check table: NOTIFY/RESCHED/cancelled/exits/host/EVENT, per post.</summary>
-    public static string Column(CostResult c) =>
-        string.Join(" ", Enum.GetValues<CostMetric>().Select(m => PerPost(c[m], c.Posts)));
+    public static string Column(Pilab.Protocol.Variant v, Pilab.Model.Configuration config, Pilab.Checker.Verdict verdict) =>
+        verdict != Pilab.Checker.Verdict.Safe ? "-"
+        : DeliveryCost.TryCompute(v, config, out _) is { } c ? string.Join(" ", Enum.GetValues<CostMetric>().Select(m => PerPost(c[m], c.Posts)))
+        : "too large";
 
     public const string ColumnHeader = "cost/post N R C X H E";
 
@@ -38,7 +40,11 @@ internal static class CostFormat
             node["cost"] = null;
             return node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
         }
-        var c = DeliveryCost.Compute(variant, config);
+        if (DeliveryCost.TryCompute(variant, config, out string? tooLarge) is not { } c)
+        {
+            node["cost"] = new System.Text.Json.Nodes.JsonObject { ["notComputed"] = tooLarge };
+            return node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        }
         var metrics = new System.Text.Json.Nodes.JsonObject();
         foreach (var m in Enum.GetValues<CostMetric>())
             metrics[m.ToString()] = new System.Text.Json.Nodes.JsonObject { ["min"] = c[m].Min, ["max"] = c[m].Max, ["unbounded"] = c[m].Unbounded };
@@ -47,8 +53,12 @@ internal static class CostFormat
     }
 
     /// <summary>The table <c>pilab check --cost</c> prints under the verdict.</summary>
-    public static string Table(CostResult c)
+    public static string Table(Pilab.Protocol.Variant v, Pilab.Model.Configuration config, Pilab.Checker.Verdict verdict)
     {
+        if (verdict != Pilab.Checker.Verdict.Safe)
+            return "cost: only for variants that lose nothing (a lost interrupt has no delivery to count)\n";
+        if (DeliveryCost.TryCompute(v, config, out string? tooLarge) is not { } c)
+            return $"cost: not computed: {tooLarge}\n";
         var sb = new StringBuilder();
         sb.Append($"cost of a delivery over all {c.Terminals:N0} terminal states' runs ({c.Posts} posted interrupt{(c.Posts == 1 ? "" : "s")}; each metric's min and max on its own):\n");
         var t = new TextTable("metric", "min/run", "max/run", "per post").AlignRight(1, 2, 3);

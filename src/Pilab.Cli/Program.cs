@@ -58,9 +58,7 @@ int CheckOne(ParseResult p, bool explain)
     else
         Console.Write(explain ? Explain(result) : Summary(result));
     if (!explain && p.GetValue(cost) && !p.GetValue(common.Json))
-        Console.Write(result.Verdict == Pilab.Checker.Verdict.Safe
-            ? CostFormat.Table(DeliveryCost.Compute(variant, config))
-            : "cost: only for variants that lose nothing (a lost interrupt has no delivery to count)\n");
+        Console.Write(CostFormat.Table(variant, config, result.Verdict));
     return ExitCode(result.Verdict);
 }
 
@@ -91,7 +89,7 @@ int CheckAll(ParseResult p)
             t.Add(r.Variant.Name, r.Configuration.Memory.ToString(), r.Configuration.Injectors.ToString(), Verdict(r),
                 x.States.ToString("N0"), x.Transitions.ToString("N0"), r.Trace is null ? "-" : r.Trace.Steps.Length.ToString(),
                 $"{x.Elapsed.TotalMilliseconds:F0} ms",
-                r.Verdict == Pilab.Checker.Verdict.Safe ? CostFormat.Column(DeliveryCost.Compute(r.Variant, r.Configuration)) : "-");
+                CostFormat.Column(r.Variant, r.Configuration, r.Verdict));
         }
         Console.WriteLine($"posts per injector {baseConfig.Posts}, guest exits {baseConfig.Exits}{(baseConfig.SameVector ? ", same vector" : "")}{(baseConfig.IrqPriority ? ", irq priority" : "")}; 'trace' is the length of the shortest losing run");
         Console.Write(t);

@@ -67,4 +67,11 @@ public sealed class CostTests
                 Assert.Equal(ModelChecker.Check(v, config).Exploration.States, DeliveryCost.Compute(v, config).States);
             }
     }
+
+    [Fact]
+    public void TooLargeAGraph_IsRefusedWithAReason_NotAnException()
+    {
+        Assert.Null(DeliveryCost.TryCompute(Builtins.Fixed, new Configuration(Injectors: 2), out string? why, maxStates: 100));
+        Assert.StartsWith("more than 100 states", why);
+    }
 }
