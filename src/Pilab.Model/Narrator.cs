@@ -157,27 +157,28 @@ public static class Narrator
                         break;
                     case InjectorStep.Notify:
                         var read = s.InjectorModeRead(i);
-                        fx.Add(read == VcpuMode.InGuest ? "mode was IN_GUEST: NOTIFY IPI to P0"
+                        fx.Add(read == VcpuMode.InGuest ? "mode was IN_GUEST: NOTIFY IPI"
                             : $"mode was {read.Name()}: no IPI{(NextIsKick(system, step) ? ", kick instead" : " (no kick follows)")}");
                         break;
                     case InjectorStep.Kick:
-                        fx.Add(s.Mode == VcpuMode.InGuest ? "cmpxchg mode IN_GUEST->EXITING succeeded: RESCHED IPI to P0"
+                        fx.Add(s.Mode == VcpuMode.InGuest ? "cmpxchg IN_GUEST->EXITING succeeded: RESCHED IPI"
                             : $"cmpxchg failed (mode {s.Mode.Name()}): no IPI");
                         break;
                 }
+                Diff(s, t, fx);
                 if (t.InjectorPosts(i) > s.InjectorPosts(i) && !fx.Any(f => f.Contains("post done")))
                     fx.Add("post done");
-                break;
+                return new(index, lane, cpu, actorName, name, seed, [.. fx], s, t);
             }
         }
-        Diff(s, t, tso, fx);
+        Diff(s, t, fx);
         return new(index, lane, cpu, actorName, name, seed, [.. fx], s, t);
     }
 
     private static bool NextIsKick(PiSystem system, int pc) =>
         pc + 1 < system.Program.Injector.Length && system.Program.Injector[pc + 1].Op == InjectorStep.Kick;
 
-    private static void Diff(PiState s, PiState t, bool tso, List<string> fx)
+    private static void Diff(PiState s, PiState t, List<string> fx)
     {
         if (s.Pir != t.Pir) fx.Add($"PIR {PiState.Vectors(s.Pir)}->{PiState.Vectors(t.Pir)}");
         if (s.On != t.On) fx.Add($"ON {B(s.On)}->{B(t.On)}");
@@ -191,7 +192,6 @@ public static class Narrator
         if (!s.NotifyPending && t.NotifyPending) fx.Add("NOTIFY pending at P0");
         if (!s.ReschedPending && t.ReschedPending) fx.Add("RESCHED pending at P0");
         if (s.Guest && !t.Guest) fx.Add("P0.guest 1->0");
-        _ = tso;
     }
 
     private static string B(bool b) => b ? "1" : "0";

@@ -1,0 +1,112 @@
+using System.Text.Json;
+
+namespace Pilab.Cli.Tests;
+
+public sealed class ExitCodeTests
+{
+    [Fact]
+    public void Check_SafeVariant_ExitsZero()
+    {
+        var r = Pilab.Invoke("check", "fixed", "--mm", "tso", "-k", "2");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("no lost interrupt", r.Out);
+    }
+
+    [Fact]
+    public void Check_LosingVariant_ExitsOne_WithDiagnosis()
+    {
+        var r = Pilab.Invoke("check", "patch-v1");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("v1 is stranded", r.Out);
+    }
+
+    [Fact]
+    public void Check_UnknownVariant_ExitsTwo_WithoutStackTrace()
+    {
+        var r = Pilab.Invoke("check", "no-such-variant");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("no such built-in variant or file", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+    }
+
+    [Fact]
+    public void Check_MalformedFile_ExitsTwo_NamingLineAndColumn()
+    {
+        string path = Pilab.TempFile("base: fixed\nentry: irq.off mode.in mb sink check enter\n");
+        var r = Pilab.Invoke("check", path);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"{path}:2:27: found step 'sink', expected an entry step", r.Err);
+    }
+
+    [Theory]
+    [InlineData("--injectors", "9")]
+    [InlineData("--mm", "arm")]
+    [InlineData("--posts", "0")]
+    [InlineData("--exits", "x")]
+    public void Check_BadOption_ExitsTwo(string option, string value)
+    {
+        var r = Pilab.Invoke("check", "fixed", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.DoesNotContain("   at ", r.Err);
+    }
+
+    [Fact]
+    public void Check_StateBound_ExitsThree_WithFiguresSoFar()
+    {
+        var r = Pilab.Invoke("check", "fixed", "-k", "2", "--max-states", "100");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Contains("--max-states 100", r.Out);
+        Assert.Contains("100 states", r.Out);
+    }
+
+    [Fact]
+    public void Check_Json_IsTheDocumentedSchema()
+    {
+        var r = Pilab.Invoke("check", "irq-late", "--json");
+        Assert.Equal(1, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        Assert.Equal("pilab.check/1", root.GetProperty("schema").GetString());
+        Assert.Equal("violation", root.GetProperty("verdict").GetString());
+        Assert.Equal(11, root.GetProperty("trace").GetProperty("length").GetInt32());
+        Assert.Equal(11, root.GetProperty("trace").GetProperty("steps").GetArrayLength());
+        Assert.Equal("host.irq", root.GetProperty("trace").GetProperty("steps")[7].GetProperty("step").GetString());
+    }
+
+    [Fact]
+    public void Explain_PrintsTheTimelineAndTheDiagnosis()
+    {
+        var r = Pilab.Invoke("explain", "patch-v1");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("P1 (injector)", r.Out);
+        Assert.Contains("mode.read (3): read mode=OUTSIDE", r.Out);
+        Assert.Contains("=> guest running, PIR={v1}, ON=1, vIRR={}, nothing pending at P0: v1 is stranded", r.Out);
+    }
+
+    [Fact]
+    public void Explain_SafeVariant_SaysHowManyStatesProveIt()
+    {
+        var r = Pilab.Invoke("explain", "fixed");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("no run loses an interrupt: all 117 reachable states explored", r.Out);
+    }
+
+    [Fact]
+    public void CheckWithoutArguments_PrintsTheTableOfBuiltins()
+    {
+        var r = Pilab.Invoke("check");
+        Assert.Equal(0, r.ExitCode);
+        var rows = r.Out.Split('\n').Where(l => l.StartsWith("fixed-nomb")).ToList();
+        Assert.Equal(4, rows.Count);
+        Assert.Contains(rows, l => l.Contains("TSO") && l.Contains("LOSES"));
+    }
+
+    [Fact]
+    public void List_NamesEveryBuiltin()
+    {
+        var r = Pilab.Invoke("list");
+        Assert.Equal(0, r.ExitCode);
+        foreach (var name in new[] { "prepatch", "patch-v1", "irq-late", "fixed", "fixed-nomb" })
+            Assert.Contains(name, r.Out);
+    }
+}
