@@ -18,6 +18,10 @@ internal sealed class CommonOptions
     public readonly Option<bool> SameVector = new("--same-vector") { Description = "all injectors post v1 (default: injector i posts vi)" };
     public readonly Option<int> Posts = new("--posts", "-n") { Description = "posts per injector, 1-7", DefaultValueFactory = _ => 1 };
     public readonly Option<int> Exits = new("--exits", "-e") { Description = "VM exits the guest may cause on its own, 0-7", DefaultValueFactory = _ => 0 };
+    public readonly Option<int> Halts = new("--halts") { Description = "HLTs the guest may execute (whole-system variants, SPEC.md section 7), 0-3", DefaultValueFactory = _ => 0 };
+    public readonly Option<int> Preemptions = new("--preemptions") { Description = "preemptions of the vCPU thread (whole-system variants), 0-3", DefaultValueFactory = _ => 0 };
+    public readonly Option<int> Migrations = new("--migrations") { Description = "moves of the vCPU thread between P0 and P2 when it is loaded again (whole-system variants), 0-3", DefaultValueFactory = _ => 0 };
+    public readonly Option<int> Iommu = new("--iommu", "-j") { Description = "IOMMU posters (VT-d posted interrupts; whole-system variants), 0-4; --injectors may then be 0", DefaultValueFactory = _ => 0 };
     public readonly Option<bool> IrqPriority = new("--irq-priority") { Description = "a pending host interrupt on P0 with IF=1 runs before the vCPU thread's next step (as hardware does)" };
     public readonly Option<long> MaxStates = new("--max-states") { Description = "stop after this many states (exit code 3)", DefaultValueFactory = _ => int.MaxValue - 1L };
     public readonly Option<long> MaxMemory = new("--max-memory") { Description = "stop before the visited set outgrows this many MiB (exit code 3); default three quarters of memory", DefaultValueFactory = _ => ExplorationOptions.DefaultMaxMemory() >> 20 };
@@ -31,13 +35,23 @@ internal sealed class CommonOptions
     public void AddTo(Command c, bool withVariant = true)
     {
         if (withVariant) c.Arguments.Add(Variant);
-        foreach (var o in new Option[] { Mm, Injectors, SameVector, Posts, Exits, IrqPriority, MaxStates, MaxMemory, Json })
+        foreach (var o in new Option[] { Mm, Injectors, SameVector, Posts, Exits, Halts, Preemptions, Migrations, Iommu, IrqPriority, MaxStates, MaxMemory, Json })
             c.Options.Add(o);
     }
 
     public Configuration Configuration(ParseResult p) => new(
         p.GetValue(Injectors), p.GetValue(Posts), p.GetValue(Exits), p.GetValue(SameVector),
         p.GetValue(Mm) == "tso" ? MemoryModel.TSO : MemoryModel.SC, p.GetValue(IrqPriority));
+
+    /// <summary>The whole-system configuration (SPEC.md section 7) the options describe.</summary>
+    public Model.WholeSystem.SystemConfiguration SystemConfiguration(ParseResult p) => new(
+        p.GetValue(Injectors), p.GetValue(Iommu), p.GetValue(Posts), p.GetValue(Exits), p.GetValue(Halts),
+        p.GetValue(Preemptions), p.GetValue(Migrations), p.GetValue(SameVector),
+        p.GetValue(Mm) == "tso" ? MemoryModel.TSO : MemoryModel.SC, p.GetValue(IrqPriority));
+
+    /// <summary>True when an option of SPEC.md section 7 is set (a section 4 variant cannot use them).</summary>
+    public bool UsesWholeSystem(ParseResult p) =>
+        p.GetValue(Halts) != 0 || p.GetValue(Preemptions) != 0 || p.GetValue(Migrations) != 0 || p.GetValue(Iommu) != 0;
 
     public ExplorationOptions Exploration(ParseResult p) => new()
     {
@@ -50,6 +64,12 @@ internal sealed class CommonOptions
     {
         configuration = Configuration(p);
         variant = null!;
+        if (UsesWholeSystem(p))
+        {
+            Console.Error.WriteLine("pilab: --halts, --preemptions, --migrations and --iommu need a whole-system variant (SPEC.md section 7): " +
+                string.Join(", ", Protocol.SystemBuiltins.WholeSystem.Select(v => v.Name)) + ", or a file with a 'design:' line");
+            return false;
+        }
         if (configuration.Problem() is { } problem)
         {
             Console.Error.WriteLine($"pilab: {problem}");

@@ -25,6 +25,7 @@ public static class StepNames
         InjectorStep.Notify => "notify",
         InjectorStep.Kick => "kick",
         InjectorStep.Mb => "mb",
+        InjectorStep.Wake => "wake",
         _ => throw new ArgumentOutOfRangeException(nameof(s)),
     };
 
@@ -83,5 +84,5 @@ public static class StepNames
     /// <summary>The words the entry line accepts, for error messages.</summary>
     public static string EntryWords => "irq.off, mode.in, mb, sync, on.read, on.clear, pir.drain, check, enter";
 
-    public static string InjectorWords => "pir.set, on.set, req.set, mode.read, notify, kick, mb";
+    public static string InjectorWords => "pir.set, on.set, req.set, mode.read, notify, kick, mb, wake";
 }

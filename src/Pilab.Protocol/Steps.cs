@@ -42,6 +42,9 @@ public enum InjectorStep : byte
     Kick,
     /// <summary><c>mb</c>: full barrier.</summary>
     Mb,
+    /// <summary><c>wake</c> (whole system, SPEC.md section 7): where the injector did not notify, wake a
+    /// sleeping vCPU thread (KVM: kvm_vcpu_wake_up). Only whole-system variants may use it.</summary>
+    Wake,
 }
 
 /// <summary>What an injector does when <c>on.set</c> finds ON already set.</summary>

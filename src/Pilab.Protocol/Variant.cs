@@ -64,6 +64,8 @@ public sealed record Variant(
                     break;
                 case InjectorStep.Notify when !modeRead:
                     return ("mode.read before notify", false, i);
+                case InjectorStep.Wake:
+                    return ("no wake outside a whole-system variant (add 'design: kvm-2021', SPEC.md section 7)", false, i);
             }
         }
         int reqSet = ((IList<InjectorStep>)injector).IndexOf(InjectorStep.ReqSet);

@@ -192,9 +192,9 @@ public static class VariantFile
         return Parse(File.ReadAllText(nameOrPath), nameOrPath);
     }
 
-    private static string Quote(string s) => $"'{s}'";
+    internal static string Quote(string s) => $"'{s}'";
 
-    private static List<(string Text, int Column)> Words(string value, int offset)
+    internal static List<(string Text, int Column)> Words(string value, int offset)
     {
         var words = new List<(string, int)>();
         int i = 0;

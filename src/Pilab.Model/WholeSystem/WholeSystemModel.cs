@@ -1,0 +1,439 @@
+using System.Runtime.CompilerServices;
+using Pilab.Checker;
+using Pilab.Protocol;
+
+namespace Pilab.Model.WholeSystem;
+
+/// <summary>
+/// SPEC.md section 7 as a transition system: the vCPU thread (entry, exit, block loop, sched-in and
+/// sched-out, on host CPU P0 or P2), the interrupt hardware of P0 and P2, the guest (takes vectors,
+/// exits, halts), the thread's store buffer under TSO, k CPU injectors and j IOMMU posters. Each
+/// step is one atomic transition. A separate system from <see cref="PiSystem"/>, so the section 2-6
+/// model and its state counts are unchanged.
+/// </summary>
+public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
+{
+    private readonly SysInstruction[] _thread;
+    private readonly SchedInStep[] _schedIn;
+    private readonly InjectorStep[] _injector;
+    private readonly byte[] _injectorSkip;
+    private readonly bool _wakelistAdd, _nvWakeup, _onTest;
+    private readonly bool _kvm2019, _keepBlockedNdst, _armed, _tso, _irqPriority;
+    private readonly int _guestPc, _modeOutPc, _blockPc, _posters, _injectors, _posts, _postedVectors;
+
+    public SystemConfiguration Configuration { get; }
+    public SystemProgram Program { get; }
+
+    public WholeSystemModel(SystemVariant variant, SystemConfiguration configuration)
+    {
+        if (configuration.Problem() is { } problem) throw new ArgumentException(problem, nameof(configuration));
+        Configuration = configuration;
+        Program = new SystemProgram(variant, configuration);
+        _thread = [.. Program.Thread];
+        _schedIn = [.. Program.SchedIn];
+        _injector = [.. Program.Injector];
+        _injectorSkip = [.. Program.InjectorSkip];
+        _wakelistAdd = variant.SchedOutBlock.Contains(SchedOutStep.WakelistAdd);
+        _nvWakeup = variant.SchedOutBlock.Contains(SchedOutStep.NvWakeup);
+        _onTest = variant.SchedOutBlock.Contains(SchedOutStep.OnTest);
+        _kvm2019 = variant.Design == KvmDesign.Kvm2019;
+        _keepBlockedNdst = variant.BlockedNdst == BlockedNdst.Keep;
+        _armed = Program.WakeupArmed;
+        _tso = configuration.Memory == MemoryModel.TSO;
+        _irqPriority = configuration.IrqPriority;
+        _guestPc = Program.GuestPc;
+        _modeOutPc = Program.ModeOutPc;
+        _blockPc = Program.BlockPc;
+        _posters = configuration.Posters;
+        _injectors = configuration.Injectors;
+        _posts = configuration.Posts;
+        int posted = 0;
+        for (int p = 0; p < _posters; p++) posted |= 1 << configuration.VectorOf(p);
+        _postedVectors = posted;
+    }
+
+    /// <summary>The thread at the top of the entry on P0 with IF = 1, loaded there (vcpu->cpu = NDST = P0, NV = NOTIFY); nothing posted.</summary>
+    public SystemState Initial => new SystemState(0, 0).WithIF(true).WithWakelist(-1)
+        .WithExitsLeft(Configuration.Exits).WithHaltsLeft(Configuration.Halts)
+        .WithPreemptionsLeft(Configuration.Preemptions).WithMigrationsLeft(Configuration.Migrations);
+
+    public int MaxSuccessors => 24;
+
+    public int Successors(in SystemState s, Span<Successor<SystemState>> into)
+    {
+        int n = 0;
+        int host = s.HostCpu;
+        bool onCpu = s.Status == ThreadStatus.OnCpu;
+        // the vCPU thread
+        if (onCpu && !s.Guest)
+        {
+            bool interruptDue = s.IF && s.Pending(host) != 0;
+            // Real hardware takes a pending interrupt at the next instruction boundary once IF = 1.
+            if (!(_irqPriority && interruptDue))
+            {
+                if (s.LoadPc > 0)
+                {
+                    if (SchedInStepOf(s, out var t)) into[n++] = new(t, SystemLabels.Make(SystemLabels.SchedIn, SystemLabels.FirstSchedInStep + s.LoadPc - 1));
+                }
+                else
+                {
+                    if (ThreadStep(s, out var t)) into[n++] = new(t, SystemLabels.Make(SystemLabels.Thread, s.ThreadPc));
+                    if (CanPreempt(s)) into[n++] = new(Preempt(s), SystemLabels.Make(SystemLabels.Preempt, 0));
+                }
+            }
+        }
+        else if (s.Status == ThreadStatus.Runnable)
+        {
+            into[n++] = new(Load(s, host), SystemLabels.Make(SystemLabels.SchedIn, SystemLabels.LoadSame));
+            if (s.MigrationsLeft > 0)
+                into[n++] = new(Load(s, 1 - host).WithMigrationsLeft(s.MigrationsLeft - 1), SystemLabels.Make(SystemLabels.SchedIn, SystemLabels.LoadOther));
+        }
+
+        // the interrupt hardware of P0 and P2
+        for (int c = 0; c < 2; c++)
+        {
+            int pending = s.Pending(c);
+            if (pending == 0) continue;
+            int actor = SystemLabels.FirstCpu + c;
+            bool threadHere = onCpu && host == c;
+            if (threadHere && s.Guest)
+            {
+                // pi.process (SDM 29.6): the notification vector in VMX non-root mode: clear ON, PIR -> vIRR.
+                if ((pending & SystemState.Notify) != 0)
+                    into[n++] = new(s.WithPending(c, pending & ~SystemState.Notify).WithOn(false).WithVIrr(s.VIrr | s.Pir).WithPir(0),
+                        SystemLabels.Make(actor, SystemLabels.PiProcess));
+                // extint.exit: RESCHED and WAKEUP are not the VMCS notification vector: a VM exit; the vector stays pending.
+                if ((pending & (SystemState.Resched | SystemState.Wakeup)) != 0)
+                    into[n++] = new(VmExit(s), SystemLabels.Make(actor, SystemLabels.ExtIntExit));
+            }
+            else if (!threadHere || s.IF)
+            {
+                // host.irq: a CPU not running the thread runs other work with IF = 1.
+                if ((pending & SystemState.Notify) != 0) // the dummy handler: PIR stays as it is
+                    into[n++] = new(s.WithPending(c, pending & ~SystemState.Notify), SystemLabels.Make(actor, SystemLabels.HostIrqNotify));
+                if ((pending & SystemState.Resched) != 0)
+                    into[n++] = new(s.WithPending(c, pending & ~SystemState.Resched), SystemLabels.Make(actor, SystemLabels.HostIrqResched));
+                if ((pending & SystemState.Wakeup) != 0)
+                {
+                    // pi_wakeup_handler: wake each vCPU on this CPU's wake list whose ON is set.
+                    var t = s.WithPending(c, pending & ~SystemState.Wakeup);
+                    if (s.Wakelist == c && s.On) t = Wake(t, out _);
+                    into[n++] = new(t, SystemLabels.Make(actor, SystemLabels.HostIrqWakeup));
+                }
+            }
+        }
+
+        // the guest
+        if (onCpu && s.Guest)
+        {
+            if (s.VIrr != 0)
+            {
+                int v = HighestBit(s.VIrr);
+                into[n++] = new(s.WithVIrr(s.VIrr & ~v).WithDelivered(s.Delivered | v), SystemLabels.Make(SystemLabels.Guest, SystemLabels.GuestTake));
+            }
+            if (s.ExitsLeft > 0)
+                into[n++] = new(VmExit(s).WithExitsLeft(s.ExitsLeft - 1), SystemLabels.Make(SystemLabels.Guest, SystemLabels.GuestExit));
+            // guest.halt: HLT with nothing in vIRR (a pending virtual interrupt is delivered before the
+            // next instruction, SDM 29.2.2, so an idle guest halts with vIRR empty).
+            if (s.HaltsLeft > 0 && s.VIrr == 0)
+                into[n++] = new(VmExit(s).WithHaltsLeft(s.HaltsLeft - 1).WithHalted(true), SystemLabels.Make(SystemLabels.Guest, SystemLabels.GuestHalt));
+        }
+
+        if (_tso && s.StoreBufferLength > 0)
+            into[n++] = new(s.FlushOldest(), SystemLabels.Make(SystemLabels.Buffer, 0));
+
+        for (int p = 0; p < _posters; p++)
+            if (s.PosterPosts(p) < _posts)
+                into[n++] = new(p < _injectors ? InjectorStepOf(s, p) : IommuStepOf(s, p), SystemLabels.Make(SystemLabels.FirstPoster + p, s.PosterPc(p)));
+        return n;
+    }
+
+    /// <summary>A VM exit: the guest stops, IF = 0 by hardware; the thread continues on the exit path.</summary>
+    private SystemState VmExit(in SystemState s) => s.WithGuest(false).WithIF(false).WithThreadPc(_modeOutPc);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int HighestBit(int set) => 1 << (31 - int.LeadingZeroCount(set));
+
+    /// <summary>
+    /// try_to_wake_up on the thread, as kvm_vcpu_wake_up does it (rcuwait_wake_up): only if the thread
+    /// announced itself (waiter) and is INTERRUPTIBLE; a sleeping thread becomes runnable.
+    /// </summary>
+    private static SystemState Wake(in SystemState s, out bool woke)
+    {
+        woke = s.Waiter && s.TaskInterruptible;
+        if (!woke) return s;
+        var t = s.WithTaskInterruptible(false);
+        return s.Status == ThreadStatus.Asleep ? t.WithStatus(ThreadStatus.Runnable) : t;
+    }
+
+    /// <summary>sched.in: the scheduler loads the thread on CPU c; vmx_vcpu_pi_load's sub-steps follow.</summary>
+    private SystemState Load(in SystemState s, int c)
+    {
+        var t = s.WithStatus(ThreadStatus.OnCpu).WithHostCpu(c).WithIF(true);
+        return _schedIn.Length > 0 ? t.WithLoadPc(1) : t.WithCpu(c);
+    }
+
+    /// <summary>The next sub-step of vmx_vcpu_pi_load; the last one (or a fast-path return) sets vcpu->cpu.</summary>
+    private bool SchedInStepOf(in SystemState s, out SystemState t)
+    {
+        int i = s.LoadPc - 1;
+        bool sameCpu = s.Cpu == s.HostCpu;
+        bool done = false;
+        t = s;
+        switch (_schedIn[i])
+        {
+            case SchedInStep.WakelistDel:
+                // if NV is WAKEUP the vCPU is on the wake list of vcpu->cpu: list_del under its lock.
+                if (s.NvWakeup) t = s.WithWakelist(-1);
+                break;
+            case SchedInStep.DescUpdate:
+                if (!_kvm2019)
+                {
+                    // 5.17: fast path if NV is NOTIFY and the CPU did not change: test-and-clear SN, and
+                    // only if it was set go on; else NV = NOTIFY, SN = 0, NDST = cpu in one cmpxchg.
+                    if (!s.NvWakeup && sameCpu)
+                    {
+                        if (s.Sn) t = s.WithSn(false);
+                        else done = true;
+                    }
+                    else t = s.WithNvWakeup(false).WithSn(false).WithNdst(s.HostCpu);
+                }
+                else
+                {
+                    // 2019: return at once if SN = 0 and the CPU did not change; with NV = WAKEUP (after the
+                    // NDST fix) or on the same CPU only clear SN; else NDST = cpu and SN = 0.
+                    if (!s.Sn && sameCpu) done = true;
+                    else if ((s.NvWakeup && _keepBlockedNdst) || sameCpu) t = s.WithSn(false);
+                    else t = s.WithSn(false).WithNdst(s.HostCpu);
+                }
+                break;
+            case SchedInStep.Mb:
+                break; // the thread's buffer is empty after the context switch: a fence is a no-op here
+            case SchedInStep.OnRecompute:
+                // c112b5f50232: posts while SN = 1 set PIR without ON; if PIR is not empty, set ON.
+                if (s.Pir != 0) t = s.WithOn(true);
+                break;
+        }
+        if (done || i + 1 >= _schedIn.Length) t = t.WithLoadPc(0).WithCpu(s.HostCpu);
+        else t = t.WithLoadPc(s.LoadPc + 1);
+        return true;
+    }
+
+    /// <summary>sched.out.preempt is allowed at a preemption point with IF = 1, budget left, and (a context
+    /// switch being locked) an empty store buffer.</summary>
+    private bool CanPreempt(in SystemState s) =>
+        s.PreemptionsLeft > 0 && s.IF && s.StoreBufferLength == 0 && _thread[s.ThreadPc].Preemptible;
+
+    /// <summary>
+    /// sched.out.preempt (vmx_vcpu_pi_put with vcpu->preempted). 5.17: only when the wake-up vector is
+    /// armed; a thread that announced itself as a waiter also gets the wake-up handler; then SN = 1.
+    /// 2019: SN = 1 only if the task is RUNNING (before 5.14 a thread preempted while INTERRUPTIBLE was
+    /// not marked preempted).
+    /// </summary>
+    private SystemState Preempt(in SystemState s)
+    {
+        var t = s.WithStatus(ThreadStatus.Runnable).WithPreemptionsLeft(s.PreemptionsLeft - 1);
+        if (!_armed) return t;
+        if (_kvm2019) return s.TaskInterruptible ? t : t.WithSn(true);
+        if (s.Waiter)
+        {
+            if (_wakelistAdd) t = t.WithWakelist(s.Cpu);
+            if (_nvWakeup) t = t.WithNvWakeup(true);
+            if (_onTest && t.On) t = t.WithPending(s.HostCpu, t.Pending(s.HostCpu) | SystemState.Wakeup);
+        }
+        return t.WithSn(true);
+    }
+
+    /// <summary>The thread's next step, or false if it is not enabled (TSO: a locked step or a fence
+    /// waits for an empty store buffer, a store for room in it).</summary>
+    private bool ThreadStep(in SystemState s, out SystemState t)
+    {
+        int pc = s.ThreadPc;
+        var ins = _thread[pc];
+        bool bufferEmpty = s.StoreBufferLength == 0;
+        var next = s.WithThreadPc(pc + 1);
+        switch (ins.Op)
+        {
+            case SysOp.IrqOff:
+                t = next.WithIF(false);
+                return true;
+            case SysOp.ModeIn:
+                return Store(next, BufferedStoreExtensions.Of(VcpuMode.InGuest), out t);
+            case SysOp.Mb:
+                t = next;
+                return bufferEmpty;
+            case SysOp.OnRead:
+                t = s.On ? next : s.WithThreadPc(ins.SkipTo);
+                return true;
+            case SysOp.OnClear:
+                t = next.WithOn(false);
+                return bufferEmpty;
+            case SysOp.PirDrain:
+                t = next.WithVIrr(s.VIrr | s.Pir).WithPir(0);
+                return bufferEmpty;
+            case SysOp.Check:
+                t = s.ModeSeenByThread == VcpuMode.Exiting ? s.WithThreadPc(ins.SkipTo) : next;
+                return true;
+            case SysOp.Enter:
+                t = s.WithGuest(true).WithThreadPc(_guestPc);
+                return true;
+            case SysOp.ModeOut:
+                return Store(next, BufferedStoreExtensions.Of(VcpuMode.Outside), out t);
+            case SysOp.IrqOn:
+                // vcpu_run: a halted vCPU blocks (vcpu_block) instead of entering.
+                t = s.WithIF(true).WithThreadPc(s.Halted ? _blockPc : 0);
+                return true;
+            case SysOp.PreBlock:
+                // pi_pre_block: on wakelist[cpu], NV = WAKEUP, NDST = cpu; if ON is already set, undo
+                // (__pi_post_block) and do not block: the vCPU is runnable.
+                t = next.WithWakelist(s.Cpu).WithNvWakeup(true).WithNdst(s.Cpu);
+                if (t.On) t = s.WithWakelist(-1).WithNvWakeup(false).WithNdst(s.Cpu).WithHalted(false).WithThreadPc(ins.SkipTo);
+                return bufferEmpty;
+            case SysOp.WaiterSet:
+                return Store(next, BufferedStore.WaiterSet, out t);
+            case SysOp.TaskSet:
+                return Store(next, BufferedStore.TaskInterruptible, out t);
+            case SysOp.IrrCheck:
+                if (s.VIrr == 0)
+                {
+                    t = next;
+                    return true;
+                }
+                // kvm_vcpu_check_block found an interrupt: finish_rcuwait (waiter = 0, task = RUNNING), unhalt.
+                if (!Store(s.WithHalted(false).WithThreadPc(ins.SkipTo), BufferedStore.WaiterClear, out var mid))
+                {
+                    t = mid;
+                    return false;
+                }
+                return Store(mid, BufferedStore.TaskRunning, out t);
+            case SysOp.SchedOutBlock:
+                // schedule(): a thread already woken (task RUNNING) stays; else it is dequeued and the
+                // context switch (IRQs off) runs vmx_vcpu_pi_put.
+                t = s.TaskInterruptible ? next.WithIF(false) : s.WithThreadPc(ins.SkipTo);
+                return bufferEmpty;
+            case SysOp.WakelistAdd:
+                t = next.WithWakelist(s.Cpu);
+                return true;
+            case SysOp.NvWakeup:
+                t = next.WithNvWakeup(true);
+                return true;
+            case SysOp.OnTest:
+                // an interrupt posted before the switch went to the old vector: WAKEUP to this CPU.
+                t = s.On ? next.WithPending(s.HostCpu, s.Pending(s.HostCpu) | SystemState.Wakeup) : next;
+                return true;
+            case SysOp.Sleep:
+                // off the CPU; if a wake came meanwhile the thread is runnable again at once.
+                t = s.WithStatus(s.TaskInterruptible ? ThreadStatus.Asleep : ThreadStatus.Runnable).WithIF(true).WithThreadPc(ins.SkipTo);
+                return true;
+            case SysOp.PostBlock:
+                // pi_post_block: NV = NOTIFY, NDST = cpu, off the wake list.
+                t = s.WithNvWakeup(false).WithNdst(s.Cpu).WithWakelist(-1).WithThreadPc(0);
+                return bufferEmpty;
+            default:
+                throw new InvalidOperationException($"pc {pc}");
+        }
+    }
+
+    private bool Store(in SystemState next, BufferedStore e, out SystemState t)
+    {
+        if (!_tso)
+        {
+            t = next.Apply(e);
+            return true;
+        }
+        t = next.StoreBufferLength < SystemState.StoreBufferCapacity ? next.PushStore(e) : next;
+        return next.StoreBufferLength < SystemState.StoreBufferCapacity;
+    }
+
+    /// <summary>CPU injector p's next step (locked operations, loads and IPIs only).</summary>
+    private SystemState InjectorStepOf(in SystemState s, int p)
+    {
+        int pc = s.PosterPc(p);
+        int posts = s.PosterPosts(p);
+        var modeRead = s.InjectorModeRead(p);
+        int v = 1 << Configuration.VectorOf(p);
+        var t = s;
+        int nextPc = pc + 1;
+        bool done = false;
+        switch (_injector[pc])
+        {
+            case InjectorStep.PirSet:
+                if ((s.Pir & v) != 0) done = true; // coalesced into the pending one
+                else t = s.WithPir(s.Pir | v);
+                break;
+            case InjectorStep.OnSet:
+                if (s.On) done = true;              // a notification is already due
+                else t = s.WithOn(true);
+                break;
+            case InjectorStep.ModeRead:
+                modeRead = s.Mode;
+                break;
+            case InjectorStep.Notify:
+                // the IPI goes to vcpu->cpu as read now.
+                if (modeRead == VcpuMode.InGuest)
+                {
+                    t = s.WithPending(s.Cpu, s.Pending(s.Cpu) | SystemState.Notify);
+                    nextPc = _injectorSkip[pc];
+                }
+                break;
+            case InjectorStep.Wake:
+                t = Wake(s, out bool woke);
+                if (woke) nextPc = _injectorSkip[pc];
+                break;
+            case InjectorStep.Kick:
+                // kvm_vcpu_exiting_guest_mode: cmpxchg(&vcpu->mode, IN_GUEST_MODE, EXITING_GUEST_MODE)
+                if (s.Mode == VcpuMode.InGuest)
+                    t = s.WithMode(VcpuMode.Exiting).WithPending(s.Cpu, s.Pending(s.Cpu) | SystemState.Resched);
+                break;
+            default:
+                break; // mb: injectors make no plain stores, so their buffer is always empty
+        }
+        if (done || nextPc >= _injector.Length) return t.WithPoster(p, 0, posts + 1, 0);
+        return t.WithPoster(p, nextPc, posts, (ulong)modeRead);
+    }
+
+    /// <summary>
+    /// IOMMU poster p (VT-d posted interrupts): <c>iommu.post</c> is one locked update of the descriptor
+    /// that sets v in PIR and, if ON = 0 and SN = 0, sets ON and reads NV and NDST; <c>iommu.notify</c>
+    /// then sends NV to NDST. The IOMMU never reads mode.
+    /// </summary>
+    private static SystemState IommuStepOf(in SystemState s, int p, int vector)
+    {
+        int posts = s.PosterPosts(p);
+        if (s.PosterPc(p) == 0)
+        {
+            var t = s.WithPir(s.Pir | vector);
+            bool notify = !s.On && !s.Sn;
+            if (!notify) return t.WithPoster(p, 0, posts + 1, 0);
+            ulong extra = 1UL | (s.NvWakeup ? 2UL : 0) | ((ulong)s.Ndst << 2);
+            return t.WithOn(true).WithPoster(p, 1, posts, extra);
+        }
+        int c = s.IommuNdst(p);
+        int vec = s.IommuNvWakeup(p) ? SystemState.Wakeup : SystemState.Notify;
+        return s.WithPending(c, s.Pending(c) | vec).WithPoster(p, 0, posts + 1, 0);
+    }
+
+    private SystemState IommuStepOf(in SystemState s, int p) => IommuStepOf(s, p, 1 << Configuration.VectorOf(p));
+
+    public bool AllPostersDone(in SystemState s)
+    {
+        for (int p = 0; p < _posters; p++)
+            if (s.PosterPosts(p) < _posts) return false;
+        return true;
+    }
+
+    /// <summary>A proper end (SPEC.md section 7): posters done, nothing pending at any CPU, and either the
+    /// guest runs or the thread sleeps.</summary>
+    public bool IsProperEnd(in SystemState s) =>
+        AllPostersDone(s) && s.Pending(0) == 0 && s.Pending(1) == 0 &&
+        ((s.Status == ThreadStatus.OnCpu && s.Guest) || s.Status == ThreadStatus.Asleep);
+
+    /// <summary>PIR and vIRR empty, ON = 0, every posted vector delivered.</summary>
+    public bool NoLostInterrupt(in SystemState s) =>
+        s.Pir == 0 && !s.On && s.VIrr == 0 && (s.Delivered & _postedVectors) == _postedVectors;
+
+    public TerminalKind Classify(in SystemState terminal) =>
+        !IsProperEnd(terminal) ? TerminalKind.Stuck
+        : NoLostInterrupt(terminal) ? TerminalKind.Ok
+        : TerminalKind.Violation;
+}

@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Xml.Linq;
+using Pilab.Checker;
+using Pilab.Model;
+
+namespace Pilab.Report;
+
+/// <summary>
+/// The report as one self-contained HTML file (inline CSS and SVG, no script, nothing fetched):
+/// the verdict table, the delivery costs where measured, the synthesis order matrix and the live
+/// latency histogram where given, and a sequence diagram for every losing (or stuck) run. Readable at
+/// 1280 px and printable (one diagram per page). The markup is also well-formed XML after the doctype,
+/// which the tests use.
+/// </summary>
+public static class HtmlReport
+{
+    public static string Render(ReportInput input)
+    {
+        var entries = input.Entries.IsDefault ? [] : input.Entries;
+        var anchors = Anchors(entries);
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n");
+        sb.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n");
+        sb.Append("<title>").Append(E(input.Title)).Append("</title>\n<style>").Append(Css).Append(SequenceDiagram.Style).Append("</style>\n</head>\n<body>\n");
+
+        var losing = entries.Where(e => e.Result.Trace is not null).ToList();
+        sb.Append("<header>\n<h1>").Append(E(input.Title)).Append("</h1>\n");
+        if (input.Command is not null) sb.Append("<p class=\"cmd\"><code>").Append(E(input.Command)).Append("</code></p>\n");
+        sb.Append("<p class=\"lead\">").Append(E(Summary(entries))).Append("</p>\n");
+        sb.Append("<nav><a href=\"#verdicts\">verdicts</a>");
+        if (entries.Any(e => e.Cost is not null)) sb.Append(" · <a href=\"#costs\">delivery cost</a>");
+        if (input.Orders is not null) sb.Append(" · <a href=\"#orders\">order matrix</a>");
+        if (input.Latency is not null) sb.Append(" · <a href=\"#latency\">live latency</a>");
+        if (losing.Count > 0) sb.Append(" · <a href=\"#runs\">losing runs (").Append(losing.Count).Append(")</a>");
+        sb.Append("</nav>\n</header>\n<main>\n");
+
+        VerdictTable(sb, entries, anchors);
+        if (entries.Any(e => e.Cost is not null)) CostTable(sb, entries);
+        if (input.Orders is not null) OrderSection(sb, input.Orders);
+        if (input.Latency is not null) LatencySection(sb, input.Latency);
+        if (losing.Count > 0) Runs(sb, losing, anchors);
+        sb.Append("</main>\n<footer><p>Written by pilab. Steps and numbers: SPEC.md section 3 and the seed mail's pairing (1) PIR, (2) ON, (3) mode, (4a) IRQs off / NOTIFY, (4b) check / kick.</p></footer>\n</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    private static string Summary(IReadOnlyList<ReportEntry> entries)
+    {
+        int variants = entries.Select(e => e.Result.Variant.Name).Distinct().Count();
+        int lose = entries.Count(e => e.Result.Verdict == Verdict.Violation);
+        int safe = entries.Count(e => e.Result.Verdict == Verdict.Safe);
+        int other = entries.Count - lose - safe;
+        return $"{variants} variant{(variants == 1 ? "" : "s")}, {entries.Count} check{(entries.Count == 1 ? "" : "s")}: "
+            + $"{safe} without loss, {lose} losing an interrupt{(other > 0 ? $", {other} stuck or without verdict" : "")}.";
+    }
+
+    /// <summary>Variants as rows, configurations (memory model, injectors) as columns.</summary>
+    private static void VerdictTable(StringBuilder sb, IReadOnlyList<ReportEntry> entries, Dictionary<ReportEntry, string> anchors)
+    {
+        var columns = entries.Select(e => Column(e.Result.Configuration)).Distinct()
+            .OrderBy(c => c.Memory).ThenBy(c => c.Injectors).ToList();
+        var variants = entries.Select(e => e.Result.Variant).DistinctBy(v => v.Name).ToList();
+        sb.Append("<section id=\"verdicts\">\n<h2>Verdicts</h2>\n");
+        if (entries.Count > 0)
+        {
+            var c0 = entries[0].Result.Configuration;
+            sb.Append("<p class=\"note\">Every variant under sequential consistency (SC) and x86-TSO, with k injecting CPUs; ")
+              .Append(E($"{c0.Posts} post(s) per injector, {c0.Exits} guest exit(s){(c0.SameVector ? ", all injectors post v1" : ", injector i posts vi")}{(c0.IrqPriority ? ", host interrupts first" : "")}"))
+              .Append(". A losing cell links to its shortest run.</p>\n");
+        }
+        sb.Append("<table class=\"verdicts\">\n<thead><tr><th>variant</th><th>vCPU entry order</th><th>injector</th>");
+        foreach (var c in columns) sb.Append("<th class=\"cfg\">").Append(E($"{c.Memory} k={c.Injectors}")).Append("</th>");
+        sb.Append("</tr></thead>\n<tbody>\n");
+        foreach (var v in variants)
+        {
+            sb.Append("<tr data-variant=\"").Append(E(v.Name)).Append("\"><th class=\"name\" title=\"").Append(E(v.Description)).Append("\">").Append(E(v.Name)).Append("</th>");
+            sb.Append("<td class=\"order\"><code>").Append(E(v.EntryText)).Append("</code></td><td class=\"order\"><code>").Append(E(v.InjectorText)).Append("</code></td>");
+            foreach (var c in columns)
+            {
+                var e = entries.FirstOrDefault(x => x.Result.Variant.Name == v.Name && Column(x.Result.Configuration) == c);
+                if (e is null) { sb.Append("<td class=\"v\">-</td>"); continue; }
+                var r = e.Result;
+                var x = r.Exploration;
+                string verdict = JsonReport.VerdictName(r.Verdict);
+                sb.Append("<td class=\"v v-").Append(verdict).Append("\" data-verdict=\"").Append(verdict)
+                  .Append("\" data-mm=\"").Append(c.Memory.ToString().ToLowerInvariant()).Append("\" data-k=\"").Append(c.Injectors).Append("\">");
+                string word = Word(r.Verdict);
+                if (anchors.TryGetValue(e, out var id))
+                    sb.Append("<a href=\"#").Append(id).Append("\">").Append(word).Append("</a>");
+                else
+                    sb.Append("<span class=\"word\">").Append(word).Append("</span>");
+                sb.Append("<span class=\"fig\">");
+                if (r.Trace is not null) sb.Append(r.Trace.Steps.Length).Append(" steps · ");
+                sb.Append(x.States.ToString("N0", CultureInfo.InvariantCulture)).Append(" states</span></td>");
+            }
+            sb.Append("</tr>\n");
+        }
+        sb.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void CostTable(StringBuilder sb, IReadOnlyList<ReportEntry> entries)
+    {
+        sb.Append("<section id=\"costs\">\n<h2>Delivery cost</h2>\n<p class=\"note\">Minimum-maximum over all runs (SPEC.md section 5): the patch exists to make injection cheaper without losing interrupts.</p>\n");
+        sb.Append("<table class=\"costs\">\n<thead><tr><th>variant</th><th>configuration</th><th>verdict</th><th>NOTIFY IPIs</th><th>RESCHED IPIs</th><th>entries cancelled</th><th>VM exits</th></tr></thead>\n<tbody>\n");
+        foreach (var e in entries.Where(e => e.Cost is not null))
+        {
+            var c = e.Cost!;
+            sb.Append("<tr><th class=\"name\">").Append(E(e.Result.Variant.Name)).Append("</th><td>").Append(E(e.Result.Configuration.ToString()))
+              .Append("</td><td class=\"v v-").Append(JsonReport.VerdictName(e.Result.Verdict)).Append("\">").Append(Word(e.Result.Verdict)).Append("</td>");
+            foreach (var range in new[] { c.NotifyIpis, c.ReschedIpis, c.CancelledEntries, c.VmExits })
+                sb.Append("<td class=\"num\">").Append(range).Append("</td>");
+            sb.Append("</tr>\n");
+        }
+        sb.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void OrderSection(StringBuilder sb, OrderMatrix m)
+    {
+        sb.Append("<section id=\"orders\">\n<h2>Order matrix</h2>\n");
+        if (m.Note is not null) sb.Append("<p class=\"note\">").Append(E(m.Note)).Append("</p>\n");
+        sb.Append("<table class=\"orders\">\n<thead><tr><th>vCPU entry order</th>");
+        foreach (var c in m.Columns) sb.Append("<th class=\"cfg\">").Append(E(c)).Append("</th>");
+        sb.Append("</tr></thead>\n<tbody>\n");
+        foreach (var row in m.Rows)
+        {
+            sb.Append("<tr><td class=\"order\"><code>").Append(E(row.Order)).Append("</code>");
+            if (row.Name is not null) sb.Append(" <span class=\"tag\">").Append(E(row.Name)).Append("</span>");
+            sb.Append("</td>");
+            for (int i = 0; i < m.Columns.Length; i++)
+            {
+                if (i >= row.Cells.Length) { sb.Append("<td class=\"v\">-</td>"); continue; }
+                var cell = row.Cells[i];
+                string verdict = JsonReport.VerdictName(cell.Verdict);
+                sb.Append("<td class=\"v v-").Append(verdict).Append("\" data-verdict=\"").Append(verdict).Append("\">").Append(Word(cell.Verdict));
+                if (cell.Reason is not null) sb.Append("<span class=\"fig\">").Append(E(cell.Reason)).Append("</span>");
+                sb.Append("</td>");
+            }
+            sb.Append("</tr>\n");
+        }
+        sb.Append("</tbody>\n<tfoot><tr><th>orders without loss</th>");
+        for (int i = 0; i < m.Columns.Length; i++)
+        {
+            int safe = m.Rows.Count(r => i < r.Cells.Length && r.Cells[i].Verdict == Verdict.Safe);
+            sb.Append("<td class=\"num\">").Append(safe).Append(" of ").Append(m.Rows.Length).Append("</td>");
+        }
+        sb.Append("</tr></tfoot>\n</table>\n");
+        var reasons = m.Rows.SelectMany(r => r.Cells).Where(c => c.Reason is not null).GroupBy(c => c.Reason!).OrderByDescending(g => g.Count()).ToList();
+        if (reasons.Count > 0)
+        {
+            sb.Append("<p class=\"note\">Reason classes: ");
+            sb.AppendJoin(", ", reasons.Select(g => $"{E(g.Key)} ({g.Count()})"));
+            sb.Append(".</p>\n");
+        }
+        sb.Append("</section>\n");
+    }
+
+    private static void LatencySection(StringBuilder sb, LatencyHistogram h)
+    {
+        sb.Append("<section id=\"latency\">\n<h2>Live latency</h2>\n");
+        long samples = h.Buckets.IsDefault ? 0 : h.Buckets.Sum(b => b.Count);
+        sb.Append("<p class=\"note\">").Append(samples.ToString("N0", CultureInfo.InvariantCulture)).Append(" deliveries");
+        if (h.Seconds > 0) sb.Append(" in ").Append(h.Seconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(" s");
+        if (!h.Percentiles.IsDefaultOrEmpty)
+        {
+            sb.Append("; ");
+            sb.AppendJoin(", ", h.Percentiles.Select(p => $"{E(p.Name)} {p.Value.ToString("0.###", CultureInfo.InvariantCulture)} {E(h.Unit)}"));
+        }
+        sb.Append(".</p>\n<div class=\"chart\">").Append(HistogramChart.Render(h).ToString(SaveOptions.DisableFormatting)).Append("</div>\n</section>\n");
+    }
+
+    private static void Runs(StringBuilder sb, List<ReportEntry> losing, Dictionary<ReportEntry, string> anchors)
+    {
+        sb.Append("<section id=\"runs\">\n<h2>Shortest losing runs</h2>\n");
+        sb.Append("<div class=\"howto\"><p><b>How to read a diagram.</b> Time goes down. Each column is a CPU: the injectors on the left "
+            + "(KVM's <code>vmx_deliver_posted_interrupt</code>), then memory (the posted-interrupt descriptor's PIR and ON, and <code>vcpu-&gt;mode</code>), "
+            + "under TSO P0's store buffer, then P0's vCPU thread (<code>vcpu_enter_guest</code>), P0's processor and the guest. "
+            + "Each step is a box with its SPEC.md name; the coloured badge is the seed mail's number, which pairs an injector step with the entry step it must be ordered against "
+            + "(1 PIR, 2 ON, 3 mode, 4a IRQs off / NOTIFY IPI, 4b check / kick). "
+            + "The memory row shows the state after each step, changed cells in yellow; the last row marks in red what is left behind.</p></div>\n");
+        foreach (var e in losing)
+        {
+            var r = e.Result;
+            var c = r.Configuration;
+            string id = anchors[e];
+            sb.Append("<article class=\"run violation\" id=\"").Append(id).Append("\" data-variant=\"").Append(E(r.Variant.Name))
+              .Append("\" data-mm=\"").Append(c.Memory.ToString().ToLowerInvariant()).Append("\" data-k=\"").Append(c.Injectors)
+              .Append("\" data-steps=\"").Append(r.Trace!.Steps.Length).Append("\">\n");
+            sb.Append("<h3>").Append(E(r.Variant.Name)).Append(" <span class=\"cfg\">").Append(E(c.ToString())).Append("</span></h3>\n");
+            sb.Append("<p class=\"desc\">").Append(E(r.Variant.Description)).Append("</p>\n");
+            sb.Append("<div class=\"diagram\">").Append(SequenceDiagram.Render(r, id).ToString(SaveOptions.DisableFormatting)).Append("</div>\n</article>\n");
+        }
+        sb.Append("</section>\n");
+    }
+
+    /// <summary>A stable, unique id per drawn run: variant-mm-kN (suffixed if the same combination repeats).</summary>
+    private static Dictionary<ReportEntry, string> Anchors(IReadOnlyList<ReportEntry> entries)
+    {
+        var map = new Dictionary<ReportEntry, string>(ReferenceEqualityComparer.Instance);
+        var used = new HashSet<string>();
+        foreach (var e in entries.Where(e => e.Result.Trace is not null))
+        {
+            var c = e.Result.Configuration;
+            string baseId = "run-" + new string(e.Result.Variant.Name.Select(ch => char.IsAsciiLetterOrDigit(ch) ? char.ToLowerInvariant(ch) : '-').ToArray())
+                + $"-{c.Memory.ToString().ToLowerInvariant()}-k{c.Injectors}";
+            string id = baseId;
+            for (int i = 2; !used.Add(id); i++) id = $"{baseId}-{i}";
+            map[e] = id;
+        }
+        return map;
+    }
+
+    private static (MemoryModel Memory, int Injectors) Column(Configuration c) => (c.Memory, c.Injectors);
+
+    private static string Word(Verdict v) => v switch
+    {
+        Verdict.Safe => "no loss",
+        Verdict.Violation => "LOSES",
+        Verdict.Stuck => "STUCK",
+        _ => "bound",
+    };
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+
+    private const string Css = """
+
+        *{box-sizing:border-box}
+        body{margin:0 auto;max-width:1260px;padding:0 18px 40px;font-family:"DejaVu Sans","Liberation Sans",Arial,sans-serif;font-size:14px;line-height:1.45;color:#1f2933;background:#fff}
+        header{border-bottom:2px solid #d9e2ec;margin-bottom:8px}
+        h1{font-size:24px;margin:18px 0 4px}
+        h2{font-size:19px;margin:26px 0 8px;border-bottom:1px solid #e4e7eb;padding-bottom:3px}
+        h3{font-size:16px;margin:22px 0 4px}
+        h3 .cfg{font-weight:400;color:#52606d;font-size:13px}
+        code{font-family:"DejaVu Sans Mono","Liberation Mono",Consolas,monospace;font-size:12.5px}
+        .cmd code{background:#f0f4f8;padding:2px 6px;border-radius:3px}
+        .lead{font-size:15px;margin:6px 0}
+        nav{margin:6px 0 10px;color:#52606d}
+        nav a,td a{color:#1d4ed8}
+        .note,.desc{color:#52606d;margin:4px 0 8px}
+        table{border-collapse:collapse;margin:6px 0 10px}
+        th,td{border:1px solid #cbd2d9;padding:5px 8px;text-align:left;vertical-align:top}
+        thead th{background:#f0f4f8;font-size:13px}
+        th.name{white-space:nowrap}
+        td.order code{font-size:12px}
+        th.cfg{text-align:center;white-space:nowrap}
+        td.v{text-align:center;white-space:nowrap;font-weight:700;min-width:104px}
+        td.v .fig{display:block;font-weight:400;font-size:11.5px;color:#52606d}
+        td.v-safe{background:#dcfce7;color:#166534}
+        td.v-violation{background:#fee2e2;color:#991b1b}
+        td.v-violation a{color:#991b1b}
+        td.v-stuck{background:#ffedd5;color:#9a3412}
+        td.v-bound-reached{background:#f1f5f9;color:#475569}
+        td.num{text-align:right;font-variant-numeric:tabular-nums}
+        .tag{display:inline-block;background:#e0e7ff;color:#3730a3;border-radius:3px;padding:0 5px;font-size:11.5px}
+        .howto{background:#f8fafc;border:1px solid #e4e7eb;border-radius:6px;padding:2px 12px;margin:8px 0 4px}
+        .diagram svg,.chart svg{display:block;width:100%;height:auto}
+        .chart svg{max-width:960px}
+        .diagram{border:1px solid #e4e7eb;border-radius:6px;padding:4px;overflow-x:auto}
+        footer{margin-top:30px;border-top:1px solid #e4e7eb;color:#7b8794;font-size:12px}
+        @page{size:A4 landscape;margin:10mm}
+        @media print{
+          body{max-width:none;padding:0;font-size:10.5pt}
+          nav,.howto{display:none}
+          a{color:inherit;text-decoration:none}
+          h2{break-after:avoid}
+          article.run{break-before:page;break-inside:avoid}
+          .diagram{border:none;padding:0;overflow:visible}
+          td.v-safe,td.v-violation,td.v-stuck,.sd .cell,.sd .band-if,.sd .band-guest,.sd .zebra{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+        }
+
+        """;
+}

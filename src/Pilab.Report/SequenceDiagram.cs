@@ -1,0 +1,497 @@
+using System.Globalization;
+using System.Xml.Linq;
+using Pilab.Checker;
+using Pilab.Model;
+using Pilab.Protocol;
+
+namespace Pilab.Report;
+
+/// <summary>
+/// Draws a <see cref="SequenceLayout"/> as SVG, the way kernel engineers draw races by hand: one
+/// lifeline per CPU and one for memory, time going down, an arrow per memory access or IPI. Each step
+/// carries its SPEC.md name and the seed's pairing number (1 PIR, 2 ON, 3 mode, 4a IRQs/NOTIFY,
+/// 4b check/kick) in the same colour on both sides, so the pairs the seed mail talks about line up.
+/// The right-hand column says in words what each step did; the last row marks what is left stranded.
+/// </summary>
+public static class SequenceDiagram
+{
+    public static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+
+    private const double Gutter = 40, TitleHeight = 62, HeaderHeight = 46, RowMin = 40, BoxHalf = 42;
+    private const double BufferHalf = 55, NarrativeWidth = 290, LegendHeight = 52;
+    private const int NarrativeChars = 44;
+
+    /// <summary>The diagram of a checked variant's shortest losing (or stuck) run.</summary>
+    public static XElement Render(CheckResult result, string idPrefix = "sd")
+    {
+        if (result.Trace is null)
+            throw new ArgumentException($"{result.Variant.Name} [{result.Configuration}] has no trace to draw", nameof(result));
+        var c = result.Configuration;
+        string what = result.Verdict == Verdict.Stuck ? "gets stuck" : "loses an interrupt";
+        string title = $"{result.Variant.Name} under {c.Memory}, {c.Injectors} injector{(c.Injectors > 1 ? "s" : "")}: the shortest run that {what} ({result.Trace.Steps.Length} steps)";
+        string[] sub =
+        [
+            $"vCPU entry: {string.Join("  ", result.Variant.Entry.Select(e => Seeded(StepNames.Name(e), StepNames.SeedNumber(e))))}",
+            $"injector:   {string.Join("  ", result.Variant.Injector.Select(i => Seeded(StepNames.Name(i), StepNames.SeedNumber(i))))}      ({c})",
+        ];
+        return Render(SequenceLayout.Build(result.Trace, c.Memory), title, sub, idPrefix);
+    }
+
+    /// <summary>The standalone file: an XML declaration and the SVG with its own styles.</summary>
+    public static string ToFile(XElement svg) =>
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg.ToString(SaveOptions.DisableFormatting) + "\n";
+
+    public static XElement Render(SequenceLayout layout, string title, IReadOnlyList<string> subtitle, string idPrefix = "sd")
+    {
+        var lines = layout.Lifelines;
+        var xs = new double[lines.Length];
+        double x = Gutter;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            // The injector next to memory and the vCPU thread sit off-centre in wider columns, leaving
+            // room for the labels of their arrows to and from memory.
+            bool nearMemory = lines[i].Kind == LifelineKind.Injector && i == layout.MemoryLine - 1;
+            double w = nearMemory ? 250 : lines[i].Kind == LifelineKind.Memory ? 2 * MemoryHalf(layout) + 16 : ColumnWidth(lines[i].Kind);
+            xs[i] = x + w * (nearMemory ? 0.4 : lines[i].Kind == LifelineKind.Thread ? 0.6 : 0.5);
+            x += w;
+        }
+        double narrativeX = x + 16;
+        double width = narrativeX + NarrativeWidth + 10;
+
+        // Row geometry first: a row is as tall as its narrative, plus room for an IPI's lower arrow or a note.
+        int n = layout.Steps.Length;
+        var top = new double[n];
+        var height = new double[n];
+        var narrative = new List<string>[n];
+        double y = TitleHeight + HeaderHeight + 8;
+        for (int i = 0; i < n; i++)
+        {
+            var d = layout.Steps[i];
+            narrative[i] = TextWrap.Lines(d.Step.Text, NarrativeChars);
+            double h = Math.Max(RowMin, 14 * narrative[i].Count + 14);
+            if (d.Arrows.Any(a => a.Kind == ArrowKind.Ipi) || d.Note is not null) h = Math.Max(h, 54);
+            top[i] = y;
+            height[i] = h;
+            y += h;
+        }
+        double endTop = y + 6;
+        var diagnosis = TextWrap.Lines("⇒ " + layout.Trace.Diagnosis, (int)((width - 2 * Gutter) / 7.4));
+        double endHeight = 64 + 16 * diagnosis.Count + 16;
+        double totalHeight = endTop + endHeight + LegendHeight;
+
+        var svg = new XElement(Svg + "svg",
+            new XAttribute("viewBox", $"0 0 {F(width)} {F(totalHeight)}"),
+            new XAttribute("width", F(width)),
+            new XAttribute("height", F(totalHeight)),
+            new XAttribute("class", "sd"),
+            new XAttribute("role", "img"),
+            new XAttribute("aria-label", title),
+            new XAttribute("data-steps", n),
+            new XElement(Svg + "title", title),
+            new XElement(Svg + "style", Style),
+            Defs(idPrefix),
+            Rect(0, 0, width, totalHeight, "bg"));
+
+        svg.Add(Text(Gutter - 28, 24, title, "title"));
+        for (int i = 0; i < subtitle.Count; i++)
+            svg.Add(Text(Gutter - 28, 42 + 15 * i, subtitle[i], "sub mono", preserve: true));
+
+        for (int i = 0; i < n; i++)
+            if (i % 2 == 1) svg.Add(Rect(4, top[i], width - 8, height[i], "zebra"));
+
+        // Lifelines: heads, dashed lines, then the bands that show P0's state along its lines.
+        double headTop = TitleHeight;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            double w = Math.Min(ColumnWidth(lines[i].Kind), 180) - 12;
+            svg.Add(new XElement(Svg + "g", new XAttribute("class", $"head {Kind(lines[i].Kind)}"),
+                Rect(xs[i] - w / 2, headTop, w, HeaderHeight - 8, null, rx: 5),
+                Text(xs[i], headTop + 16, lines[i].Title, "head-title", anchor: "middle"),
+                Text(xs[i], headTop + 31, lines[i].Subtitle, "head-sub", anchor: "middle")));
+            svg.Add(Line(xs[i], headTop + HeaderHeight - 8, xs[i], endTop + 40, "life"));
+        }
+        svg.Add(Text(narrativeX, headTop + 16, "what happens", "head-title"));
+        svg.Add(Text(narrativeX, headTop + 31, "each step's effects, in the model's words", "head-sub"));
+        Bands(svg, layout, xs, top, headTop + HeaderHeight - 8, endTop + 40);
+
+        for (int i = 0; i < n; i++)
+            svg.Add(StepGroup(layout, layout.Steps[i], xs, top[i], narrativeX, narrative[i], idPrefix));
+
+        svg.Add(End(layout, xs, endTop, width, diagnosis));
+        svg.Add(Legend(totalHeight - LegendHeight + 8, idPrefix));
+        return svg;
+    }
+
+    private static XElement StepGroup(SequenceLayout layout, DiagramStep d, double[] xs, double top, double narrativeX,
+        List<string> narrative, string idPrefix)
+    {
+        var s = d.Step;
+        double ay = top + 20;
+        double me = xs[d.Lifeline];
+        var g = new XElement(Svg + "g",
+            new XAttribute("class", "step"),
+            new XAttribute("data-index", s.Index),
+            new XAttribute("data-actor", s.Actor),
+            new XAttribute("data-step", s.Step));
+        if (s.Seed is not null) g.Add(new XAttribute("data-seed", s.Seed));
+
+        g.Add(Text(Gutter - 14, ay + 4, s.Index.ToString(CultureInfo.InvariantCulture), "idx", anchor: "middle"));
+
+        bool bufferBox = layout.BufferLine >= 0 && d.Lifeline != layout.BufferLine && s.After.StoreBufferLength > 0;
+
+        var arrows = new XElement(Svg + "g", new XAttribute("class", "arrows"));
+        var labels = new XElement(Svg + "g", new XAttribute("class", "labels"));
+        foreach (var a in d.Arrows)
+        {
+            double fx = xs[a.From], tx = xs[a.To];
+            double dir = tx >= fx ? 1 : -1;
+            string cls = $"a a-{Kind(a.Kind)}{(d.PostsStranded && a.Kind == ArrowKind.Locked ? " posts-stranded" : "")}";
+            string marker = a.Kind switch
+            {
+                ArrowKind.Ipi => "ipi",
+                ArrowKind.Transition => "tr",
+                ArrowKind.Flush => "fl",
+                _ => d.PostsStranded ? "red" : "dark",
+            };
+            if (a.Kind == ArrowKind.Ipi)
+            {
+                // Below the row's boxes, so it visibly passes by memory on its way to P0's APIC.
+                double ly = ay + 25;
+                double tEnd = tx - dir * 6;
+                var path = new XElement(Svg + "path",
+                    new XAttribute("d", $"M{F(fx)},{F(ay + 11)} V{F(ly)} H{F(tEnd)}"),
+                    new XAttribute("class", cls),
+                    new XAttribute("marker-end", $"url(#{idPrefix}-m-{marker})"));
+                arrows.Add(path);
+                double lx = tx - dir * 60;
+                labels.Add(Text(lx, ly - 5, a.Label, "lbl ipi-lbl", anchor: "middle"));
+            }
+            else
+            {
+                double x1 = fx + dir * Edge(layout, d, a.From, bufferBox);
+                double x2 = tx - dir * (Edge(layout, d, a.To, bufferBox) + 2);
+                arrows.Add(new XElement(Svg + "line",
+                    new XAttribute("x1", F(x1)), new XAttribute("y1", F(ay)),
+                    new XAttribute("x2", F(x2)), new XAttribute("y2", F(ay)),
+                    new XAttribute("class", cls),
+                    new XAttribute("marker-end", $"url(#{idPrefix}-m-{marker})")));
+                // The label sits in the free stretch next to the actor: past the store buffer's box if the arrow crosses it.
+                double lx1 = x1, lx2 = x2;
+                if (bufferBox && a.From != layout.BufferLine && a.To != layout.BufferLine
+                    && Math.Min(fx, tx) < xs[layout.BufferLine] && xs[layout.BufferLine] < Math.Max(fx, tx))
+                {
+                    double edge = xs[layout.BufferLine] + (me > xs[layout.BufferLine] ? BufferHalf : -BufferHalf);
+                    if (a.From == d.Lifeline) lx2 = edge; else lx1 = edge;
+                }
+                if (a.Label.Length > 0)
+                    labels.Add(Text((lx1 + lx2) / 2, ay - 5, a.Label, d.PostsStranded && a.Kind == ArrowKind.Locked ? "lbl lbl-red" : "lbl", anchor: "middle"));
+            }
+        }
+        g.Add(arrows);
+        // The state each step leaves behind, on the memory lifeline (and P0's store buffer under TSO),
+        // drawn over the arrows: a load of ON that bypasses P0's buffered store passes behind the buffer.
+        g.Add(MemoryBox(xs[layout.MemoryLine], ay, s.Before, s.After, layout.UsesRequests));
+        if (bufferBox) g.Add(BufferBox(xs[layout.BufferLine], ay, s.After, s.Before.StoreBufferLength != s.After.StoreBufferLength));
+
+        // The actor's box: the SPEC.md step name, with the seed's number as a coloured badge.
+        var box = new XElement(Svg + "g", new XAttribute("class", $"box {Kind(layout.Lifelines[d.Lifeline].Kind)}"),
+            Rect(me - BoxHalf, ay - 11, 2 * BoxHalf, 22, null, rx: 4),
+            Text(me, ay + 4, s.Step, "step-name mono", anchor: "middle"));
+        g.Add(box);
+        if (s.Seed is not null)
+        {
+            // On the corner away from memory, where the arrows and their labels are.
+            double bx = d.Lifeline < layout.MemoryLine ? me - BoxHalf : me + BoxHalf;
+            g.Add(new XElement(Svg + "g", new XAttribute("class", $"seed seed-{s.Seed}"),
+                new XElement(Svg + "circle", new XAttribute("cx", F(bx)), new XAttribute("cy", F(ay - 11)), new XAttribute("r", "9")),
+                Text(bx, ay - 7.5, s.Seed, "seed-text", anchor: "middle")));
+        }
+        if (d.Note is not null)
+            g.Add(Text(me, ay + 26, d.Note, "note", anchor: "middle"));
+        g.Add(labels);
+
+        var para = new XElement(Svg + "text", new XAttribute("class", "narr"), new XAttribute("x", F(narrativeX)), new XAttribute("y", F(ay + 4)));
+        for (int i = 0; i < narrative.Count; i++)
+            para.Add(new XElement(Svg + "tspan", new XAttribute("x", F(narrativeX)), new XAttribute("dy", i == 0 ? "0" : "14"), narrative[i]));
+        g.Add(para);
+        return g;
+    }
+
+    /// <summary>How far from a lifeline's centre an arrow starts or ends: at the edge of what is drawn there.</summary>
+    private static double Edge(SequenceLayout layout, DiagramStep d, int line, bool bufferBox) =>
+        line == d.Lifeline ? BoxHalf
+        : line == layout.MemoryLine ? MemoryHalf(layout)
+        : line == layout.BufferLine && bufferBox ? BufferHalf
+        : 4;
+
+    /// <summary>Half the memory box: PIR, ON and mode, and the EVENT request where the run uses requests.</summary>
+    private static double MemoryHalf(SequenceLayout layout) => layout.UsesRequests ? 105 : 87;
+
+    private static XElement MemoryBox(double cx, double cy, PiState before, PiState after, bool requests)
+    {
+        double x0 = cx - (requests ? 105 : 87);
+        var g = new XElement(Svg + "g", new XAttribute("class", "mem"));
+        Cell(g, x0, cy, 76, $"PIR {PiState.Vectors(after.Pir)}", before.Pir != after.Pir, null);
+        Cell(g, x0 + 76, cy, 34, $"ON {(after.On ? 1 : 0)}", before.On != after.On, null);
+        Cell(g, x0 + 110, cy, 64, after.Mode.Text(), before.Mode != after.Mode, null);
+        if (requests) Cell(g, x0 + 174, cy, 36, after.EventRequest ? "EVENT" : "-", before.EventRequest != after.EventRequest, null);
+        return g;
+    }
+
+    private static void Cell(XElement g, double x0, double cy, double w, string text, bool changed, string? extra)
+    {
+        string cls = "cell" + (changed ? " chg" : "") + (extra is null ? "" : " " + extra);
+        g.Add(Rect(x0, cy - 11, w, 22, cls));
+        var t = Text(x0 + w / 2, cy + 4, text, "cell-text mono", anchor: "middle");
+        // Monospace at 10.5 px is about 6.4 px a character; squeeze what would overflow the cell.
+        if (text.Length * 6.4 > w - 6)
+        {
+            t.Add(new XAttribute("textLength", F(w - 6)));
+            t.Add(new XAttribute("lengthAdjust", "spacingAndGlyphs"));
+        }
+        g.Add(t);
+    }
+
+    private static XElement BufferBox(double cx, double cy, PiState after, bool changed)
+    {
+        var parts = new List<string>();
+        for (int i = 0; i < after.StoreBufferLength; i++) parts.Add(after.StoreBufferAt(i).Text());
+        var g = new XElement(Svg + "g", new XAttribute("class", "sb"));
+        Cell(g, cx - BufferHalf, cy, 2 * BufferHalf, "[" + string.Join(" ", parts) + "]", changed, null);
+        return g;
+    }
+
+    /// <summary>
+    /// Shaded bands along P0's lines: on the processor while IF = 0 (a NOTIFY would wait for VM entry
+    /// and be processed by the CPU, the seed's (4a)); on the guest while it runs (P0.guest = 1).
+    /// </summary>
+    private static void Bands(XElement svg, SequenceLayout layout, double[] xs, double[] top, double y0, double yEnd)
+    {
+        int n = layout.Steps.Length;
+        double SegStart(int i) => i == 0 ? y0 : top[i - 1] + 20;
+        double SegEnd(int i) => i == n ? yEnd : top[i] + 20;
+        PiState StateIn(int i) => i == 0 ? layout.Initial : layout.Steps[i - 1].Step.After;
+        for (int i = 0; i <= n; i++)
+        {
+            var st = StateIn(i);
+            double a = SegStart(i), b = SegEnd(i);
+            if (!st.IF) svg.Add(Rect(xs[layout.ProcessorLine] - 6, a, 12, b - a, "band-if"));
+            if (st.Guest) svg.Add(Rect(xs[layout.GuestLine] - 6, a, 12, b - a, "band-guest"));
+        }
+    }
+
+    private static XElement End(SequenceLayout layout, double[] xs, double endTop, double width, List<string> diagnosis)
+    {
+        var f = layout.Final;
+        double cy = endTop + 18;
+        var g = new XElement(Svg + "g", new XAttribute("class", "end"));
+        g.Add(Line(Gutter - 20, endTop, width - 10, endTop, "end-rule"));
+        g.Add(Text(Gutter - 14, cy + 4, "end", "idx", anchor: "middle"));
+
+        double x0 = xs[layout.MemoryLine] - MemoryHalf(layout);
+        var mem = new XElement(Svg + "g", new XAttribute("class", "mem"));
+        bool inPir = f.Pir != 0;
+        if (inPir)
+        {
+            var stranded = new XElement(Svg + "g",
+                new XAttribute("class", "stranded"),
+                new XAttribute("data-vectors", SequenceLayout.Bits(f.Pir)));
+            Cell(stranded, x0, cy, 76, $"PIR {PiState.Vectors(f.Pir)}", false, "stranded");
+            stranded.Add(Text(xs[layout.MemoryLine], cy + 28, $"{SequenceLayout.Bits(f.Pir)} stranded in PIR", "stranded-text", anchor: "middle"));
+            mem.Add(stranded);
+        }
+        else
+        {
+            Cell(mem, x0, cy, 76, $"PIR {PiState.Vectors(f.Pir)}", false, null);
+        }
+        Cell(mem, x0 + 76, cy, 34, $"ON {(f.On ? 1 : 0)}", false, f.On && inPir ? "warn" : null);
+        Cell(mem, x0 + 110, cy, 64, f.Mode.Text(), false, null);
+        if (layout.UsesRequests) Cell(mem, x0 + 174, cy, 36, f.EventRequest ? "EVENT" : "-", false, null);
+        g.Add(mem);
+
+        int lost = f.VIrr & ~f.Delivered & ~f.Pir;
+        if (lost != 0)
+        {
+            g.Add(new XElement(Svg + "g", new XAttribute("class", "stranded"), new XAttribute("data-vectors", SequenceLayout.Bits(lost)),
+                Text(xs[layout.GuestLine], cy + 28, $"{SequenceLayout.Bits(lost)} in vIRR, never taken", "stranded-text", anchor: "middle")));
+        }
+        string pending = f.NotifyPending ? "NOTIFY pending" : f.ReschedPending ? "RESCHED pending" : "nothing pending";
+        g.Add(Text(xs[layout.ProcessorLine], cy + 4, pending, "end-note", anchor: "middle"));
+        g.Add(Text(xs[layout.GuestLine], cy + 4, f.Guest ? "guest runs" : "guest not running", "end-note", anchor: "middle"));
+        if (f.Guest && !f.NotifyPending && !f.ReschedPending && f.Pir != 0)
+            g.Add(Text(xs[layout.GuestLine], cy + 18, "no IPI is coming", "end-note", anchor: "middle"));
+
+        double dy = endTop + 50;
+        var diag = new XElement(Svg + "g", new XAttribute("class", "diag"),
+            Rect(Gutter - 20, dy, width - Gutter, 12 + 16 * diagnosis.Count, null, rx: 4));
+        var t = new XElement(Svg + "text", new XAttribute("x", F(Gutter - 10)), new XAttribute("y", F(dy + 17)), new XAttribute("class", "diag-text"));
+        for (int i = 0; i < diagnosis.Count; i++)
+            t.Add(new XElement(Svg + "tspan", new XAttribute("x", F(Gutter - 10)), new XAttribute("dy", i == 0 ? "0" : "16"), diagnosis[i]));
+        diag.Add(t);
+        g.Add(diag);
+        return g;
+    }
+
+    private static XElement Legend(double y, string idPrefix)
+    {
+        var g = new XElement(Svg + "g", new XAttribute("class", "legend"));
+        double x = Gutter - 20;
+        void Item(string cls, string marker, string text)
+        {
+            g.Add(new XElement(Svg + "line", new XAttribute("x1", F(x)), new XAttribute("y1", F(y + 8)), new XAttribute("x2", F(x + 34)), new XAttribute("y2", F(y + 8)),
+                new XAttribute("class", cls), new XAttribute("marker-end", $"url(#{idPrefix}-m-{marker})")));
+            g.Add(Text(x + 42, y + 12, text, "legend-text"));
+            x += 46 + text.Length * 6.4 + 18;
+        }
+        Item("a a-locked", "dark", "locked RMW");
+        Item("a a-store", "dark", "plain store");
+        Item("a a-load", "dark", "load (value comes back)");
+        Item("a a-flush", "fl", "store-buffer flush");
+        Item("a a-ipi", "ipi", "IPI");
+        Item("a a-transition", "tr", "VM entry/exit");
+        x = Gutter - 20;
+        y += 22;
+        g.Add(Rect(x, y + 1, 12, 14, "band-if"));
+        g.Add(Text(x + 18, y + 12, "P0.IF = 0: a NOTIFY waits for VM entry", "legend-text"));
+        x += 250;
+        g.Add(Rect(x, y + 1, 12, 14, "band-guest"));
+        g.Add(Text(x + 18, y + 12, "guest runs", "legend-text"));
+        x += 96;
+        g.Add(Rect(x, y + 1, 24, 14, "cell chg"));
+        g.Add(Text(x + 30, y + 12, "changed by the step", "legend-text"));
+        x += 160;
+        g.Add(Text(x, y + 12, "seed's numbers:", "legend-text"));
+        x += 96;
+        foreach (var (seed, meaning) in new[] { ("1", "PIR"), ("2", "ON"), ("3", "mode"), ("4a", "IRQs off / NOTIFY"), ("4b", "check / kick") })
+        {
+            g.Add(new XElement(Svg + "g", new XAttribute("class", $"seed seed-{seed}"),
+                new XElement(Svg + "circle", new XAttribute("cx", F(x + 9)), new XAttribute("cy", F(y + 8)), new XAttribute("r", "9")),
+                Text(x + 9, y + 11.5, seed, "seed-text", anchor: "middle")));
+            g.Add(Text(x + 22, y + 12, meaning, "legend-text"));
+            x += 30 + meaning.Length * 6.4 + 10;
+        }
+        return g;
+    }
+
+    private static XElement Defs(string idPrefix)
+    {
+        XElement Marker(string id, string fill) => new(Svg + "marker",
+            new XAttribute("id", $"{idPrefix}-m-{id}"), new XAttribute("viewBox", "0 0 10 10"), new XAttribute("refX", "9"), new XAttribute("refY", "5"),
+            new XAttribute("markerWidth", "7"), new XAttribute("markerHeight", "7"), new XAttribute("orient", "auto-start-reverse"),
+            new XElement(Svg + "path", new XAttribute("d", "M0,0 L10,5 L0,10 z"), new XAttribute("fill", fill)));
+        return new XElement(Svg + "defs",
+            Marker("dark", "#243b53"), Marker("red", "#c53030"), Marker("ipi", "#c53030"), Marker("tr", "#2f855a"), Marker("fl", "#b7791f"));
+    }
+
+    private static double ColumnWidth(LifelineKind k) => k switch
+    {
+        LifelineKind.Injector => 160,
+        LifelineKind.Memory => 190,
+        LifelineKind.StoreBuffer => 136,
+        LifelineKind.Thread => 236,
+        LifelineKind.Processor => 130,
+        _ => 110,
+    };
+
+    private static string Kind(LifelineKind k) => k switch
+    {
+        LifelineKind.Injector => "injector",
+        LifelineKind.Memory => "memory",
+        LifelineKind.StoreBuffer => "buffer",
+        LifelineKind.Thread => "thread",
+        LifelineKind.Processor => "processor",
+        _ => "guest",
+    };
+
+    private static string Kind(ArrowKind k) => k switch
+    {
+        ArrowKind.Locked => "locked",
+        ArrowKind.Store => "store",
+        ArrowKind.Load => "load",
+        ArrowKind.Flush => "flush",
+        ArrowKind.Ipi => "ipi",
+        _ => "transition",
+    };
+
+    private static string Seeded(string step, string? seed) => seed is null ? step : $"{step}({seed})";
+
+    private static XElement Rect(double x, double y, double w, double h, string? cls, double rx = 0)
+    {
+        var r = new XElement(Svg + "rect", new XAttribute("x", F(x)), new XAttribute("y", F(y)), new XAttribute("width", F(w)), new XAttribute("height", F(h)));
+        if (rx > 0) r.Add(new XAttribute("rx", F(rx)));
+        if (cls is not null) r.Add(new XAttribute("class", cls));
+        return r;
+    }
+
+    private static XElement Line(double x1, double y1, double x2, double y2, string cls) =>
+        new(Svg + "line", new XAttribute("x1", F(x1)), new XAttribute("y1", F(y1)), new XAttribute("x2", F(x2)), new XAttribute("y2", F(y2)), new XAttribute("class", cls));
+
+    private static XElement Text(double x, double y, string text, string cls, string? anchor = null, bool preserve = false)
+    {
+        var t = new XElement(Svg + "text", new XAttribute("x", F(x)), new XAttribute("y", F(y)), new XAttribute("class", cls), text);
+        if (anchor is not null) t.Add(new XAttribute("text-anchor", anchor));
+        if (preserve) t.Add(new XAttribute(XNamespace.Xml + "space", "preserve"));
+        return t;
+    }
+
+    private static string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
+
+    /// <summary>The diagram's styles, inside the SVG so the standalone file looks the same as in the report.</summary>
+    public const string Style = """
+        .sd{background:#fff}
+        .sd text{font-family:"DejaVu Sans","Liberation Sans",Arial,sans-serif;font-size:12px;fill:#1f2933}
+        .sd .mono{font-family:"DejaVu Sans Mono","Liberation Mono",Consolas,monospace}
+        .sd .bg{fill:#fff}
+        .sd .title{font-size:16px;font-weight:700}
+        .sd .sub{font-size:11.5px;fill:#52606d}
+        .sd .zebra{fill:#f4f6f9}
+        .sd .life{stroke:#9aa5b1;stroke-width:1;stroke-dasharray:4 4}
+        .sd .head rect{fill:#e4e7eb;stroke:#7b8794}
+        .sd .head.injector rect{fill:#dbeafe;stroke:#3b6fb6}
+        .sd .head.memory rect{fill:#fef3c7;stroke:#b7791f}
+        .sd .head.buffer rect{fill:#fde68a;stroke:#b7791f}
+        .sd .head.thread rect,.sd .head.processor rect{fill:#e0e7ff;stroke:#4c51bf}
+        .sd .head.guest rect{fill:#d1fae5;stroke:#2f855a}
+        .sd .head-title{font-weight:700;font-size:12.5px}
+        .sd .head-sub{font-size:10.5px;fill:#52606d}
+        .sd .idx{font-weight:700;fill:#52606d}
+        .sd .box rect{fill:#fff;stroke:#334e68;stroke-width:1.2}
+        .sd .box.injector rect{fill:#eff6ff;stroke:#3b6fb6}
+        .sd .box.thread rect,.sd .box.processor rect{fill:#eef2ff;stroke:#4c51bf}
+        .sd .box.guest rect{fill:#ecfdf5;stroke:#2f855a}
+        .sd .box.buffer rect{fill:#fef9c3;stroke:#b7791f}
+        .sd .step-name{font-weight:700;font-size:12px}
+        .sd .seed circle{fill:#52606d;stroke:#fff;stroke-width:1.5}
+        .sd .seed-1 circle{fill:#7c3aed}
+        .sd .seed-2 circle{fill:#d97706}
+        .sd .seed-3 circle{fill:#0f766e}
+        .sd .seed-4a circle{fill:#2563eb}
+        .sd .seed-4b circle{fill:#9d174d}
+        .sd .seed-text{font-size:9px;font-weight:700;fill:#fff}
+        .sd .note{font-size:11px;font-style:italic;fill:#334e68;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+        .sd .a{fill:none}
+        .sd .a-locked{stroke:#243b53;stroke-width:2.4}
+        .sd .a-store{stroke:#243b53;stroke-width:1.3}
+        .sd .a-load{stroke:#243b53;stroke-width:1.3;stroke-dasharray:5 3}
+        .sd .a-flush{stroke:#b7791f;stroke-width:1.8;stroke-dasharray:2 2}
+        .sd .a-ipi{stroke:#c53030;stroke-width:2.2;stroke-dasharray:7 4}
+        .sd .a-transition{stroke:#2f855a;stroke-width:2.2}
+        .sd .posts-stranded{stroke:#c53030}
+        .sd .lbl{font-size:10.5px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+        .sd .lbl-red,.sd .ipi-lbl{fill:#c53030;font-weight:700}
+        .sd .band-if{fill:#bfdbfe}
+        .sd .band-guest{fill:#a7f3d0}
+        .sd .cell{fill:#fff;stroke:#829ab1}
+        .sd .cell.chg{fill:#fef08a;stroke:#b7791f}
+        .sd .cell.warn{fill:#fee2e2}
+        .sd .cell.stranded{fill:#fecaca;stroke:#c53030;stroke-width:2.5}
+        .sd .cell-text{font-size:10.5px}
+        .sd .narr{font-size:12px;fill:#1f2933}
+        .sd .end-rule{stroke:#c53030;stroke-width:1}
+        .sd .end-note{font-size:11px;fill:#334e68;font-style:italic}
+        .sd .stranded-text{font-weight:700;fill:#c53030;font-size:12.5px}
+        .sd .diag rect{fill:#fff5f5;stroke:#c53030;stroke-width:1.2}
+        .sd .diag-text{fill:#9b2c2c;font-weight:700;font-size:12.5px}
+        .sd .legend-text{font-size:11px;fill:#52606d}
+        """;
+}

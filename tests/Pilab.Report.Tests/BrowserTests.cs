@@ -1,0 +1,192 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Pilab.Checker;
+using Pilab.Model;
+using Pilab.Report;
+
+namespace Pilab.Report.Tests;
+
+/// <summary>
+/// Opens the report in a real browser: Debian's chromium, driven by Playwright (whose own browser
+/// download is never used). Skipped, saying so, where /usr/bin/chromium is absent. Screenshots and a
+/// PDF print land in bin/.../TestResults/report-browser/ for a person to look at.
+/// </summary>
+public sealed class BrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private const int Width = 1280;
+
+    private static readonly string[] ChromiumArgs =
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+    ];
+
+    private static string ArtifactDir()
+    {
+        string dir = Path.Combine(AppContext.BaseDirectory, "TestResults", "report-browser");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static async Task<(IPlaywright, IBrowser)> Launch()
+    {
+        Assert.SkipUnless(File.Exists(Chromium), $"{Chromium} is not installed (apt-get install chromium): the browser test is skipped");
+        var pw = await Playwright.CreateAsync();
+        var browser = await pw.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs });
+        return (pw, browser);
+    }
+
+    private static async Task<(IPage Page, List<string> Requests)> Open(IBrowser browser, string html, string name)
+    {
+        string path = Path.Combine(ArtifactDir(), name);
+        await File.WriteAllTextAsync(path, html, TestContext.Current.CancellationToken);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = Width, Height = 900 } });
+        var requests = new List<string>();
+        page.Request += (_, r) => requests.Add(r.Url);
+        await page.GotoAsync(new Uri(path).AbsoluteUri);
+        return (page, requests);
+    }
+
+    private static async Task<T> Eval<T>(IPage page, string js) =>
+        JsonSerializer.Deserialize<T>(await page.EvaluateAsync<string>($"() => JSON.stringify({js})"))!;
+
+    [Fact]
+    public async Task Report_InChromium_HasADiagramPerLoss_StrandedVectorMarked_SpecVerdicts_At1280px()
+    {
+        var (pw, browser) = await Launch();
+        using var _ = pw;
+        await using var __ = browser;
+        var (page, requests) = await Open(browser, HtmlReport.Render(Runs.Report()), "report.html");
+        string dir = ArtifactDir();
+
+        // Self-contained: the browser fetched nothing but the file itself.
+        Assert.All(requests, u => Assert.True(u.StartsWith("file:", StringComparison.Ordinal) || u.StartsWith("data:", StringComparison.Ordinal), u));
+
+        // One diagram per losing run, each with as many steps as its trace and one stranded mark.
+        var runs = await Eval<Dictionary<string, int[]>>(page, """
+            Object.fromEntries([...document.querySelectorAll('article.run')].map(a => [a.id, [
+              +a.dataset.steps,
+              a.querySelectorAll('svg').length,
+              a.querySelectorAll('svg g.step').length,
+              a.querySelectorAll('g.stranded').length]]))
+            """);
+        var losing = Runs.All.Where(r => r.Verdict == Verdict.Violation).ToList();
+        Assert.Equal(losing.Count, runs.Count);
+        foreach (var r in losing)
+        {
+            string id = $"run-{r.Variant.Name}-{r.Configuration.Memory.ToString().ToLowerInvariant()}-k{r.Configuration.Injectors}";
+            Assert.Equal([r.Trace!.Steps.Length, 1, r.Trace.Steps.Length, 1], runs[id]);
+        }
+
+        // The stranded vector is marked where the reader sees it: a red cell saying PIR {v1} and the words.
+        var stranded = await Eval<string[]>(page, """
+            [...document.querySelectorAll('#run-patch-v1-sc-k1 g.stranded')].flatMap(g => [
+              g.dataset.vectors, getComputedStyle(g.querySelector('rect.stranded')).fill, g.textContent])
+            """);
+        Assert.Equal("v1", stranded[0]);
+        Assert.Equal("rgb(254, 202, 202)", stranded[1]);
+        Assert.Contains("PIR {v1}", stranded[2]);
+        Assert.Contains("v1 stranded in PIR", stranded[2]);
+
+        // The table's verdicts, as SPEC.md section 4 states them.
+        var table = await Eval<Dictionary<string, string[]>>(page, """
+            Object.fromEntries([...document.querySelectorAll('table.verdicts tr[data-variant]')].map(tr =>
+              [tr.dataset.variant, [...tr.querySelectorAll('td[data-verdict]')].map(td => td.dataset.mm + td.dataset.k + ':' + td.innerText.split('\n')[0])]))
+            """);
+        Assert.Equal(["prepatch", "patch-v1", "irq-late", "fixed", "fixed-nomb"], table.Keys);
+        foreach (var (variant, cells) in table)
+        {
+            string Word(MemoryModel mm) => Runs.Expected(variant, mm) == Verdict.Violation ? "LOSES" : "no loss";
+            Assert.Equal([$"sc1:{Word(MemoryModel.SC)}", $"sc2:{Word(MemoryModel.SC)}", $"tso1:{Word(MemoryModel.TSO)}", $"tso2:{Word(MemoryModel.TSO)}"], cells);
+        }
+
+        // Readable at 1280 px: no sideways scrolling, and diagram text at least 9 px after scaling.
+        var layout = await Eval<double[]>(page, """
+            [document.documentElement.scrollWidth,
+             Math.max(...[...document.querySelectorAll('article.run svg.sd')].map(s => s.getBoundingClientRect().width)),
+             Math.min(...[...document.querySelectorAll('article.run svg.sd')].map(s => 12 * s.getBoundingClientRect().width / s.viewBox.baseVal.width))]
+            """);
+        Assert.True(layout[0] <= Width, $"page is {layout[0]} px wide");
+        Assert.True(layout[1] <= Width, $"a diagram is {layout[1]} px wide");
+        Assert.True(layout[2] >= 9, $"diagram text shrinks to {layout[2]:F1} px");
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, "report-1280.png"), FullPage = true });
+        await page.Locator("#run-patch-v1-sc-k1").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "patch-v1-sc-k1.png") });
+        await page.Locator("#run-fixed-nomb-tso-k1").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "fixed-nomb-tso-k1.png") });
+        await page.Locator("#run-patch-v1-tso-k2").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "patch-v1-tso-k2.png") });
+
+        // Printable: navigation hidden, each run on its own page.
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
+        var print = await Eval<string[]>(page, """
+            [getComputedStyle(document.querySelector('nav')).display,
+             getComputedStyle(document.querySelector('article.run')).breakBefore]
+            """);
+        Assert.Equal(["none", "page"], print);
+        byte[] pdf = await page.PdfAsync(new PagePdfOptions { Path = Path.Combine(dir, "report.pdf"), Format = "A4", Landscape = true, PrintBackground = true });
+        int pages = System.Text.RegularExpressions.Regex.Count(System.Text.Encoding.Latin1.GetString(pdf), @"/Type\s*/Page[^s]");
+        Assert.True(pages >= 1 + losing.Count, $"{pages} PDF pages for {losing.Count} runs");
+        // As printed: the width of an A4 landscape page inside 10 mm margins (277 mm at 96 px per inch).
+        await page.SetViewportSizeAsync(1047, 800);
+        await page.Locator("table.verdicts").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "print-verdicts.png") });
+        await page.Locator("#run-patch-v1-sc-k1").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "print-patch-v1-sc-k1.png") });
+        TestContext.Current.SendDiagnosticMessage($"screenshots and PDF in {dir}");
+    }
+
+    [Fact]
+    public async Task StandaloneSvg_InChromium_ShowsEveryStep_AndTheStrandedVector()
+    {
+        var (pw, browser) = await Launch();
+        using var _ = pw;
+        await using var __ = browser;
+        var r = Runs.Get("patch-v1", MemoryModel.SC, 1);
+        string path = Path.Combine(ArtifactDir(), "patch-v1.svg");
+        await File.WriteAllTextAsync(path, SequenceDiagram.ToFile(SequenceDiagram.Render(r)), TestContext.Current.CancellationToken);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = Width, Height = 900 } });
+        await page.GotoAsync(new Uri(path).AbsoluteUri);
+        var seen = await Eval<string[]>(page, """
+            [document.documentElement.localName,
+             String(document.querySelectorAll('g.step').length),
+             [...document.querySelectorAll('g.step')].map(g => g.dataset.step).join(' '),
+             document.querySelector('g.stranded').getAttribute('data-vectors'),
+             getComputedStyle(document.querySelector('g.stranded rect')).fill]
+            """);
+        Assert.Equal(["svg", "11", string.Join(' ', r.Trace!.Steps.Select(s => s.Step)), "v1", "rgb(254, 202, 202)"], seen);
+        // A full-page screenshot of an SVG document hangs in Chromium; size the viewport to the drawing instead.
+        var size = await Eval<double[]>(page, "[document.documentElement.width.baseVal.value, document.documentElement.height.baseVal.value]");
+        await page.SetViewportSizeAsync((int)Math.Ceiling(size[0]), (int)Math.Ceiling(size[1]));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactDir(), "patch-v1-svg.png") });
+    }
+
+    [Fact]
+    public async Task OptionalSections_InChromium_DrawTheHandMadeMatrixAndHistogram()
+    {
+        var (pw, browser) = await Launch();
+        using var _ = pw;
+        await using var __ = browser;
+        var input = Runs.Report() with
+        {
+            Orders = new OrderMatrix(["SC k=1", "TSO k=1"],
+            [
+                new("irq.off mode.in mb sync check enter", [new(Verdict.Safe), new(Verdict.Safe)], "fixed"),
+                new("irq.off mode.in sync check enter", [new(Verdict.Safe), new(Verdict.Violation, "store buffering")], "fixed-nomb"),
+                new("irq.off sync mode.in mb check enter", [new(Verdict.Violation, "sync before mode.in"), new(Verdict.Violation, "sync before mode.in")], "patch-v1"),
+            ], "hand-made data for the test, not a synthesis result"),
+            Latency = new LatencyHistogram("hand-made latency data for the test", "µs",
+                [new(0.5, 12), new(1, 340), new(2, 910), new(4, 260), new(8, 31), new(16, 4)], [new("p50", 1.4), new("p99", 5.9)], 5),
+        };
+        var (page, _) = await Open(browser, HtmlReport.Render(input), "report-optional.html");
+        var counts = await Eval<int[]>(page, """
+            [document.querySelectorAll('#orders td[data-verdict]').length,
+             document.querySelectorAll('#orders td[data-verdict="violation"]').length,
+             document.querySelectorAll('#latency svg rect.bar').length,
+             Math.round(Math.max(...[...document.querySelectorAll('#latency svg rect.bar')].map(b => b.getBoundingClientRect().height)))]
+            """);
+        Assert.Equal(6, counts[0]);
+        Assert.Equal(3, counts[1]);
+        Assert.Equal(6, counts[2]);
+        Assert.True(counts[3] > 100, $"tallest bar {counts[3]} px");
+        await page.Locator("#orders").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(ArtifactDir(), "orders.png") });
+        await page.Locator("#latency").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(ArtifactDir(), "latency.png") });
+    }
+}
