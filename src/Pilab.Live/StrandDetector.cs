@@ -2,28 +2,25 @@ namespace Pilab.Live;
 
 /// <summary>
 /// The watchdog's judgement, separate from its thread so a test can call it with a made-up clock.
-/// A stranded interrupt (SPEC.md section 1): the guest runs, a vector sits in PIR, nothing is pending
-/// at P0 and no notification is on its way. From outside that is decided over two observations at
-/// least <c>threshold</c> apart, with:
-/// <list type="bullet">
-/// <item>both: P0 in the guest, PIR not empty, nothing pending;</item>
-/// <item>no PIR drain in between or under way (P0 publishes a sequence, odd while it moves PIR into
-/// vIRR: pi.process is atomic on hardware but not here), so the vectors in PIR at the first are still
-/// the same posts at the second;</item>
-/// <item>every post that was in flight at the first has finished by the second (its sequence moved
-/// on): its NOTIFY, if it sends one, would be pending by then. A post that started later cannot have
-/// set the vectors seen at the first.</item>
-/// </list>
-/// None of this depends on how long a thread is descheduled: an injector preempted in the middle of a
-/// post keeps the verdict open until it finishes.
+/// A stranded interrupt (SPEC.md sections 1 and 5): the guest runs, a vector sits in PIR, nothing is
+/// pending at P0 and no post is under way that could still notify: the model's terminal state with
+/// PIR not empty. One look sees that state when, in this order, it reads P0's drain sequence (even:
+/// P0 is not moving PIR into vIRR; posted-interrupt processing is atomic on hardware but not here),
+/// P0 in the guest, PIR not empty, every injector's post sequence even (idle), nothing pending, the
+/// same sequences again, and the same drain sequence. An injector whose sequence is even and the same
+/// before and after the read of pending was idle at that read, so at that instant every post ever
+/// started had finished, and each one's IPI (stored before its sequence) is visible in pending.
+/// A strand is reported when two such looks at least <c>threshold</c> apart, with no drain between
+/// them, see a common vector. Looks taken while a post is in flight decide nothing (a post that started
+/// later may be the one whose on.set the earlier ones relied on); nothing here depends on how long a
+/// thread is descheduled.
 /// </summary>
 internal sealed class StrandDetector
 {
     private readonly VcpuMemory _m;
     private readonly Injector[] _injectors;
     private readonly long _threshold;
-    private readonly long[] _sequenceAtStart;
-    private readonly long[] _sequenceNow;
+    private readonly long[] _sequenceBefore;
 
     private bool _suspect;
     private bool _reported;
@@ -37,30 +34,37 @@ internal sealed class StrandDetector
         _m = memory;
         _injectors = injectors;
         _threshold = thresholdTicks;
-        _sequenceAtStart = new long[injectors.Length];
-        _sequenceNow = new long[injectors.Length];
+        _sequenceBefore = new long[injectors.Length];
     }
 
-    /// <summary>One observation at time <paramref name="now"/> (Stopwatch ticks); a report when a strand is confirmed, once per episode.</summary>
+    /// <summary>One look at time <paramref name="now"/> (Stopwatch ticks); a report when a strand is confirmed, once per episode.</summary>
     public StrandReport? Observe(long now)
     {
         ref SharedLines s = ref _m.Lines;
-        // Volatile.Read throughout: acquire loads, so the reads happen in the order written: drains,
-        // guest, PIR, then the injectors' sequences (a PIR bit seen implies its post's start is seen),
-        // then pending (a finished post seen implies its IPI is seen), then drains again.
+        // Volatile.Read throughout: acquire loads, so the reads happen in the order written (x86 does
+        // not reorder loads with loads, and acquire stops the JIT from doing it).
         long drains = Volatile.Read(ref s.DrainSequence);
         bool inGuest = Volatile.Read(ref s.InGuest) != 0;
         var pir = new PirWords();
         for (int i = 0; i < PirWords.Words; i++) pir[i] = Volatile.Read(ref s.Pir[i]);
-        for (int i = 0; i < _injectors.Length; i++) _sequenceNow[i] = Volatile.Read(ref _injectors[i].Counters.Sequence);
+        bool idle = true;
+        for (int i = 0; i < _injectors.Length; i++)
+        {
+            long q = Volatile.Read(ref _injectors[i].Counters.Sequence);
+            _sequenceBefore[i] = q;
+            idle &= (q & 1) == 0;
+        }
         int pending = Volatile.Read(ref s.Pending);
+        for (int i = 0; i < _injectors.Length; i++)
+            idle &= Volatile.Read(ref _injectors[i].Counters.Sequence) == _sequenceBefore[i];
         bool stable = (drains & 1) == 0 && Volatile.Read(ref s.DrainSequence) == drains;
 
         if (!(inGuest && !pir.IsEmpty && pending == 0 && stable))
         {
-            _suspect = false;
+            _suspect = false; // not the state of a strand (or P0 moved PIR): start afresh
             return null;
         }
+        if (!idle) return null; // a post is under way: this look decides nothing
         var common = new PirWords();
         for (int i = 0; i < PirWords.Words; i++) common[i] = pir[i] & _pirAtStart[i];
         if (!_suspect || drains != _drainsAtStart || common.IsEmpty)
@@ -70,17 +74,14 @@ internal sealed class StrandDetector
             _since = now;
             _drainsAtStart = drains;
             _pirAtStart = pir;
-            _sequenceNow.CopyTo(_sequenceAtStart, 0);
             _stateAtStart = _m.Snapshot();
             return null;
         }
         if (_reported || now - _since < _threshold) return null;
-        for (int i = 0; i < _injectors.Length; i++)
-            if ((_sequenceAtStart[i] & 1) != 0 && _sequenceNow[i] == _sequenceAtStart[i])
-                return null; // a post in flight at the start has not finished: its notification may yet come
         _reported = true;
-        var posts = string.Join(", ", _sequenceAtStart.Select((q, i) => $"P{i + 1} post {q / 2}{((q & 1) != 0 ? " in flight" : " done")} -> {_sequenceNow[i] / 2}{((_sequenceNow[i] & 1) != 0 ? " in flight" : " done")}"));
-        return new StrandReport(now, now - _since, common.ToList(), _m.Snapshot(), $"first seen: {_stateAtStart}; {posts}; drains {_drainsAtStart / 2}");
+        var posts = string.Join(", ", _sequenceBefore.Select((q, i) => $"P{i + 1} {q / 2} posts"));
+        return new StrandReport(now, now - _since, common.ToList(), _m.Snapshot(),
+            $"first seen: {_stateAtStart}; injectors idle at both looks ({posts}); drains {_drainsAtStart / 2}");
     }
 }
 

@@ -100,6 +100,28 @@ public sealed class DeterministicScheduleTests
     }
 
     [Fact]
+    public void Watchdog_WaitsForLaterPost_WhoseOnSetAnEarlierPostReliedOn()
+    {
+        // fixed, guest running. P1 posts 0x20 up to pir.set; P2 starts later and sets ON first; P1's
+        // on.set then finds ON set and its post is done. PIR={0x20,0x21}, nothing pending, P1 idle:
+        // but P2 still owes the NOTIFY (the false alarm a look that only follows P1's post would raise).
+        var s = new Stepper(Builtins.Fixed, injectors: 2);
+        s.P(Builtins.Fixed.Entry.Length);
+        var watchdog = new StrandDetector(s.Memory, s.Injectors, thresholdTicks: 10);
+        s.I(0);                                     // P1 pir.set 0x20
+        Assert.Null(watchdog.Observe(0));
+        s.I(1); s.I(1);                             // P2 pir.set 0x21, on.set: ON 0 -> 1
+        Assert.True(s.I(0));                        // P1 on.set: ON already set, post done
+        Assert.Null(watchdog.Observe(1_000));
+        Assert.Null(watchdog.Observe(1_000_000));   // P2 is in flight: nothing decided
+        s.I(1); s.I(1);                             // P2 mode.read, notify: NOTIFY pending
+        Assert.Null(watchdog.Observe(2_000_000));
+        var end = s.Settle();
+        Assert.False(end.Lost);
+        Assert.Equal(2, s.Delivered);
+    }
+
+    [Fact]
     public void PrePatch_Delivers_WhenInjectorPostsAtEachPointOfTheEntry()
     {
         int p0Steps = 12;
