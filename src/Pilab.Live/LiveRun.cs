@@ -24,6 +24,13 @@ public sealed class LiveRun
 {
     private const int Run = 0, Grace = 1, Stop = 2;
 
+    /// <summary>
+    /// An unpaced injector yields its core every this many posts (a power of two): when it shares a core
+    /// with P0 (more threads than cores), P0 then runs within microseconds instead of at the next
+    /// scheduler tick, and the injector does not just coalesce into a PIR nobody drains.
+    /// </summary>
+    private const long YieldEvery = 256;
+
     /// <summary>Idle guest boundaries between two watchdog looks (a power of two).</summary>
     private const int WatchdogEvery = 64;
 
@@ -165,6 +172,7 @@ public sealed class LiveRun
             // Between posts: stop if asked or done, else wait for the next post's time.
             if (Volatile.Read(ref _stopInjectors) != 0 || posts == quota) return;
             if (period != 0) next = Pace(next, period);
+            else if ((posts & (YieldEvery - 1)) == YieldEvery - 1) Thread.Yield();
             while (!inj.Step()) pause.Pause();
             posts++;
         }
