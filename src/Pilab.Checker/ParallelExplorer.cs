@@ -1,0 +1,133 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+
+namespace Pilab.Checker;
+
+/// <summary>
+/// Level-synchronous parallel breadth-first search: the states of depth d (a contiguous range of the
+/// shared visited set, which is the queue) are handed out in batches to the workers, whose new
+/// successors are appended behind them and form depth d + 1 once every worker is done. So the set of
+/// states stored is that of the sequential search (the same count), and a violating dead end found
+/// at depth d has a shortest run of d steps (the trace may be another run of that length).
+/// </summary>
+internal static class ParallelExplorer
+{
+    private const int Batch = 256;
+
+    public static ExplorationResult<TState> Explore<TState, TSystem>(TSystem system, ExplorationOptions options)
+        where TState : unmanaged, IEquatable<TState>
+        where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
+    {
+        int workers = options.Workers;
+        bool por = options.PartialOrder;
+        bool sym = options.Symmetry && system.HasSymmetry;
+        long maxStates = Math.Min(options.MaxStates, int.MaxValue - 1);
+        long memoryBound = Math.Max(1, options.MaxMemoryBytes / ConcurrentVisitedSet<TState>.BytesPerState);
+        long bound = Math.Min(maxStates, memoryBound);
+
+        var sw = Stopwatch.StartNew();
+        var visited = new ConcurrentVisitedSet<TState>(bound);
+        var initial = system.Initial;
+        visited.Add(sym ? system.Canonicalize(in initial) : initial, -1, -1);
+
+        var state = new Worker<TState>[workers];
+        for (int w = 0; w < workers; w++) state[w] = new(system.MaxSuccessors, options.RecordTerminals);
+
+        long levelStart = 0, levelEnd = 1, cursor = 0;
+        int depth = 0;
+        bool stop = false, boundHit = false;
+        long violation = -1, stuck = -1;
+
+        void Work(int w)
+        {
+            var me = state[w];
+            var buffer = me.Buffer;
+            while (!Volatile.Read(ref stop))
+            {
+                long from = Interlocked.Add(ref cursor, Batch) - Batch;
+                if (from >= levelEnd) return;
+                long to = Math.Min(from + Batch, levelEnd);
+                for (long head = from; head < to; head++)
+                {
+                    TState s = visited.State(head);
+                    int n = por ? system.StubbornSuccessors(in s, buffer) : system.Successors(in s, buffer);
+                    me.Transitions += n;
+                    if (n == 0)
+                    {
+                        me.Terminals++;
+                        me.TerminalStates?.Add(s);
+                        var kind = system.Classify(in s);
+                        if (kind == TerminalKind.Violation && (me.Violation < 0 || head < me.Violation)) me.Violation = head;
+                        else if (kind == TerminalKind.Stuck && (me.Stuck < 0 || head < me.Stuck)) me.Stuck = head;
+                    }
+                    for (int i = 0; i < n; i++)
+                    {
+                        int added = sym
+                            ? visited.Add(system.Canonicalize(buffer[i].State), (int)head, buffer[i].Label)
+                            : visited.Add(buffer[i].State, (int)head, buffer[i].Label);
+                        if (added < 0)
+                        {
+                            me.BoundHit = true;
+                            Volatile.Write(ref stop, true);
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+
+        var threads = new Action[workers];
+        for (int w = 0; w < workers; w++) { int id = w; threads[w] = () => Work(id); }
+        while (levelStart < levelEnd)
+        {
+            cursor = levelStart;
+            Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = workers }, threads);
+            foreach (var me in state)
+            {
+                boundHit |= me.BoundHit;
+                if (me.Violation >= 0 && (violation < 0 || me.Violation < violation)) violation = me.Violation;
+                if (me.Stuck >= 0 && (stuck < 0 || me.Stuck < stuck)) stuck = me.Stuck;
+            }
+            if (boundHit || (violation >= 0 && !options.ExhaustAfterViolation)) break;
+            levelStart = levelEnd;
+            levelEnd = visited.Count;
+            if (levelStart < levelEnd) depth++;
+        }
+        sw.Stop();
+
+        long transitions = 0, terminals = 0;
+        var terminalStates = options.RecordTerminals ? ImmutableArray.CreateBuilder<TState>() : null;
+        foreach (var me in state)
+        {
+            transitions += me.Transitions;
+            terminals += me.Terminals;
+            if (me.TerminalStates is not null) terminalStates!.AddRange(me.TerminalStates);
+        }
+        string? boundMessage = boundHit ? BreadthFirstExplorer.BoundMessage(options, maxStates, bound, bound) : null;
+        long target = violation >= 0 ? violation : stuck;
+        var verdict = violation >= 0 ? Verdict.Violation
+            : boundHit ? Verdict.BoundReached
+            : stuck >= 0 ? Verdict.Stuck
+            : Verdict.Safe;
+        var trace = target >= 0
+            ? BreadthFirstExplorer.Concretise(system, sym, BreadthFirstExplorer.Chain(visited.State, visited.Parent, visited.Label, target))
+            : [];
+        int maxDepth = target >= 0 && !options.ExhaustAfterViolation ? trace.Length : depth;
+        return new(verdict, visited.Count, transitions, terminals, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
+        {
+            TerminalStates = terminalStates?.ToImmutable() ?? [],
+            Workers = workers,
+            PartialOrder = por,
+            Symmetry = sym,
+        };
+    }
+
+    /// <summary>A worker's own buffer and tallies, summed after the search (no shared counters in the loop).</summary>
+    private sealed class Worker<TState>(int maxSuccessors, bool recordTerminals) where TState : unmanaged
+    {
+        public readonly Successor<TState>[] Buffer = new Successor<TState>[maxSuccessors];
+        public readonly List<TState>? TerminalStates = recordTerminals ? [] : null;
+        public long Transitions, Terminals, Violation = -1, Stuck = -1;
+        public bool BoundHit;
+    }
+}
