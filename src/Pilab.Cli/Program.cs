@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pilab.Analysis;
 using Pilab.Checker;
 using Pilab.Cli;
 using Pilab.Model;
@@ -21,6 +22,8 @@ root.Subcommands.Add(list);
 var check = new Command("check", "check one variant (exit 0 no loss, 1 violation, 2 bad input, 3 bound); with no variant, every built-in under SC and TSO for k=1 and k=2");
 common.AddTo(check);
 common.Variant.Arity = ArgumentArity.ZeroOrOne;
+var cost = new Option<bool>("--cost") { Description = "also the cost of a delivery: min and max per posted interrupt of NOTIFY and RESCHED IPIs, cancelled entries, VM exits, host handler runs" };
+check.Options.Add(cost);
 check.SetAction(p => p.GetValue(common.Variant) is null ? CheckAll(p) : CheckOne(p, explain: false));
 root.Subcommands.Add(check);
 
@@ -28,6 +31,9 @@ var explain = new Command("explain", "the shortest run that loses an interrupt, 
 common.AddTo(explain);
 explain.SetAction(p => CheckOne(p, explain: true));
 root.Subcommands.Add(explain);
+root.Subcommands.Add(ExportCommand.Create());
+root.Subcommands.Add(SynthesizeCommand.Create());
+root.Subcommands.Add(BarriersCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
@@ -48,9 +54,13 @@ int CheckOne(ParseResult p, bool explain)
     if (!common.TryResolve(p, out var variant, out var config)) return ExitCodes.BadInput;
     var result = ModelChecker.Check(variant, config, common.Exploration(p));
     if (p.GetValue(common.Json))
-        Console.WriteLine(JsonReport.Write(result));
+        Console.WriteLine(!explain && p.GetValue(cost) ? CostFormat.WithCost(JsonReport.Write(result), variant, config, result.Verdict) : JsonReport.Write(result));
     else
         Console.Write(explain ? Explain(result) : Summary(result));
+    if (!explain && p.GetValue(cost) && !p.GetValue(common.Json))
+        Console.Write(result.Verdict == Pilab.Checker.Verdict.Safe
+            ? CostFormat.Table(DeliveryCost.Compute(variant, config))
+            : "cost: only for variants that lose nothing (a lost interrupt has no delivery to count)\n");
     return ExitCode(result.Verdict);
 }
 
@@ -74,16 +84,18 @@ int CheckAll(ParseResult p)
     }
     else
     {
-        var t = new TextTable("variant", "mm", "k", "verdict", "states", "transitions", "trace", "time").AlignRight(2, 4, 5, 6, 7);
+        var t = new TextTable("variant", "mm", "k", "verdict", "states", "transitions", "trace", "time", CostFormat.ColumnHeader).AlignRight(2, 4, 5, 6, 7);
         foreach (var r in results)
         {
             var x = r.Exploration;
             t.Add(r.Variant.Name, r.Configuration.Memory.ToString(), r.Configuration.Injectors.ToString(), Verdict(r),
                 x.States.ToString("N0"), x.Transitions.ToString("N0"), r.Trace is null ? "-" : r.Trace.Steps.Length.ToString(),
-                $"{x.Elapsed.TotalMilliseconds:F0} ms");
+                $"{x.Elapsed.TotalMilliseconds:F0} ms",
+                r.Verdict == Pilab.Checker.Verdict.Safe ? CostFormat.Column(DeliveryCost.Compute(r.Variant, r.Configuration)) : "-");
         }
         Console.WriteLine($"posts per injector {baseConfig.Posts}, guest exits {baseConfig.Exits}{(baseConfig.SameVector ? ", same vector" : "")}{(baseConfig.IrqPriority ? ", irq priority" : "")}; 'trace' is the length of the shortest losing run");
         Console.Write(t);
+        Console.WriteLine(CostFormat.ColumnLegend);
     }
     return results.Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached) ? ExitCodes.BoundReached : ExitCodes.NoLoss;
 }

@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Pilab.Analysis;
+using Pilab.Checker;
+using Pilab.Model;
+using Pilab.Protocol;
+using Pilab.Report;
+
+namespace Pilab.Cli;
+
+/// <summary><c>pilab synthesize</c>: every entry order, checked under SC and TSO, each loss classified.</summary>
+internal static class SynthesizeCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var injector = new Option<string>("--injector")
+        {
+            Description = "the injector side: a built-in or variant file (its injector and policies), or steps such as 'pir.set on.set mode.read notify kick'",
+            DefaultValueFactory = _ => InjectorSide.Default.Name,
+        };
+        var csv = new Option<string?>("--csv") { Description = "also write one CSV row per order to this file" };
+        var command = new Command("synthesize", "check every order of irq.off, mode.in, mb, sync, check (then enter), with and without mb, under SC and TSO, and classify each loss");
+        foreach (var o in new Option[] { injector, common.Injectors, common.SameVector, common.Posts, common.Exits, common.IrqPriority, csv, common.Json })
+            command.Options.Add(o);
+        command.SetAction(p =>
+        {
+            var config = new Configuration(p.GetValue(common.Injectors), p.GetValue(common.Posts), p.GetValue(common.Exits),
+                p.GetValue(common.SameVector), MemoryModel.SC, p.GetValue(common.IrqPriority));
+            if (config.Problem() is { } problem)
+            {
+                Console.Error.WriteLine($"pilab: {problem}");
+                return ExitCodes.BadInput;
+            }
+            if (InjectorSide.Parse(p.GetValue(injector)!, out var error) is not { } side)
+            {
+                Console.Error.WriteLine($"pilab: {error}");
+                return ExitCodes.BadInput;
+            }
+            var rows = OrderSynthesis.Run(side, config);
+            if (p.GetValue(csv) is { } path)
+            {
+                try { File.WriteAllText(path, OrderSynthesis.Csv(rows)); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"pilab: cannot write {path}: {e.Message}");
+                    return ExitCodes.BadInput;
+                }
+            }
+            Console.Write(p.GetValue(common.Json) ? Json(side, config, rows) + "\n" : Text(side, config, rows));
+            return rows.Any(r => r.Sc.Verdict == Pilab.Checker.Verdict.BoundReached || r.Tso.Verdict == Pilab.Checker.Verdict.BoundReached)
+                ? ExitCodes.BoundReached : ExitCodes.NoLoss;
+        });
+        return command;
+    }
+
+    private static string Cell(OrderOutcome o) => o.Safe ? "safe" : o.Verdict == Pilab.Checker.Verdict.BoundReached ? "bound" : o.Reason!.Rule.Id;
+
+    private static string Text(Variant side, Configuration config, IReadOnlyList<SynthesizedOrder> rows)
+    {
+        var sb = new StringBuilder();
+        int withMb = rows.Count(r => r.HasMb);
+        sb.Append($"{rows.Count} entry orders ({withMb} with mb, {rows.Count - withMb} without) of irq.off, mode.in, mb, sync, check, then enter\n");
+        sb.Append($"injector: {side.InjectorText} (on-already-set {StepNames.Name(side.OnAlreadySet)}, requests {StepNames.Name(side.Requests)}); {config.ToString()[3..]}\n\n");
+        foreach (var (label, pick) in new (string, Func<SynthesizedOrder, OrderOutcome>)[] { ("SC", r => r.Sc), ("TSO", r => r.Tso) })
+        {
+            int safe = rows.Count(r => pick(r).Safe);
+            int safeMb = rows.Count(r => r.HasMb && pick(r).Safe);
+            sb.Append($"safe under {label,-3}: {safe,3} of {rows.Count} ({safeMb} with mb, {safe - safeMb} without)\n");
+        }
+        sb.Append('\n');
+        var safeRows = rows.Where(r => r.Sc.Safe || r.Tso.Safe).ToList();
+        sb.Append($"safe orders ({safeRows.Count}):\n");
+        var t = new TextTable("order", "SC", "TSO");
+        foreach (var r in safeRows) t.Add(r.Text, Cell(r.Sc), Cell(r.Tso));
+        sb.Append(t).Append('\n');
+
+        sb.Append("losing orders by reason class (each order counted once per memory model it loses under):\n");
+        var counts = new TextTable("reason class", "SC", "TSO", "meaning").AlignRight(1, 2);
+        foreach (var rule in ReasonRule.All)
+        {
+            int sc = rows.Count(r => r.Sc.Reason?.Class == rule.Class);
+            int tso = rows.Count(r => r.Tso.Reason?.Class == rule.Class);
+            if (sc + tso > 0) counts.Add(rule.Id, sc.ToString(), tso.ToString(), rule.Meaning);
+        }
+        sb.Append(counts).Append('\n');
+
+        sb.Append("every losing order (reason class of its shortest run, and the step where its rule matched):\n");
+        var losing = new TextTable("order", "SC", "TSO");
+        foreach (var r in rows.Where(r => !r.Sc.Safe || !r.Tso.Safe))
+            losing.Add(r.Text, Reason(r.Sc), Reason(r.Tso));
+        sb.Append(losing).Append('\n');
+
+        sb.Append("rules, tried in this order (the first that matches names the class):\n");
+        foreach (var rule in ReasonRule.All) sb.Append($"  {rule.Id}: {rule.Rule}\n");
+        sb.Append("('pilab explain <file>' with an order written as a variant file shows its run step by step)\n");
+        return sb.ToString();
+    }
+
+    private static string Reason(OrderOutcome o) =>
+        o.Safe ? "safe" : o.Reason is { } r ? $"{r.Rule.Id} @{r.Step}/{o.TraceLength}" : "bound";
+
+    private static string VerdictWord(OrderOutcome o) => o.Verdict switch
+    {
+        Pilab.Checker.Verdict.Safe => "safe",
+        Pilab.Checker.Verdict.Violation => "loses",
+        Pilab.Checker.Verdict.Stuck => "stuck",
+        _ => "bound",
+    };
+
+    private static string Json(Variant side, Configuration config, IReadOnlyList<SynthesizedOrder> rows)
+    {
+        JsonObject Outcome(OrderOutcome o) => new()
+        {
+            ["verdict"] = VerdictWord(o),
+            ["reason"] = o.Reason?.Rule.Id,
+            ["reasonStep"] = o.Reason?.Step,
+            ["traceSteps"] = o.TraceLength,
+            ["states"] = o.States,
+        };
+        var root = new JsonObject
+        {
+            ["injector"] = side.InjectorText,
+            ["onAlreadySet"] = StepNames.Name(side.OnAlreadySet),
+            ["requests"] = StepNames.Name(side.Requests),
+            ["injectors"] = config.Injectors,
+            ["posts"] = config.Posts,
+            ["exits"] = config.Exits,
+            ["sameVector"] = config.SameVector,
+            ["irqPriority"] = config.IrqPriority,
+            ["safeSc"] = rows.Count(r => r.Sc.Safe),
+            ["safeTso"] = rows.Count(r => r.Tso.Safe),
+            ["rules"] = new JsonArray([.. ReasonRule.All.Select(r => (JsonNode)new JsonObject { ["id"] = r.Id, ["meaning"] = r.Meaning, ["rule"] = r.Rule })]),
+            ["orders"] = new JsonArray([.. rows.Select(r => (JsonNode)new JsonObject
+            {
+                ["order"] = r.Text,
+                ["hasMb"] = r.HasMb,
+                ["sc"] = Outcome(r.Sc),
+                ["tso"] = Outcome(r.Tso),
+            })]),
+        };
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+}
