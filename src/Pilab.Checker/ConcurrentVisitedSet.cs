@@ -6,8 +6,10 @@ namespace Pilab.Checker;
 /// The visited set shared by the parallel workers: the same layout as <see cref="VisitedSet{TState}"/>
 /// (states in discovery order with parent index and label, and a table of (32 hash bits, index)
 /// words), with the table split into shards by the hash's top bits. A lookup first probes without a
-/// lock; only a state not found takes its shard's lock, probes again and appends, so indices are
-/// handed out only to new states and the stored states stay a gap-free queue.
+/// lock; only a state not found takes its shard's lock, probes again and appends. A worker appends
+/// into a block of indices it reserved (one shared atomic add per <see cref="BlockSize"/> states,
+/// not per state); the unused tail of its block at the end of a level is marked a hole
+/// (<see cref="IsHole"/>), which the queue skips.
 /// </summary>
 internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEquatable<TState>
 {
@@ -22,7 +24,16 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
     private readonly int[]?[] _labels = new int[MaxChunks][];
     private readonly Shard[] _shards = new Shard[1 << ShardBits];
     private readonly long _bound;
-    private long _count;
+    private readonly PaddedCounter _reserved = new(); // indices handed out in blocks: alone on its cache line
+    public const int BlockSize = 4096; // divides the chunk size, so a block never straddles two chunks
+    private const int Hole = -2;
+
+    /// <summary>A worker's block of reserved indices and how many states it added.</summary>
+    public struct Block
+    {
+        public long Next, End, Added;
+    }
+
 
     private struct Shard
     {
@@ -37,8 +48,18 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
         for (int i = 0; i < _shards.Length; i++) _shards[i].Table = new ulong[1 << 10];
     }
 
-    /// <summary>States stored; read between levels (a worker's own inserts are published by the level barrier).</summary>
-    public long Count => Volatile.Read(ref _count);
+    /// <summary>The end of the indices handed out, holes included; read between levels (the level
+    /// barrier publishes every worker's writes).</summary>
+    public long End => Volatile.Read(ref _reserved.Value);
+
+    public bool IsHole(long i) => _parents[i >> Shift]![i & Mask] == Hole;
+
+    /// <summary>Between levels: marks the rest of a worker's block as holes and retires the block.</summary>
+    public void CloseBlock(ref Block block)
+    {
+        for (long i = block.Next; i < block.End; i++) _parents[i >> Shift]![i & Mask] = Hole;
+        block.Next = block.End = 0;
+    }
 
     public static int BytesPerState => VisitedSet<TState>.BytesPerState;
 
@@ -47,7 +68,7 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
     public int Label(long i) => _labels[i >> Shift]![i & Mask];
 
     /// <summary>Adds the state if new: 1 if added, 0 if already there, -1 if the bound is reached.</summary>
-    public int Add(in TState state, int parent, int label)
+    public int Add(in TState state, int parent, int label, ref Block block)
     {
         ulong h = StateHash.Of(in state);
         uint tag = (uint)(h >> 32);
@@ -83,12 +104,15 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
                 if ((uint)(e >> 32) == tag && State((long)(uint)e - 1).Equals(state)) return 0;
                 slot = (slot + 1) & mask;
             }
-            long index = Interlocked.Increment(ref _count) - 1;
-            if (index >= _bound)
+            if (block.Next == block.End)
             {
-                Interlocked.Decrement(ref _count);
-                return -1;
+                long start = Interlocked.Add(ref _reserved.Value, BlockSize) - BlockSize;
+                if (start + BlockSize > _bound) return -1;
+                block.Next = start;
+                block.End = start + BlockSize;
             }
+            long index = block.Next++;
+            block.Added++;
             int c = (int)(index >> Shift);
             int o = (int)(index & Mask);
             EnsureChunk(c)[o] = state;

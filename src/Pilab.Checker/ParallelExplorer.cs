@@ -26,22 +26,47 @@ internal static class ParallelExplorer
         long bound = Math.Min(maxStates, memoryBound);
 
         var sw = Stopwatch.StartNew();
-        var visited = new ConcurrentVisitedSet<TState>(bound);
+        // The state bound is tested on the states added; the index limit only keeps parent links,
+        // which are ints, in range (indices include the holes left at the end of each worker's
+        // block, at most one block per worker per level).
+        var visited = new ConcurrentVisitedSet<TState>(int.MaxValue - 1);
         var initial = system.Initial;
-        visited.Add(sym ? system.Canonicalize(in initial) : initial, -1, -1);
+        var first = new ConcurrentVisitedSet<TState>.Block();
+        visited.Add(sym ? system.Canonicalize(in initial) : initial, -1, -1, ref first);
+        visited.CloseBlock(ref first);
 
         var state = new Worker<TState>[workers];
         for (int w = 0; w < workers; w++) state[w] = new(system.MaxSuccessors, options.RecordTerminals);
 
-        long levelStart = 0, levelEnd = 1, cursor = 0;
+        long levelStart = 0, levelEnd = visited.End, cursor = 0;
         int depth = 0;
         bool stop = false, boundHit = false;
+        long stored = 1;
         long violation = -1, stuck = -1;
 
         void Work(int w)
         {
             var me = state[w];
             var buffer = me.Buffer;
+            // States the other workers had added by the start of this level: the bound test below
+            // is then exact up to what they add during the level.
+            long others = stored - me.Block.Added;
+            // Tallies in locals, written back once: two workers' objects may share a cache line.
+            long transitions = 0, terminals = 0, firstViolation = me.Violation, firstStuck = me.Stuck;
+            try
+            {
+                Expand();
+            }
+            finally
+            {
+                me.Transitions += transitions;
+                me.Terminals += terminals;
+                me.Violation = firstViolation;
+                me.Stuck = firstStuck;
+            }
+
+            void Expand()
+            {
             while (!Volatile.Read(ref stop))
             {
                 long from = Interlocked.Add(ref cursor, Batch) - Batch;
@@ -49,23 +74,24 @@ internal static class ParallelExplorer
                 long to = Math.Min(from + Batch, levelEnd);
                 for (long head = from; head < to; head++)
                 {
+                    if (visited.IsHole(head)) continue;
                     TState s = visited.State(head);
                     int n = por ? system.StubbornSuccessors(in s, buffer) : system.Successors(in s, buffer);
-                    me.Transitions += n;
+                    transitions += n;
                     if (n == 0)
                     {
-                        me.Terminals++;
+                        terminals++;
                         me.TerminalStates?.Add(s);
                         var kind = system.Classify(in s);
-                        if (kind == TerminalKind.Violation && (me.Violation < 0 || head < me.Violation)) me.Violation = head;
-                        else if (kind == TerminalKind.Stuck && (me.Stuck < 0 || head < me.Stuck)) me.Stuck = head;
+                        if (kind == TerminalKind.Violation && (firstViolation < 0 || head < firstViolation)) firstViolation = head;
+                        else if (kind == TerminalKind.Stuck && (firstStuck < 0 || head < firstStuck)) firstStuck = head;
                     }
                     for (int i = 0; i < n; i++)
                     {
                         int added = sym
-                            ? visited.Add(system.Canonicalize(buffer[i].State), (int)head, buffer[i].Label)
-                            : visited.Add(buffer[i].State, (int)head, buffer[i].Label);
-                        if (added < 0)
+                            ? visited.Add(system.Canonicalize(buffer[i].State), (int)head, buffer[i].Label, ref me.Block)
+                            : visited.Add(buffer[i].State, (int)head, buffer[i].Label, ref me.Block);
+                        if (added < 0 || me.Block.Added + others >= bound)
                         {
                             me.BoundHit = true;
                             Volatile.Write(ref stop, true);
@@ -73,6 +99,7 @@ internal static class ParallelExplorer
                         }
                     }
                 }
+            }
             }
         }
 
@@ -84,14 +111,16 @@ internal static class ParallelExplorer
             Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = workers }, threads);
             foreach (var me in state)
             {
+                visited.CloseBlock(ref me.Block);
                 boundHit |= me.BoundHit;
                 if (me.Violation >= 0 && (violation < 0 || me.Violation < violation)) violation = me.Violation;
                 if (me.Stuck >= 0 && (stuck < 0 || me.Stuck < stuck)) stuck = me.Stuck;
             }
             if (boundHit || (violation >= 0 && !options.ExhaustAfterViolation)) break;
             levelStart = levelEnd;
-            levelEnd = visited.Count;
+            levelEnd = visited.End;
             if (levelStart < levelEnd) depth++;
+            stored = 1 + state.Sum(me => me.Block.Added);
         }
         sw.Stop();
 
@@ -113,7 +142,8 @@ internal static class ParallelExplorer
             ? BreadthFirstExplorer.Concretise(system, sym, BreadthFirstExplorer.Chain(visited.State, visited.Parent, visited.Label, target))
             : [];
         int maxDepth = target >= 0 && !options.ExhaustAfterViolation ? trace.Length : depth;
-        return new(verdict, visited.Count, transitions, terminals, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
+        stored = 1 + state.Sum(me => me.Block.Added);
+        return new(verdict, stored, transitions, terminals, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
         {
             TerminalStates = terminalStates?.ToImmutable() ?? [],
             Workers = workers,
@@ -123,11 +153,12 @@ internal static class ParallelExplorer
     }
 
     /// <summary>A worker's own buffer and tallies, summed after the search (no shared counters in the loop).</summary>
-    private sealed class Worker<TState>(int maxSuccessors, bool recordTerminals) where TState : unmanaged
+    private sealed class Worker<TState>(int maxSuccessors, bool recordTerminals) where TState : unmanaged, IEquatable<TState>
     {
         public readonly Successor<TState>[] Buffer = new Successor<TState>[maxSuccessors];
         public readonly List<TState>? TerminalStates = recordTerminals ? [] : null;
         public long Transitions, Terminals, Violation = -1, Stuck = -1;
         public bool BoundHit;
+        public ConcurrentVisitedSet<TState>.Block Block;
     }
 }
