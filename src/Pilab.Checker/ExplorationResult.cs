@@ -54,12 +54,15 @@ public sealed record ExplorationOptions
     public bool ExhaustAfterViolation { get; init; }
 
     /// <summary>Explore only stubborn sets where the model offers them (<see cref="IPartialOrderSystem{TState}"/>).
-    /// Keeps verdicts, every dead end and shortest-run lengths; changes the state count.</summary>
-    public bool PartialOrder { get; init; } = true;
+    /// Keeps verdicts, every dead end and shortest-run lengths; changes the state count. Off by
+    /// default here, so state counts quoted from the library are those of the full graph (the
+    /// command line turns it on unless --no-por).</summary>
+    public bool PartialOrder { get; init; }
 
     /// <summary>Store one state per symmetry orbit where the model offers it (<see cref="ISymmetricSystem{TState}"/>).
-    /// Keeps verdicts, dead ends up to symmetry and shortest-run lengths; changes the state count.</summary>
-    public bool Symmetry { get; init; } = true;
+    /// Keeps verdicts, dead ends up to symmetry and shortest-run lengths; changes the state count.
+    /// Off by default here; on at the command line unless --no-symmetry.</summary>
+    public bool Symmetry { get; init; }
 
     /// <summary>Threads exploring each breadth-first level; 1 runs the sequential engine.</summary>
     public int Workers { get; init; } = 1;
@@ -67,8 +70,11 @@ public sealed record ExplorationOptions
     /// <summary>Collect the dead ends reached (tests compare them with and without reductions).</summary>
     public bool RecordTerminals { get; init; }
 
-    /// <summary>The full state graph, one thread: what exact state counts are quoted for.</summary>
-    public static ExplorationOptions Unreduced => new() { PartialOrder = false, Symmetry = false };
+    /// <summary>The full state graph, one thread (the defaults): what exact state counts are quoted for.</summary>
+    public static ExplorationOptions Unreduced => new();
+
+    /// <summary>Stubborn sets and symmetry, one thread: the command line's default.</summary>
+    public static ExplorationOptions Reduced => new() { PartialOrder = true, Symmetry = true };
 
     /// <summary>Most of the machine: three quarters of the memory the GC may use.</summary>
     public static long DefaultMaxMemory() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 * 3;

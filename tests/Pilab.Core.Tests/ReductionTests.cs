@@ -42,7 +42,7 @@ public sealed class ReductionTests
         var config = new Configuration(k, n, e, same, mm);
         foreach (var reduced in new[] { false, true })
         {
-            var options = (reduced ? new ExplorationOptions() : ExplorationOptions.Unreduced) with { RecordTerminals = true, ExhaustAfterViolation = true };
+            var options = (reduced ? ExplorationOptions.Reduced : ExplorationOptions.Unreduced) with { RecordTerminals = true, ExhaustAfterViolation = true };
             var one = ModelChecker.Check(variant, config, options);
             var two = ModelChecker.Check(variant, config, options with { Workers = 2 });
             Assert.Equal(one.Verdict, two.Verdict);
