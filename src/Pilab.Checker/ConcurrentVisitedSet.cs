@@ -8,8 +8,8 @@ namespace Pilab.Checker;
 /// words), with the table split into shards by the hash's top bits. A lookup first probes without a
 /// lock; only a state not found takes its shard's lock, probes again and appends. A worker appends
 /// into a block of indices it reserved (one shared atomic add per <see cref="BlockSize"/> states,
-/// not per state); the unused tail of its block at the end of a level is marked a hole
-/// (<see cref="IsHole"/>), which the queue skips.
+/// not per state); the unused tail of its block at the end of a level is a hole
+/// (<see cref="CloseBlock"/>), which the explorer skips.
 /// </summary>
 internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEquatable<TState>
 {
@@ -26,7 +26,6 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
     private readonly long _bound;
     private readonly PaddedCounter _reserved = new(); // indices handed out in blocks: alone on its cache line
     public const int BlockSize = 4096; // divides the chunk size, so a block never straddles two chunks
-    private const int Hole = -2;
 
     /// <summary>A worker's block of reserved indices and how many states it added.</summary>
     public struct Block
@@ -52,13 +51,13 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
     /// barrier publishes every worker's writes).</summary>
     public long End => Volatile.Read(ref _reserved.Value);
 
-    public bool IsHole(long i) => _parents[i >> Shift]![i & Mask] == Hole;
-
-    /// <summary>Between levels: marks the rest of a worker's block as holes and retires the block.</summary>
-    public void CloseBlock(ref Block block)
+    /// <summary>Between levels: retires a worker's block; returns the unused rest of it, a hole in
+    /// the index range (empty if the block was full or never reserved).</summary>
+    public (long Start, long End) CloseBlock(ref Block block)
     {
-        for (long i = block.Next; i < block.End; i++) _parents[i >> Shift]![i & Mask] = Hole;
+        var hole = (block.Next, block.End);
         block.Next = block.End = 0;
+        return hole;
     }
 
     public static int BytesPerState => VisitedSet<TState>.BytesPerState;

@@ -33,7 +33,10 @@ internal static class ParallelExplorer
         var initial = system.Initial;
         var first = new ConcurrentVisitedSet<TState>.Block();
         visited.Add(sym ? system.Canonicalize(in initial) : initial, -1, -1, ref first);
-        visited.CloseBlock(ref first);
+        // The holes of the level being expanded: the unused tails of the blocks (at most one per
+        // worker), kept here rather than marked in the store so the loop reads nothing extra.
+        var holes = new List<(long Start, long End)> { visited.CloseBlock(ref first) };
+        var levelHoles = holes.ToArray();
 
         var state = new Worker<TState>[workers];
         for (int w = 0; w < workers; w++) state[w] = new(system.MaxSuccessors, options.RecordTerminals);
@@ -74,7 +77,12 @@ internal static class ParallelExplorer
                 long to = Math.Min(from + Batch, levelEnd);
                 for (long head = from; head < to; head++)
                 {
-                    if (visited.IsHole(head)) continue;
+                    long holeEnd = HoleEnd(levelHoles, head);
+                    if (holeEnd > head)
+                    {
+                        head = holeEnd - 1;
+                        continue;
+                    }
                     TState s = visited.State(head);
                     int n = por ? system.StubbornSuccessors(in s, buffer) : system.Successors(in s, buffer);
                     transitions += n;
@@ -109,9 +117,10 @@ internal static class ParallelExplorer
         {
             cursor = levelStart;
             Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = workers }, threads);
+            holes.Clear();
             foreach (var me in state)
             {
-                visited.CloseBlock(ref me.Block);
+                holes.Add(visited.CloseBlock(ref me.Block));
                 boundHit |= me.BoundHit;
                 if (me.Violation >= 0 && (violation < 0 || me.Violation < violation)) violation = me.Violation;
                 if (me.Stuck >= 0 && (stuck < 0 || me.Stuck < stuck)) stuck = me.Stuck;
@@ -119,6 +128,7 @@ internal static class ParallelExplorer
             if (boundHit || (violation >= 0 && !options.ExhaustAfterViolation)) break;
             levelStart = levelEnd;
             levelEnd = visited.End;
+            levelHoles = [.. holes.Where(h => h.End > h.Start)];
             if (levelStart < levelEnd) depth++;
             stored = 1 + state.Sum(me => me.Block.Added);
         }
@@ -150,6 +160,14 @@ internal static class ParallelExplorer
             PartialOrder = por,
             Symmetry = sym,
         };
+    }
+
+    /// <summary>The end of the hole that contains <paramref name="index"/>, or 0.</summary>
+    private static long HoleEnd((long Start, long End)[] holes, long index)
+    {
+        foreach (var (start, end) in holes)
+            if (index >= start && index < end) return end;
+        return 0;
     }
 
     /// <summary>A worker's own buffer and tallies, summed after the search (no shared counters in the loop).</summary>
