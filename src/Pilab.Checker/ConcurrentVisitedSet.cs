@@ -23,7 +23,7 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
     private readonly int[]?[] _parents = new int[MaxChunks][];
     private readonly int[]?[] _labels = new int[MaxChunks][];
     private readonly Shard[] _shards = new Shard[1 << ShardBits];
-    private readonly long _bound;
+    private long _bound;
     private readonly PaddedCounter _reserved = new(); // indices handed out in blocks: alone on its cache line
     public const int BlockSize = 4096; // divides the chunk size, so a block never straddles two chunks
 
@@ -59,6 +59,9 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
         block.Next = block.End = 0;
         return hole;
     }
+
+    /// <summary>Between levels: the end of the indices that may be handed out (holes included).</summary>
+    public void SetIndexLimit(long limit) => _bound = Math.Min(limit, int.MaxValue - 1);
 
     public static int BytesPerState => VisitedSet<TState>.BytesPerState;
 

@@ -37,6 +37,11 @@ internal static class ParallelExplorer
         // worker), kept here rather than marked in the store so the loop reads nothing extra.
         var holes = new List<(long Start, long End)> { visited.CloseBlock(ref first) };
         var levelHoles = holes.ToArray();
+        // The bound: each worker stops when its own additions and the others' at the start of the
+        // level reach it, and no worker may reserve indices past the bound plus the holes so far plus
+        // a block per worker; so the count ends between the bound and the bound plus a block per worker.
+        long holeTotal = levelHoles.Sum(h => h.End - h.Start);
+        visited.SetIndexLimit(bound + holeTotal + (long)workers * ConcurrentVisitedSet<TState>.BlockSize);
 
         var state = new Worker<TState>[workers];
         for (int w = 0; w < workers; w++) state[w] = new(system.MaxSuccessors, options.RecordTerminals);
@@ -129,6 +134,8 @@ internal static class ParallelExplorer
             levelStart = levelEnd;
             levelEnd = visited.End;
             levelHoles = [.. holes.Where(h => h.End > h.Start)];
+            holeTotal += levelHoles.Sum(h => h.End - h.Start);
+            visited.SetIndexLimit(bound + holeTotal + (long)workers * ConcurrentVisitedSet<TState>.BlockSize);
             if (levelStart < levelEnd) depth++;
             stored = 1 + state.Sum(me => me.Block.Added);
         }

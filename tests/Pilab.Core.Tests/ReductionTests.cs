@@ -58,6 +58,19 @@ public sealed class ReductionTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void StateBound_StopsCleanly_WithAnyNumberOfWorkers(int workers)
+    {
+        var r = ModelChecker.Check(Builtins.Fixed, new Configuration(2, 2, 1, Memory: MemoryModel.TSO),
+            ExplorationOptions.Unreduced with { MaxStates = 5000, Workers = workers });
+        Assert.Equal(Verdict.BoundReached, r.Verdict);
+        // One worker stops at the bound exactly; several overshoot by at most a block of indices each.
+        Assert.InRange(r.Exploration.States, 5000, 5000 + (workers == 1 ? 0 : workers * 4096));
+        Assert.StartsWith("stopped at the state bound", r.Exploration.BoundMessage);
+    }
+
     [Fact]
     public void RandomVariants_ReductionsKeepVerdictDeadEndsAndShortestRun()
     {
