@@ -45,7 +45,10 @@ run_spin() {
   (cd "$work" && spin -a model.pml >/dev/null && gcc -O2 -DSAFETY $defines -DMEMLIM=16000 -o pan pan.c 2>/dev/null)
   local out
   out=$(cd "$work" && ./pan -m10000000 -w27 2>&1 || true)
-  if ! echo "$out" | grep -q "errors: 0"; then echo "vs-spin: SPIN found errors or failed on $cfg" >&2; fi
+  if ! echo "$out" | grep -q "errors: 0"; then
+    echo "vs-spin: SPIN found errors or failed on $cfg ($defines); pan said:" >&2
+    echo "$out" | tail -5 >&2
+  fi
   local states secs
   states=$(echo "$out" | sed -nE 's/^ *([0-9]+) states, stored.*/\1/p' | head -1)
   secs=$(echo "$out" | sed -nE 's/^pan: elapsed time ([0-9.e+]+) seconds/\1/p' | head -1)
