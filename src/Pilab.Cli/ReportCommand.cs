@@ -8,8 +8,9 @@ namespace Pilab.Cli;
 
 /// <summary>
 /// <c>pilab report [variants or files...] [-o report.html]</c>: checks each variant under SC and TSO
-/// with one and two injectors and writes one self-contained HTML file with the verdict table and a
-/// sequence diagram of every losing run (<see cref="HtmlReport"/>).
+/// with one and two injectors and writes one self-contained HTML file (<see cref="HtmlReport"/>) with
+/// the verdict table, the cost of a delivery for every check without loss, the order matrix of the
+/// synthesis (all entry orders, unless <c>--no-synthesis</c>) and a sequence diagram of every losing run.
 /// </summary>
 internal static class ReportCommand
 {
@@ -22,15 +23,16 @@ internal static class ReportCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var output = new Option<string>("--output", "-o") { Description = "the HTML file to write", DefaultValueFactory = _ => "report.html" };
-        var command = new Command("report", "check variants under SC and TSO for k=1 and k=2 and write one HTML file: verdict table and a sequence diagram of every losing run");
+        var noSynthesis = new Option<bool>("--no-synthesis") { Description = "leave out the order matrix (every entry order checked under SC and TSO for k=1 and k=2, as pilab synthesize)" };
+        var command = new Command("report", "check variants under SC and TSO for k=1 and k=2 and write one HTML file: verdict table, delivery cost, order matrix and a sequence diagram of every losing run");
         command.Arguments.Add(variants);
-        foreach (var o in new Option[] { output, common.Posts, common.Exits, common.SameVector, common.IrqPriority, common.MaxStates, common.MaxMemory })
+        foreach (var o in new Option[] { output, common.Posts, common.Exits, common.SameVector, common.IrqPriority, noSynthesis, common.MaxStates, common.MaxMemory })
             command.Options.Add(o);
-        command.SetAction(p => Run(p, common, variants, output));
+        command.SetAction(p => Run(p, common, variants, output, noSynthesis));
         return command;
     }
 
-    private static int Run(ParseResult p, CommonOptions common, Argument<string[]> variantsArg, Option<string> output)
+    private static int Run(ParseResult p, CommonOptions common, Argument<string[]> variantsArg, Option<string> output, Option<bool> noSynthesis)
     {
         var config = new Configuration(
             Posts: p.GetValue(common.Posts), Exits: p.GetValue(common.Exits),
@@ -60,18 +62,27 @@ internal static class ReportCommand
         if (bad) return ExitCodes.BadInput;
 
         var options = common.Exploration(p);
+        int[] injectorCounts = [1, 2];
         var entries = ImmutableArray.CreateBuilder<ReportEntry>();
         foreach (var v in variants)
             foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
-                foreach (int k in new[] { 1, 2 })
-                    entries.Add(new ReportEntry(ModelChecker.Check(v, config with { Memory = mm, Injectors = k }, options)));
+                foreach (int k in injectorCounts)
+                {
+                    var result = ModelChecker.Check(v, config with { Memory = mm, Injectors = k }, options);
+                    entries.Add(new ReportEntry(result, ReportData.Cost(result)));
+                }
+        var orders = p.GetValue(noSynthesis) ? null : ReportData.Orders(config, injectorCounts, options);
 
         string path = p.GetValue(output)!;
         string commandLine = "pilab " + string.Join(' ', p.Tokens.Select(t => t.Value));
-        var input = new ReportInput(entries.ToImmutable(), Command: commandLine);
+        var input = new ReportInput(entries.ToImmutable(), Command: commandLine, Orders: orders);
         if (!ReportFiles.TryWrite(path, HtmlReport.Render(input), out long bytes)) return ExitCodes.BadInput;
         int losing = entries.Count(e => e.Result.Trace is not null);
-        Console.WriteLine($"wrote {path} ({bytes:N0} bytes): {variants.Count} variants, {entries.Count} checks, {losing} losing run{(losing == 1 ? "" : "s")} drawn");
-        return entries.Any(e => e.Result.Verdict == Pilab.Checker.Verdict.BoundReached) ? ExitCodes.BoundReached : ExitCodes.NoLoss;
+        int costed = entries.Count(e => e.Cost is not null);
+        Console.WriteLine($"wrote {path} ({bytes:N0} bytes): {variants.Count} variants, {entries.Count} checks, {costed} with a delivery cost, "
+            + $"{losing} losing run{(losing == 1 ? "" : "s")} drawn{(orders is null ? "" : $", order matrix of {orders.Rows.Length} entry orders")}");
+        bool bound = entries.Any(e => e.Result.Verdict == Pilab.Checker.Verdict.BoundReached)
+            || (orders is not null && orders.Rows.Any(r => r.Cells.Any(c => c.Verdict == Pilab.Checker.Verdict.BoundReached)));
+        return bound ? ExitCodes.BoundReached : ExitCodes.NoLoss;
     }
 }

@@ -16,4 +16,4 @@ public sealed record ReportInput(
     LatencyHistogram? Latency = null);
 
 /// <summary>One checked variant in one configuration, with its delivery cost where it was measured.</summary>
-public sealed record ReportEntry(CheckResult Result, DeliveryCost? Cost = null);
+public sealed record ReportEntry(CheckResult Result, CostRow? Cost = null);
