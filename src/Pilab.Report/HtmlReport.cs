@@ -32,14 +32,14 @@ public static class HtmlReport
         sb.Append("<nav><a href=\"#verdicts\">verdicts</a>");
         if (entries.Any(e => e.Cost is not null)) sb.Append(" · <a href=\"#costs\">delivery cost</a>");
         if (input.Orders is not null) sb.Append(" · <a href=\"#orders\">order matrix</a>");
-        if (input.Latency is not null) sb.Append(" · <a href=\"#latency\">live latency</a>");
+        if (!input.Latencies.IsDefaultOrEmpty) sb.Append(" · <a href=\"#latency\">live latency</a>");
         if (losing.Count > 0) sb.Append(" · <a href=\"#runs\">losing runs (").Append(losing.Count).Append(")</a>");
         sb.Append("</nav>\n</header>\n<main>\n");
 
         VerdictTable(sb, entries, anchors);
         if (entries.Any(e => e.Cost is not null)) CostTable(sb, entries);
         if (input.Orders is not null) OrderSection(sb, input.Orders);
-        if (input.Latency is not null) LatencySection(sb, input.Latency);
+        if (!input.Latencies.IsDefaultOrEmpty) LatencySection(sb, input.Latencies);
         if (losing.Count > 0) Runs(sb, losing, anchors);
         sb.Append("</main>\n<footer><p>Written by pilab. Steps and numbers: SPEC.md section 3 and the seed mail's pairing (1) PIR, (2) ON, (3) mode, (4a) IRQs off / NOTIFY, (4b) check / kick.</p></footer>\n</body>\n</html>\n");
         return sb.ToString();
@@ -214,18 +214,24 @@ public static class HtmlReport
         sb.Append("</tbody>\n</table>\n");
     }
 
-    private static void LatencySection(StringBuilder sb, LatencyHistogram h)
+    private static void LatencySection(StringBuilder sb, IEnumerable<LatencyHistogram> histograms)
     {
         sb.Append("<section id=\"latency\">\n<h2>Live latency</h2>\n");
-        long samples = h.Buckets.IsDefault ? 0 : h.Buckets.Sum(b => b.Count);
-        sb.Append("<p class=\"note\">").Append(samples.ToString("N0", CultureInfo.InvariantCulture)).Append(" deliveries");
-        if (h.Seconds > 0) sb.Append(" in ").Append(h.Seconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(" s");
-        if (!h.Percentiles.IsDefaultOrEmpty)
+        foreach (var h in histograms)
         {
-            sb.Append("; ");
-            sb.AppendJoin(", ", h.Percentiles.Select(p => $"{E(p.Name)} {p.Value.ToString("0.###", CultureInfo.InvariantCulture)} {E(h.Unit)}"));
+            long samples = h.Buckets.IsDefault ? 0 : h.Buckets.Sum(b => b.Count);
+            sb.Append("<div class=\"live\">\n<p class=\"note\">").Append(samples.ToString("N0", CultureInfo.InvariantCulture)).Append(" deliveries");
+            if (h.Seconds > 0) sb.Append(" in ").Append(h.Seconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(" s");
+            if (!h.Percentiles.IsDefaultOrEmpty)
+            {
+                sb.Append("; ");
+                sb.AppendJoin(", ", h.Percentiles.Select(p => $"{E(p.Name)} {p.Value.ToString("0.###", CultureInfo.InvariantCulture)} {E(h.Unit)}"));
+            }
+            sb.Append('.');
+            if (h.Note is not null) sb.Append(' ').Append(E(h.Note));
+            sb.Append("</p>\n<div class=\"chart\">").Append(HistogramChart.Render(h).ToString(SaveOptions.DisableFormatting)).Append("</div>\n</div>\n");
         }
-        sb.Append(".</p>\n<div class=\"chart\">").Append(HistogramChart.Render(h).ToString(SaveOptions.DisableFormatting)).Append("</div>\n</section>\n");
+        sb.Append("</section>\n");
     }
 
     private static void Runs(StringBuilder sb, List<ReportEntry> losing, Dictionary<ReportEntry, string> anchors)

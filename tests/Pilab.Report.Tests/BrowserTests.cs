@@ -218,9 +218,10 @@ public sealed class BrowserTests
         await page.Locator("#orders table.reasons").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "pilab-reasons.png") });
         await page.Locator("#orders").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "pilab-orders.png") });
         // The whole matrix is over 5,000 px tall; also its two ends at full size, for a person to read.
-        var box = (await page.Locator("#orders table.orders").BoundingBoxAsync())!;
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, "pilab-orders-top.png"), FullPage = true, Clip = new Clip { X = 0, Y = box.Y, Width = Width, Height = 900 } });
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, "pilab-orders-end.png"), FullPage = true, Clip = new Clip { X = 0, Y = box.Y + box.Height - 600, Width = Width, Height = 600 } });
+        // (page coordinates: the locator screenshots above scrolled the page)
+        var box = await Eval<double[]>(page, "(r => [r.top + window.scrollY, r.height])(document.querySelector('#orders table.orders').getBoundingClientRect())");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, "pilab-orders-top.png"), FullPage = true, Clip = new Clip { X = 0, Y = (float)box[0], Width = Width, Height = 900 } });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, "pilab-orders-end.png"), FullPage = true, Clip = new Clip { X = 0, Y = (float)(box[0] + box[1] - 600), Width = Width, Height = 600 } });
         TestContext.Current.SendDiagnosticMessage($"pilab report {new FileInfo(path).Length:N0} bytes; screenshots in {dir}");
     }
 
@@ -263,8 +264,8 @@ public sealed class BrowserTests
                 new("irq.off mode.in sync check enter", [new(Verdict.Safe), new(Verdict.Violation, "store buffering")], "fixed-nomb"),
                 new("irq.off sync mode.in mb check enter", [new(Verdict.Violation, "sync before mode.in"), new(Verdict.Violation, "sync before mode.in")], "patch-v1"),
             ], "hand-made data for the test, not a synthesis result"),
-            Latency = new LatencyHistogram("hand-made latency data for the test", "µs",
-                [new(0.5, 12), new(1, 340), new(2, 910), new(4, 260), new(8, 31), new(16, 4)], [new("p50", 1.4), new("p99", 5.9)], 5),
+            Latencies = [new LatencyHistogram("hand-made latency data for the test", "µs",
+                [new(0.5, 12), new(1, 340), new(2, 910), new(4, 260), new(8, 31), new(16, 4)], [new("p50", 1.4), new("p99", 5.9)], 5)],
         };
         var (page, _) = await Open(browser, HtmlReport.Render(input), "report-optional.html");
         var counts = await Eval<int[]>(page, """

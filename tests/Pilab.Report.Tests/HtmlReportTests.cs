@@ -102,7 +102,7 @@ public sealed class HtmlReportTests
         var h = new LatencyHistogram("delivery latency, fixed, 2 injectors", "µs",
             [new(1, 40), new(2, 120), new(4, 30), new(8, 0), new(16, 2)],
             [new("p50", 1.6), new("p99", 9.5)], Seconds: 5);
-        var doc = Parse(HtmlReport.Render(Runs.Report() with { Latency = h }));
+        var doc = Parse(HtmlReport.Render(Runs.Report() with { Latencies = [h] }));
         var section = Html(doc, "section").Single(s => (string?)s.Attribute("id") == "latency");
         var svg = Assert.Single(section.Descendants(Runs.Svg + "svg"));
         Assert.Equal([40L, 120, 30, 0, 2], Runs.WithClass(svg, "bar").Select(b => (long)b.Attribute("data-count")!));
