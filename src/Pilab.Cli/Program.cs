@@ -36,6 +36,7 @@ common.AddTo(explain);
 explain.Options.Add(svgOut);
 explain.SetAction(p => CheckOne(p, explain: true));
 root.Subcommands.Add(explain);
+root.Subcommands.Add(LiveCommand.Create(common));
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(SynthesizeCommand.Create());

@@ -1,0 +1,160 @@
+using System.CommandLine;
+using System.Globalization;
+using Pilab.Live;
+using Pilab.Protocol;
+using Spectre.Console;
+
+namespace Pilab.Cli;
+
+/// <summary>pilab live: a variant on real threads over real memory (src/Pilab.Live), with a progress display.</summary>
+internal static class LiveCommand
+{
+    public static Command Create(CommonOptions common)
+    {
+        var variant = new Argument<string?>("variant")
+        {
+            Description = "a built-in variant (pilab list) or the path of a variant file; not needed with --calibrate alone",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var seconds = new Option<double?>("--seconds", "-s") { Description = "run this long (default 10 s; with --posts and no --seconds, until the posts are made)" };
+        var injectors = new Option<int>("--injectors", "-k") { Description = "injector threads, 1-64 (this machine has " + Environment.ProcessorCount + " cores; P0 spins on one)", DefaultValueFactory = _ => 1 };
+        var rate = new Option<double>("--rate", "-r") { Description = "posts per second per injector; 0 = as fast as possible", DefaultValueFactory = _ => 0 };
+        var exitRate = new Option<double>("--exit-rate", "-x") { Description = "VM exits per second the guest causes itself (a 1000 Hz tick by default); 0 = tickless guest", DefaultValueFactory = _ => 1000 };
+        var chaos = new Option<bool>("--chaos") { Description = "seeded random delays between steps, so race windows open often" };
+        var seed = new Option<ulong>("--seed") { Description = "seed of the --chaos delay schedule", DefaultValueFactory = _ => 1 };
+        var posts = new Option<long>("--posts", "-n") { Description = "stop after this many posts in all (0 = no bound)", DefaultValueFactory = _ => 0 };
+        var vectors = new Option<int>("--vectors") { Description = "vectors each injector cycles through", DefaultValueFactory = _ => 1 };
+        var stall = new Option<double>("--stall-ms") { Description = "report a strand once it has lasted this long (ms)", DefaultValueFactory = _ => 0.1 };
+        var noRescue = new Option<bool>("--no-rescue") { Description = "do not force a VM exit after reporting a strand (a tickless guest then stays stranded)" };
+        var calibrate = new Option<bool>("--calibrate") { Description = "measure the cross-core round trip (cache-line ping-pong); with a variant, also give latency in round trips" };
+
+        var c = new Command("live", "run a variant on real threads at full speed: posted, coalesced, delivered and stranded interrupts, latency, cost per delivery (exit 0 none lost, 1 lost)");
+        c.Arguments.Add(variant);
+        foreach (var o in new Option[] { seconds, injectors, rate, exitRate, chaos, seed, posts, vectors, stall, noRescue, calibrate, common.Json })
+            c.Options.Add(o);
+        c.SetAction(p =>
+        {
+            bool json = p.GetValue(common.Json);
+            string? name = p.GetValue(variant);
+            CalibrationResult? cal = null;
+            if (p.GetValue(calibrate))
+            {
+                cal = Calibration.Measure();
+                if (name is null)
+                {
+                    Console.Write(json ? CalibrationJson(cal) : LiveReport.CalibrationText(cal));
+                    return ExitCodes.NoLoss;
+                }
+                if (!json) Console.Write(LiveReport.CalibrationText(cal));
+            }
+            if (name is null)
+            {
+                Console.Error.WriteLine("pilab: live needs a variant (pilab list) or a variant file, or --calibrate");
+                return ExitCodes.BadInput;
+            }
+            var loaded = VariantFile.Load(name);
+            if (!loaded.Ok)
+            {
+                foreach (var e in loaded.Errors)
+                    Console.Error.WriteLine(e.Line == 0 ? $"pilab: {e.File}: {e.Found}; expected {e.Expected}" : e.ToString());
+                return ExitCodes.BadInput;
+            }
+            long maxPosts = p.GetValue(posts);
+            var options = new LiveOptions(loaded.Variant!)
+            {
+                Seconds = p.GetValue(seconds) ?? (maxPosts > 0 ? null : 10),
+                Injectors = p.GetValue(injectors),
+                Rate = p.GetValue(rate),
+                ExitRate = p.GetValue(exitRate),
+                Chaos = p.GetValue(chaos),
+                Seed = p.GetValue(seed),
+                MaxPosts = maxPosts,
+                VectorsPerInjector = p.GetValue(vectors),
+                StallMilliseconds = p.GetValue(stall),
+                Rescue = !p.GetValue(noRescue),
+            };
+            if (options.Problem() is { } problem)
+            {
+                Console.Error.WriteLine($"pilab: {problem}");
+                return ExitCodes.BadInput;
+            }
+            var result = Run(options, json);
+            Console.Write(json ? LiveReport.Json(result, cal) + "\n" : LiveReport.Text(result, cal));
+            return result.LostInterrupt || !result.Settled ? ExitCodes.Violation : ExitCodes.NoLoss;
+        });
+        return c;
+    }
+
+    /// <summary>Runs until the time or the posts are up, or Ctrl-C; shows progress; returns the final figures.</summary>
+    private static LiveResult Run(LiveOptions options, bool json)
+    {
+        var run = new LiveRun(options);
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true; // stop cleanly and print the figures so far
+            stop.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            run.Start();
+            bool Done() => stop.IsCancellationRequested || run.PostsDone ||
+                (options.Seconds is { } s && run.Elapsed.TotalSeconds >= s);
+            if (!json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+            {
+                var table = new Table().AddColumns("", "").HideHeaders().Border(TableBorder.Rounded)
+                    .Title($"pilab live {Markup.Escape(options.Variant.Name)}");
+                AnsiConsole.Live(table).Start(ctx =>
+                {
+                    while (!Done())
+                    {
+                        Fill(table, run.Progress(), options);
+                        ctx.Refresh();
+                        stop.Token.WaitHandle.WaitOne(250);
+                    }
+                    Fill(table, run.Progress(), options);
+                    ctx.Refresh();
+                });
+            }
+            else
+            {
+                var next = TimeSpan.FromSeconds(1);
+                while (!Done())
+                {
+                    stop.Token.WaitHandle.WaitOne(50);
+                    if (run.Elapsed >= next && !json)
+                    {
+                        Console.WriteLine(LiveReport.ProgressLine(run.Progress()));
+                        next += TimeSpan.FromSeconds(1);
+                    }
+                }
+            }
+            if (stop.IsCancellationRequested && !json) Console.WriteLine("interrupted: stopping the injectors, figures so far:");
+            return run.Finish();
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static void Fill(Table t, LiveResult r, LiveOptions o)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        t.Rows.Clear();
+        string limit = o.Seconds is { } s ? string.Create(ci, $" of {s:F0}") : "";
+        t.AddRow("elapsed", string.Create(ci, $"{r.Elapsed.TotalSeconds:F1} s{limit}"));
+        string bound = o.MaxPosts > 0 ? string.Create(ci, $" of {o.MaxPosts:N0}") : "";
+        t.AddRow("posted", string.Create(ci, $"{r.Posted:N0}{bound}  ({r.PostsPerSecond:N0}/s)"));
+        t.AddRow("coalesced", string.Create(ci, $"{r.CoalescedInPir:N0} in PIR, {r.MergedInVIrr:N0} in vIRR, ON already set {r.OnAlreadySet:N0}"));
+        t.AddRow("delivered", string.Create(ci, $"{r.Delivered:N0}"));
+        t.AddRow("IPIs", string.Create(ci, $"NOTIFY {r.NotifyIpis:N0}, RESCHED {r.ReschedIpis:N0}"));
+        t.AddRow("P0", string.Create(ci, $"VM exits {r.VmExits:N0}, entries {r.Entries:N0}, cancelled {r.CancelledEntries:N0}, dummy handler {r.DummyHandlerRuns:N0}"));
+        t.AddRow(r.StrandsDetected > 0 ? "[red]stranded[/]" : "stranded", string.Create(ci, $"{r.StrandsDetected:N0}"));
+    }
+
+    private static string CalibrationJson(CalibrationResult c) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{{\n  \"roundTripNs\": {c.MedianNanoseconds:F1},\n  \"bestRoundTripNs\": {c.MinNanoseconds:F1},\n  \"batches\": {c.Batches},\n  \"roundTripsPerBatch\": {c.RoundTripsPerBatch},\n  \"litmusRounds\": {c.LitmusRounds},\n  \"litmusReorders\": {c.LitmusReorders},\n  \"cores\": {Environment.ProcessorCount}\n}}\n");
+}

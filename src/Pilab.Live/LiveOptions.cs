@@ -1,0 +1,43 @@
+using Pilab.Protocol;
+
+namespace Pilab.Live;
+
+/// <summary>What a live run does (the CLI's options; the tests set it directly).</summary>
+public sealed record LiveOptions(Variant Variant)
+{
+    /// <summary>The first vector injectors post: 0x20, the first one not reserved for exceptions (SDM 6.2).</summary>
+    public const int FirstVector = 0x20;
+
+    /// <summary>Wall-clock limit in seconds; null for none (then <see cref="MaxPosts"/> must bound the run).</summary>
+    public double? Seconds { get; init; } = 10;
+    public int Injectors { get; init; } = 1;
+    /// <summary>Posts per second per injector; 0 posts as fast as it can.</summary>
+    public double Rate { get; init; }
+    /// <summary>VM exits per second of guest time the guest causes itself; 0 is a tickless guest that never exits on its own.</summary>
+    public double ExitRate { get; init; } = 1000;
+    public bool Chaos { get; init; }
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Stop after this many posts in all (shared among the injectors); 0 for no bound.</summary>
+    public long MaxPosts { get; init; }
+    /// <summary>How many vectors each injector cycles through (injector i posts 0x20 + i*n ... 0x20 + i*n + n - 1).</summary>
+    public int VectorsPerInjector { get; init; } = 1;
+    /// <summary>How long a strand must last before the watchdog reports it.</summary>
+    public double StallMilliseconds { get; init; } = 0.1;
+    /// <summary>After a report, the watchdog forces a VM exit (RESCHED, as an unrelated host interrupt would) so that a tickless guest goes on.</summary>
+    public bool Rescue { get; init; } = true;
+    /// <summary>How long the end-of-run grace period may take to reach a terminal state.</summary>
+    public double GraceSeconds { get; init; } = 5;
+
+    /// <summary>Null when the options make sense, else what is wrong (for the command line).</summary>
+    public string? Problem() =>
+        Seconds is { } s && !(s > 0) ? $"--seconds must be positive, not {s}"
+        : Seconds is null && MaxPosts <= 0 ? "a run needs --seconds or --posts"
+        : Injectors is < 1 or > 64 ? $"--injectors must be 1 to 64, not {Injectors}"
+        : !(Rate >= 0) ? $"--rate must be 0 (as fast as possible) or positive, not {Rate}"
+        : !(ExitRate >= 0) ? $"--exit-rate must be 0 (tickless) or positive, not {ExitRate}"
+        : MaxPosts < 0 ? $"--posts must be 0 (no bound) or positive, not {MaxPosts}"
+        : VectorsPerInjector < 1 || FirstVector + (long)Injectors * VectorsPerInjector > PirWords.Vectors
+            ? $"--injectors x --vectors must fit in vectors 0x20-0xff (224), not {Injectors} x {VectorsPerInjector}"
+        : !(StallMilliseconds > 0) ? $"--stall-ms must be positive, not {StallMilliseconds}"
+        : null;
+}

@@ -1,0 +1,57 @@
+namespace Pilab.Live;
+
+/// <summary>The figures of a live run (or of the run so far, for the progress display).</summary>
+public sealed record LiveResult
+{
+    public required string Variant { get; init; }
+    public required LiveOptions Options { get; init; }
+    public required TimeSpan Elapsed { get; init; }
+
+    public long Posted { get; init; }
+    public long CoalescedInPir { get; init; }
+    public long MergedInVIrr { get; init; }
+    public long OnAlreadySet { get; init; }
+    public long Delivered { get; init; }
+    public long NotifyIpis { get; init; }
+    public long ReschedIpis { get; init; }
+    public long VmExits { get; init; }
+    public long GuestExits { get; init; }
+    public long ExtIntExits { get; init; }
+    public long Entries { get; init; }
+    public long CancelledEntries { get; init; }
+    public long DummyHandlerRuns { get; init; }
+    public long PiProcess { get; init; }
+    public long SyncDrains { get; init; }
+    public long Unstamped { get; init; }
+
+    /// <summary>Strands the watchdog found while running (each reported once).</summary>
+    public long StrandsDetected { get; init; }
+    /// <summary>VM exits the watchdog forced to recover from a strand (not counted in <see cref="ReschedIpis"/>).</summary>
+    public long Rescues { get; init; }
+    public double? FirstStrandSeconds { get; init; }
+    public IReadOnlyList<StrandEvent> Strands { get; init; } = [];
+
+    /// <summary>End of run: the grace period reached a terminal state (guest running, nothing pending).</summary>
+    public bool Settled { get; init; }
+    /// <summary>End of run: vectors left in PIR or in vIRR undelivered.</summary>
+    public IReadOnlyList<int> StrandedAtEnd { get; init; } = [];
+    public bool OnLeftSet { get; init; }
+    public string? EndState { get; init; }
+
+    public LatencySummary? Latency { get; init; }
+
+    /// <summary>Posts that set a vector not already in PIR.</summary>
+    public long Accepted => Posted - CoalescedInPir;
+
+    public bool LostInterrupt => StrandsDetected > 0 || StrandedAtEnd.Count > 0 || OnLeftSet;
+
+    public double PostsPerSecond => Elapsed.TotalSeconds > 0 ? Posted / Elapsed.TotalSeconds : 0;
+
+    public double DeliveriesPerSecond => Elapsed.TotalSeconds > 0 ? Delivered / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>A stranded interrupt as reported: seconds into the run, how long it had been stuck, the vectors, the state (mode, ON, PIR, pending).</summary>
+public sealed record StrandEvent(double AtSeconds, double StuckMilliseconds, IReadOnlyList<int> Vectors, string State, string Detail);
+
+/// <summary>Post-to-handler latency in nanoseconds (HdrHistogram, 3 significant digits).</summary>
+public sealed record LatencySummary(long Count, double P50, double P99, double P999, double Max, double Mean);

@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using HdrHistogram;
+
+namespace Pilab.Live;
+
+/// <summary>
+/// One live run: P0's thread and the injector threads over one <see cref="VcpuMemory"/>.
+/// <see cref="Start"/>, then poll <see cref="Progress"/> until <see cref="PostsDone"/> or the caller's
+/// time is up (or Ctrl-C), then <see cref="Finish"/>: the injectors finish the post in flight and stop,
+/// the guest runs on without exits of its own until nothing can change any more,
+/// and whatever is left in PIR or vIRR is stranded.
+/// </summary>
+/// <remarks>
+/// The watchdog runs on P0's thread: every <see cref="WatchdogEvery"/> guest boundaries with nothing
+/// to do, P0 looks at the shared state through <see cref="StrandDetector"/> (a host timer tick would, in
+/// KVM; here it costs a few cache misses and no thread of its own). It sees strands as short as that
+/// interval, which a sleeping watchdog thread (1 ms ticks) would miss when the guest exits often.
+/// Threads may outnumber cores (this machine has two). Nothing blocks on another thread: P0 spins as a
+/// vCPU does, injectors pace themselves with sleep / yield / spin, so an oversubscribed run is slower and
+/// has longer latency tails but is still correct. Verdicts never depend on timing (see
+/// <see cref="StrandDetector"/>); figures do.
+/// </remarks>
+public sealed class LiveRun
+{
+    private const int Run = 0, Grace = 1, Stop = 2;
+
+    /// <summary>
+    /// An unpaced injector yields its core every this many posts (a power of two): when it shares a core
+    /// with P0 (more threads than cores), P0 then runs within microseconds instead of at the next
+    /// scheduler tick, and the injector does not just coalesce into a PIR nobody drains.
+    /// </summary>
+    private const long YieldEvery = 256;
+
+    /// <summary>Idle guest boundaries between two watchdog looks (a power of two).</summary>
+    private const int WatchdogEvery = 64;
+
+    private readonly LiveOptions _o;
+    private readonly VcpuMemory _m = new();
+    private readonly VcpuThread _p0;
+    private readonly Injector[] _injectors;
+    private readonly long[] _quota;
+    private readonly StrandDetector _detector;
+    private readonly List<StrandEvent> _strands = [];
+    private readonly Stopwatch _clock = new();
+    private Thread? _p0Thread;
+    private Thread[] _injectorThreads = [];
+    private int _p0Control;
+    private int _stopInjectors;
+    private int _injectorsRunning;
+    private long _strandCount;
+    private long _rescues;
+    private double? _firstStrand;
+    private bool _settled;
+    private LiveResult? _result;
+
+    public LiveRun(LiveOptions options)
+    {
+        if (options.Problem() is { } problem) throw new ArgumentException(problem, nameof(options));
+        _o = options;
+        var program = new LiveProgram(options.Variant);
+        _p0 = new VcpuThread(program, _m, options.ExitRate, VcpuThread.NewLatencyHistogram());
+        _injectors = new Injector[options.Injectors];
+        _quota = new long[options.Injectors];
+        for (int i = 0; i < _injectors.Length; i++)
+        {
+            _injectors[i] = new Injector(program, _m, LiveOptions.FirstVector + i * options.VectorsPerInjector, options.VectorsPerInjector);
+            _quota[i] = options.MaxPosts <= 0 ? long.MaxValue : options.MaxPosts / options.Injectors + (i < options.MaxPosts % options.Injectors ? 1 : 0);
+        }
+        _detector = new StrandDetector(_m, _injectors, (long)(options.StallMilliseconds * Stopwatch.Frequency / 1000));
+    }
+
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>True once every injector has made all its posts (only with <see cref="LiveOptions.MaxPosts"/>).</summary>
+    public bool PostsDone => Volatile.Read(ref _injectorsRunning) == 0 && _p0Thread is not null;
+
+    public void Start()
+    {
+        if (_p0Thread is not null) throw new InvalidOperationException("already started");
+        _clock.Start();
+        _injectorsRunning = _injectors.Length;
+        _p0Thread = new Thread(_o.Chaos ? RunP0Chaos : RunP0) { IsBackground = true, Name = "P0 (vCPU)" };
+        _injectorThreads = new Thread[_injectors.Length];
+        for (int i = 0; i < _injectors.Length; i++)
+        {
+            int id = i;
+            _injectorThreads[i] = new Thread(() => RunInjector(id)) { IsBackground = true, Name = $"P{id + 1} (injector)" };
+        }
+        _p0Thread.Start();
+        foreach (var t in _injectorThreads) t.Start();
+    }
+
+    /// <summary>The figures so far (counters read while the threads run; latency only at the end).</summary>
+    public LiveResult Progress() => Collect(final: false);
+
+    /// <summary>Stops the run (see the class comment) and returns its figures. Idempotent.</summary>
+    public LiveResult Finish()
+    {
+        if (_result is not null) return _result;
+        if (_p0Thread is null) throw new InvalidOperationException("not started");
+        // Volatile.Write: injectors read it between posts; a post in flight finishes first, so that
+        // no notification is cut off half way (that would strand a vector the protocol did not lose).
+        Volatile.Write(ref _stopInjectors, 1);
+        foreach (var t in _injectorThreads) t.Join();
+        // The grace period: P0 turns guest exits off and stops itself in a terminal state.
+        Volatile.Write(ref _p0Control, Grace);
+        if (!_p0Thread.Join(TimeSpan.FromSeconds(_o.GraceSeconds)))
+        {
+            Volatile.Write(ref _p0Control, Stop);
+            _p0Thread.Join();
+        }
+        _clock.Stop();
+        _result = Collect(final: true);
+        return _result;
+    }
+
+    private void RunP0() => P0Loop(new NoPause());
+
+    private void RunP0Chaos() => P0Loop(new ChaosPause(_o.Seed, 0));
+
+    private void P0Loop<TPause>(TPause pause) where TPause : struct, IStepPause
+    {
+        var p0 = _p0;
+        bool grace = false;
+        int idle = 0;
+        while (true)
+        {
+            if (p0.IdleInGuest && (++idle & (WatchdogEvery - 1)) == 0 && !grace)
+                Watchdog();
+            // Volatile.Read: the controller's request; seeing it one step late is harmless.
+            int c = Volatile.Read(ref _p0Control);
+            if (c != Run)
+            {
+                if (c == Stop) return;
+                if (!grace)
+                {
+                    p0.DisableGuestExits();
+                    grace = true;
+                }
+                if (p0.Settled)
+                {
+                    _settled = true;
+                    return;
+                }
+            }
+            if (p0.Step()) pause.Pause();
+        }
+    }
+
+    private void RunInjector(int id)
+    {
+        try
+        {
+            if (_o.Chaos) InjectorLoop(id, new ChaosPause(_o.Seed, id + 1));
+            else InjectorLoop(id, new NoPause());
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _injectorsRunning);
+        }
+    }
+
+    private void InjectorLoop<TPause>(int id, TPause pause) where TPause : struct, IStepPause
+    {
+        var inj = _injectors[id];
+        long quota = _quota[id];
+        long period = _o.Rate > 0 ? Math.Max(1, (long)(Stopwatch.Frequency / _o.Rate)) : 0;
+        long next = Stopwatch.GetTimestamp();
+        long posts = 0;
+        while (true)
+        {
+            // Between posts: stop if asked or done, else wait for the next post's time.
+            if (Volatile.Read(ref _stopInjectors) != 0 || posts == quota) return;
+            if (period != 0) next = Pace(next, period);
+            else if ((posts & (YieldEvery - 1)) == YieldEvery - 1) Thread.Yield();
+            while (!inj.Step()) pause.Pause();
+            posts++;
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="next"/>: sleeping when far, yielding when near, spinning at the end, so
+    /// a paced injector leaves the core to P0 when there are more threads than cores. A late injector
+    /// does not burst to catch up more than 10 ms.
+    /// </summary>
+    private static long Pace(long next, long period)
+    {
+        long now;
+        long ms = Stopwatch.Frequency / 1000;
+        while ((now = Stopwatch.GetTimestamp()) < next)
+        {
+            long gap = next - now;
+            if (gap > 2 * ms) Thread.Sleep(1);
+            else if (gap > ms / 20) Thread.Yield();
+            else Thread.SpinWait(20);
+        }
+        return Math.Max(next + period, now - 10 * ms);
+    }
+
+    /// <summary>One look of the watchdog, from P0's thread (allocates only when it reports).</summary>
+    private void Watchdog()
+    {
+        if (_detector.Observe(Stopwatch.GetTimestamp()) is not { } report) return;
+        double at = _clock.Elapsed.TotalSeconds;
+        lock (_strands)
+        {
+            _strandCount++;
+            _firstStrand ??= at;
+            if (_strands.Count < 1000)
+                _strands.Add(new StrandEvent(at, report.StuckTicks * 1000.0 / Stopwatch.Frequency, report.Vectors, report.State.ToString(), report.Detail));
+        }
+        if (_o.Rescue)
+        {
+            // Interlocked.Or: an unrelated host interrupt (a timer tick) at P0, as an injector's RESCHED
+            // would be: the guest exits at the next boundary and the next entry syncs PIR.
+            Interlocked.Or(ref _m.Lines.Pending, PendingIpi.Resched);
+            Interlocked.Increment(ref _rescues);
+        }
+    }
+
+    private LiveResult Collect(bool final)
+    {
+        long posted = 0, coalesced = 0, onSet = 0, notify = 0, resched = 0;
+        foreach (var inj in _injectors)
+        {
+            // Volatile.Read: some recent value of a counter another thread writes (see P0Counters).
+            posted += Volatile.Read(ref inj.Counters.Posted);
+            coalesced += Volatile.Read(ref inj.Counters.CoalescedInPir);
+            onSet += Volatile.Read(ref inj.Counters.OnAlreadySet);
+            notify += Volatile.Read(ref inj.Counters.NotifyIpis);
+            resched += Volatile.Read(ref inj.Counters.ReschedIpis);
+        }
+        ref P0Counters c = ref _p0.Counters;
+        long guestExits = Volatile.Read(ref c.GuestExits), extInt = Volatile.Read(ref c.ExtIntExits);
+        List<StrandEvent> strands;
+        long strandCount;
+        double? first;
+        lock (_strands)
+        {
+            strands = [.. _strands];
+            strandCount = _strandCount;
+            first = _firstStrand;
+        }
+        var result = new LiveResult
+        {
+            Variant = _o.Variant.Name,
+            Options = _o,
+            Elapsed = _clock.Elapsed,
+            Posted = posted,
+            CoalescedInPir = coalesced,
+            OnAlreadySet = onSet,
+            NotifyIpis = notify,
+            ReschedIpis = resched,
+            MergedInVIrr = Volatile.Read(ref c.MergedInVIrr),
+            Delivered = Volatile.Read(ref c.Delivered),
+            GuestExits = guestExits,
+            ExtIntExits = extInt,
+            VmExits = guestExits + extInt,
+            Entries = Volatile.Read(ref c.Entries),
+            CancelledEntries = Volatile.Read(ref c.CancelledEntries),
+            DummyHandlerRuns = Volatile.Read(ref c.DummyHandlerRuns),
+            PiProcess = Volatile.Read(ref c.PiProcess),
+            SyncDrains = Volatile.Read(ref c.SyncDrains),
+            Unstamped = Volatile.Read(ref c.Unstamped),
+            StrandsDetected = strandCount,
+            Rescues = Volatile.Read(ref _rescues),
+            FirstStrandSeconds = first,
+            Strands = strands,
+        };
+        if (!final) return result;
+
+        // P0's thread has stopped: its vIRR and histogram are safe to read.
+        var state = _m.Snapshot();
+        var left = new List<int>(state.Pir.ToList());
+        var vIrr = _p0.VIrr;
+        left.AddRange(vIrr.ToList());
+        return result with
+        {
+            Settled = _settled,
+            StrandedAtEnd = left,
+            OnLeftSet = state.On,
+            EndState = state + (vIrr.IsEmpty ? "" : $" vIRR={vIrr.Describe()}"),
+            Latency = Summarize(_p0.Latency),
+        };
+    }
+
+    private static LatencySummary? Summarize(LongHistogram h)
+    {
+        if (h.TotalCount == 0) return null;
+        double ns = 1e9 / Stopwatch.Frequency;
+        return new LatencySummary(h.TotalCount,
+            h.GetValueAtPercentile(50) * ns, h.GetValueAtPercentile(99) * ns, h.GetValueAtPercentile(99.9) * ns,
+            h.GetMaxValue() * ns, h.GetMean() * ns);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+
+namespace Pilab.Live;
+
+/// <summary>
+/// The memory P0 and the injectors share, each group on its own cache lines so that only true sharing
+/// moves lines between cores (the padding ConcurrentQueueSegment's PaddedHeadAndTail uses; 128 bytes
+/// because x86's adjacent-line prefetcher pairs 64-byte lines).
+/// <list type="bullet">
+/// <item>the posted-interrupt descriptor: PIR (bits 255:0) and ON (bit 256) in one 64-byte block, as
+/// in struct pi_desc (arch/x86/include/asm/posted_intr.h; SDM 29.6). Managed memory does not let us
+/// align it to 64 bytes, so it may straddle two lines; PIR and ON stay adjacent as in hardware;</item>
+/// <item>vcpu-&gt;mode and vcpu-&gt;requests, read by injectors, written by P0;</item>
+/// <item>P0's local APIC: the pending physical vectors, set by injectors' IPIs;</item>
+/// <item>what P0 publishes only for the watchdog (in guest, drain sequence).</item>
+/// </list>
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 640)]
+internal struct SharedLines
+{
+    public const int OnBit = 1;
+
+    /// <summary>PIR: one bit per vector. Set by pir.set (lock or), emptied by pir.drain / pi.process (xchg per word).</summary>
+    [FieldOffset(128)] public PirWords Pir;
+
+    /// <summary>The descriptor's control word; bit 0 is ON (outstanding notification).</summary>
+    [FieldOffset(160)] public long Control;
+
+    /// <summary>vcpu-&gt;mode (<see cref="VcpuMode"/>).</summary>
+    [FieldOffset(256)] public int Mode;
+
+    /// <summary>vcpu-&gt;requests (<see cref="VcpuRequest"/>).</summary>
+    [FieldOffset(260)] public int Requests;
+
+    /// <summary>P0.pending (<see cref="PendingIpi"/>): an IPI is a lock or here; P0 acknowledges with a lock and.</summary>
+    [FieldOffset(384)] public int Pending;
+
+    /// <summary>1 while P0 runs the guest (between enter and the VM exit). Observation only.</summary>
+    [FieldOffset(512)] public int InGuest;
+
+    /// <summary>
+    /// Odd while P0 moves PIR into vIRR (pir.drain, or pi.process from acknowledging NOTIFY to the end of
+    /// the drain), incremented at both ends. Observation only: posted-interrupt processing is atomic for
+    /// software on real hardware but not here, and a watchdog must not take a P0 descheduled half way
+    /// through it for a strand.
+    /// </summary>
+    [FieldOffset(520)] public long DrainSequence;
+}
