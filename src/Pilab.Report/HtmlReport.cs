@@ -220,7 +220,7 @@ public static class HtmlReport
         foreach (var h in histograms)
         {
             long samples = h.Buckets.IsDefault ? 0 : h.Buckets.Sum(b => b.Count);
-            sb.Append("<div class=\"live\">\n<p class=\"note\">").Append(samples.ToString("N0", CultureInfo.InvariantCulture)).Append(" deliveries");
+            sb.Append("<div class=\"live\">\n<p class=\"note\">").Append(samples.ToString("N0", CultureInfo.InvariantCulture)).Append(" latency samples");
             if (h.Seconds > 0) sb.Append(" in ").Append(h.Seconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(" s");
             if (!h.Percentiles.IsDefaultOrEmpty)
             {

@@ -98,6 +98,51 @@ public sealed class ReportCommandTests
     }
 
     [Fact]
+    public void Report_Live_DrawsOneHistogramPerVariant_WhoseBarsHoldEverySample()
+    {
+        string path = TempPath("html");
+        try
+        {
+            var r = Pilab.Invoke("report", "fixed", "irq-late", "--no-synthesis", "--live", "0.3", "-o", path);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("2 live latency histograms", r.Out);
+            Assert.Contains("pilab: running fixed live for 0.3 s", r.Err);
+            Assert.Contains("pilab: running irq-late live for 0.3 s", r.Err);
+            var doc = XDocument.Parse(File.ReadAllText(path)["<!DOCTYPE html>".Length..]);
+            var section = doc.Descendants("section").Single(s => (string?)s.Attribute("id") == "latency");
+            var runs = section.Elements("div").ToList();
+            Assert.Equal(2, runs.Count);
+            XNamespace svg = "http://www.w3.org/2000/svg";
+            foreach (var (run, variant) in runs.Zip(new[] { "fixed", "irq-late" }))
+            {
+                Assert.Contains($"post to guest handler, {variant} (pilab live", run.Descendants(svg + "title").First().Value);
+                var note = run.Element("p")!.Value;
+                long samples = long.Parse(note[..note.IndexOf(" latency samples", StringComparison.Ordinal)], System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+                var bars = run.Descendants(svg + "rect").Where(b => (string?)b.Attribute("class") == "bar").ToList();
+                Assert.Equal(samples, bars.Sum(b => (long)b.Attribute("data-count")!));
+                // Doubling buckets in microseconds.
+                var bounds = bars.Select(b => double.Parse((string)b.Attribute("data-bound")!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                for (int i = 1; i < bounds.Count; i++) Assert.Equal(bounds[i - 1] * 2, bounds[i]);
+            }
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("3601")]
+    public void Report_Live_BadSeconds_ExitsTwo_WritesNothing(string seconds)
+    {
+        string path = TempPath("html");
+        var r = Pilab.Invoke("report", "fixed", "--live", seconds, "-o", path);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("pilab: --live takes seconds, more than 0 and at most 3600", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
     public void Report_UnknownVariant_ExitsTwo_WritesNothing()
     {
         string path = TempPath("html");

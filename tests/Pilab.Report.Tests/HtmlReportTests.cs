@@ -106,7 +106,7 @@ public sealed class HtmlReportTests
         var section = Html(doc, "section").Single(s => (string?)s.Attribute("id") == "latency");
         var svg = Assert.Single(section.Descendants(Runs.Svg + "svg"));
         Assert.Equal([40L, 120, 30, 0, 2], Runs.WithClass(svg, "bar").Select(b => (long)b.Attribute("data-count")!));
-        Assert.Contains("192 deliveries in 5 s; p50 1.6 µs, p99 9.5 µs.", section.Value);
+        Assert.Contains("192 latency samples in 5 s; p50 1.6 µs, p99 9.5 µs.", section.Value);
     }
 
     private static CostRow Cost(int posts, int? maxExits, params string[] metrics) =>
