@@ -29,6 +29,17 @@ public sealed record ExplorationResult<TState>(
     string? BoundMessage) where TState : unmanaged
 {
     public double StatesPerSecond => Elapsed.TotalSeconds > 0 ? States / Elapsed.TotalSeconds : 0;
+
+    /// <summary>The dead ends reached (their orbit representatives under symmetry), when
+    /// <see cref="ExplorationOptions.RecordTerminals"/> asked for them; else empty.</summary>
+    public ImmutableArray<TState> TerminalStates { get; init; } = [];
+
+    /// <summary>Threads that explored.</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Whether stubborn sets and symmetry were in force (the model may offer neither).</summary>
+    public bool PartialOrder { get; init; }
+    public bool Symmetry { get; init; }
 }
 
 public sealed record ExplorationOptions
@@ -41,6 +52,29 @@ public sealed record ExplorationOptions
 
     /// <summary>Keep exploring after a violation (to count the whole state space).</summary>
     public bool ExhaustAfterViolation { get; init; }
+
+    /// <summary>Explore only stubborn sets where the model offers them (<see cref="IPartialOrderSystem{TState}"/>).
+    /// Keeps verdicts, every dead end and shortest-run lengths; changes the state count. Off by
+    /// default here, so state counts quoted from the library are those of the full graph (the
+    /// command line turns it on unless --no-por).</summary>
+    public bool PartialOrder { get; init; }
+
+    /// <summary>Store one state per symmetry orbit where the model offers it (<see cref="ISymmetricSystem{TState}"/>).
+    /// Keeps verdicts, dead ends up to symmetry and shortest-run lengths; changes the state count.
+    /// Off by default here; on at the command line unless --no-symmetry.</summary>
+    public bool Symmetry { get; init; }
+
+    /// <summary>Threads exploring each breadth-first level; 1 runs the sequential engine.</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Collect the dead ends reached (tests compare them with and without reductions).</summary>
+    public bool RecordTerminals { get; init; }
+
+    /// <summary>The full state graph, one thread (the defaults): what exact state counts are quoted for.</summary>
+    public static ExplorationOptions Unreduced => new();
+
+    /// <summary>Stubborn sets and symmetry, one thread: the command line's default.</summary>
+    public static ExplorationOptions Reduced => new() { PartialOrder = true, Symmetry = true };
 
     /// <summary>Most of the machine: three quarters of the memory the GC may use.</summary>
     public static long DefaultMaxMemory() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 * 3;

@@ -1,6 +1,4 @@
-using System.IO.Hashing;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Pilab.Checker;
 
@@ -52,8 +50,7 @@ internal sealed class VisitedSet<TState> where TState : unmanaged, IEquatable<TS
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Hash(in TState s) =>
-        XxHash3.HashToUInt64(MemoryMarshal.AsBytes(new ReadOnlySpan<TState>(in s)));
+    private static ulong Hash(in TState s) => StateHash.Of(in s);
 
     private void Grow()
     {

@@ -25,6 +25,9 @@ internal sealed class CommonOptions
     public readonly Option<bool> IrqPriority = new("--irq-priority") { Description = "a pending host interrupt on P0 with IF=1 runs before the vCPU thread's next step (as hardware does)" };
     public readonly Option<long> MaxStates = new("--max-states") { Description = "stop after this many states (exit code 3)", DefaultValueFactory = _ => int.MaxValue - 1L };
     public readonly Option<long> MaxMemory = new("--max-memory") { Description = "stop before the visited set outgrows this many MiB (exit code 3); default three quarters of memory", DefaultValueFactory = _ => ExplorationOptions.DefaultMaxMemory() >> 20 };
+    public readonly Option<bool> NoPor = new("--no-por") { Description = "explore every interleaving: no partial-order reduction (stubborn sets)" };
+    public readonly Option<bool> NoSymmetry = new("--no-symmetry") { Description = "no symmetry reduction over interchangeable injectors" };
+    public readonly Option<int> Workers = new("--workers", "-w") { Description = "exploring threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
     public readonly Option<bool> Json = new("--json") { Description = "print the result as JSON (docs/json.md)" };
 
     public CommonOptions()
@@ -35,7 +38,7 @@ internal sealed class CommonOptions
     public void AddTo(Command c, bool withVariant = true)
     {
         if (withVariant) c.Arguments.Add(Variant);
-        foreach (var o in new Option[] { Mm, Injectors, SameVector, Posts, Exits, Halts, Preemptions, Migrations, Iommu, IrqPriority, MaxStates, MaxMemory, Json })
+        foreach (var o in new Option[] { Mm, Injectors, SameVector, Posts, Exits, Halts, Preemptions, Migrations, Iommu, IrqPriority, MaxStates, MaxMemory, NoPor, NoSymmetry, Workers, Json })
             c.Options.Add(o);
     }
 
@@ -57,6 +60,9 @@ internal sealed class CommonOptions
     {
         MaxStates = p.GetValue(MaxStates),
         MaxMemoryBytes = p.GetValue(MaxMemory) << 20,
+        PartialOrder = !p.GetValue(NoPor),
+        Symmetry = !p.GetValue(NoSymmetry),
+        Workers = p.GetValue(Workers),
     };
 
     /// <summary>Loads the variant and validates the configuration; on bad input prints why and returns false.</summary>
@@ -78,6 +84,11 @@ internal sealed class CommonOptions
         if (p.GetValue(MaxStates) < 1 || p.GetValue(MaxMemory) < 1)
         {
             Console.Error.WriteLine("pilab: --max-states and --max-memory must be at least 1");
+            return false;
+        }
+        if (p.GetValue(Workers) is < 1 or > 1024)
+        {
+            Console.Error.WriteLine($"pilab: --workers must be 1 to 1024, not {p.GetValue(Workers)}");
             return false;
         }
         var loaded = VariantFile.Load(p.GetValue(Variant)!);

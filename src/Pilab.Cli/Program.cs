@@ -109,7 +109,7 @@ int CheckAll(ParseResult p)
                 $"{x.Elapsed.TotalMilliseconds:F0} ms",
                 CostFormat.Column(r.Variant, r.Configuration, r.Verdict));
         }
-        Console.WriteLine($"posts per injector {baseConfig.Posts}, guest exits {baseConfig.Exits}{(baseConfig.SameVector ? ", same vector" : "")}{(baseConfig.IrqPriority ? ", irq priority" : "")}; 'trace' is the length of the shortest losing run");
+        Console.WriteLine($"posts per injector {baseConfig.Posts}, guest exits {baseConfig.Exits}{(baseConfig.SameVector ? ", same vector" : "")}{(baseConfig.IrqPriority ? ", irq priority" : "")}; {ReductionNote(options)}; 'trace' is the length of the shortest losing run");
         Console.Write(t);
         Console.WriteLine(CostFormat.ColumnLegend);
         if (wholeSystem.Count > 0) Console.Write("\n" + WholeSystemCommand.Table(wholeSystem));
@@ -117,6 +117,14 @@ int CheckAll(ParseResult p)
     return results.Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached) || wholeSystem.Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached)
         ? ExitCodes.BoundReached : ExitCodes.NoLoss;
 }
+
+static string ReductionNote(ExplorationOptions o) => (o.PartialOrder, o.Symmetry) switch
+{
+    (true, true) => "states of the graph reduced by POR and symmetry (--no-por --no-symmetry for the full graph)",
+    (true, false) => "states of the graph reduced by POR",
+    (false, true) => "states of the graph reduced by symmetry",
+    _ => "states of the full graph",
+};
 
 static string Verdict(CheckResult r) => r.Verdict switch
 {
@@ -137,7 +145,14 @@ static string Summary(CheckResult r)
 {
     var x = r.Exploration;
     string head = $"{r.Variant.Name} [{r.Configuration}]: ";
-    string figures = $"{x.States:N0} states, {x.Transitions:N0} transitions, depth {x.MaxDepth}, {x.Elapsed.TotalSeconds:F3} s";
+    string reduced = (x.PartialOrder, x.Symmetry) switch
+    {
+        (true, true) => ", reduced by POR and symmetry",
+        (true, false) => ", reduced by POR",
+        (false, true) => ", reduced by symmetry",
+        _ => "",
+    };
+    string figures = $"{x.States:N0} states, {x.Transitions:N0} transitions, depth {x.MaxDepth}, {x.Elapsed.TotalSeconds:F3} s, {x.Workers} worker{(x.Workers == 1 ? "" : "s")}{reduced}";
     return r.Verdict switch
     {
         Pilab.Checker.Verdict.Safe => $"{head}no lost interrupt ({figures}, {x.Terminals:N0} terminal states)\n",
@@ -156,7 +171,9 @@ static string Explain(CheckResult r, bool timeline = true)
         Pilab.Checker.Verdict.Violation or Pilab.Checker.Verdict.Stuck =>
             head + $"shortest run that {(r.Verdict == Pilab.Checker.Verdict.Stuck ? "gets stuck" : "loses an interrupt")}: {r.Trace!.Steps.Length} steps\n\n" + (timeline ? TimelineRenderer.Render(r.Trace) : ""),
         Pilab.Checker.Verdict.Safe =>
-            head + $"no run loses an interrupt: all {x.States:N0} reachable states explored ({x.Transitions:N0} transitions, {x.Terminals:N0} terminal states, each with PIR empty, ON=0 and every posted vector delivered)\n",
+            head + (x.PartialOrder || x.Symmetry
+                ? $"no run loses an interrupt: {x.States:N0} states of the reduced graph explored ({(x.PartialOrder ? "stubborn sets" : "")}{(x.PartialOrder && x.Symmetry ? " and " : "")}{(x.Symmetry ? "injector symmetry" : "")}, which keep every terminal state), {x.Transitions:N0} transitions, {x.Terminals:N0} terminal states, each with PIR empty, ON=0 and every posted vector delivered\n"
+                : $"no run loses an interrupt: all {x.States:N0} reachable states explored ({x.Transitions:N0} transitions, {x.Terminals:N0} terminal states, each with PIR empty, ON=0 and every posted vector delivered)\n"),
         _ => head + $"no verdict: {x.BoundMessage}; {x.States:N0} states explored, no violation among them\n",
     };
 }

@@ -19,7 +19,7 @@ public static class ModelChecker
     public static CheckResult Check(Variant variant, Configuration configuration, ExplorationOptions? options = null)
     {
         var system = new PiSystem(variant, configuration);
-        var result = BreadthFirstExplorer.Explore<PiState, PiSystem>(system, options);
+        var result = BreadthFirstExplorer.ExploreReduced<PiState, PiSystem>(system, options);
         var trace = result.Trace.IsDefaultOrEmpty ? null : Narrator.Narrate(system, result.Initial, result.Trace);
         return new(variant, configuration, result, trace);
     }

@@ -9,7 +9,7 @@ namespace Pilab.Model;
 /// the processor's posted-interrupt and interrupt hardware, the guest, and under TSO its store
 /// buffer) and injectors P1..Pk, each step one atomic transition.
 /// </summary>
-public readonly partial struct PiSystem : ITransitionSystem<PiState>
+public readonly partial struct PiSystem : ITransitionSystem<PiState>, ISymmetricSystem<PiState>, IPartialOrderSystem<PiState>
 {
     private readonly Instruction<ThreadOp>[] _thread;
     private readonly Instruction<InjectorStep>[] _injector;
@@ -21,6 +21,7 @@ public readonly partial struct PiSystem : ITransitionSystem<PiState>
     private readonly bool _irqPriority;
     private readonly OnAlreadySet _onAlreadySet;
     private readonly int _postedVectors;
+    private readonly Footprints _footprints; // PiSystem.PartialOrder.cs
 
     public Configuration Configuration { get; }
     public ThreadProgram Program { get; }
@@ -42,6 +43,7 @@ public readonly partial struct PiSystem : ITransitionSystem<PiState>
         int posted = 0;
         for (int i = 0; i < _injectors; i++) posted |= 1 << configuration.VectorOf(i);
         _postedVectors = posted;
+        _footprints = new Footprints(_injector);
     }
 
     /// <summary>The vCPU thread at the top of the entry in the host with IF = 1; nothing posted.</summary>

@@ -93,6 +93,11 @@ public static class JsonReport
             w.WriteNumber("terminals", x.Terminals);
             w.WriteNumber("maxDepth", x.MaxDepth);
             w.WriteNumber("seconds", Math.Round(x.Elapsed.TotalSeconds, 4));
+        w.WriteStartObject("reductions");
+        w.WriteBoolean("partialOrder", x.PartialOrder);
+        w.WriteBoolean("symmetry", x.Symmetry);
+        w.WriteEndObject();
+        w.WriteNumber("workers", x.Workers);
             if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
             if (r.Trace is null) w.WriteNull("trace");
             else
@@ -155,6 +160,11 @@ public static class JsonReport
         w.WriteNumber("terminals", x.Terminals);
         w.WriteNumber("maxDepth", x.MaxDepth);
         w.WriteNumber("seconds", Math.Round(x.Elapsed.TotalSeconds, 4));
+        w.WriteStartObject("reductions");
+        w.WriteBoolean("partialOrder", x.PartialOrder);
+        w.WriteBoolean("symmetry", x.Symmetry);
+        w.WriteEndObject();
+        w.WriteNumber("workers", x.Workers);
         if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
         if (r.Trace is null) w.WriteNull("trace");
         else

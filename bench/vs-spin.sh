@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# pilab against SPIN on pilab's own Promela export (pilab export --promela), same configurations,
+# without and with reductions on both sides, one table at the end.
+#
+#   bench/vs-spin.sh            all configurations (the last one takes SPIN about a minute)
+#   bench/vs-spin.sh --quick    only the small ones
+#
+# Times are search times as each tool reports them (pilab: the exploration, after start-up;
+# SPIN: pan's "elapsed time", after spin -a and gcc). "none" = pilab --no-por --no-symmetry and
+# pan compiled with -DNOREDUCE; "both" = pilab's stubborn sets and symmetry, pan's partial-order
+# reduction (SPIN has no symmetry reduction of its own). pilab runs one worker unless the row says
+# -w 2; the last rows compare two workers with one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+command -v spin >/dev/null || { echo "vs-spin: spin is not installed (apt-get install spin)" >&2; exit 2; }
+command -v gcc >/dev/null || { echo "vs-spin: gcc is not installed (apt-get install gcc)" >&2; exit 2; }
+
+dotnet build src/Pilab.Cli -c Release -v q -nologo >/dev/null
+pilab=src/Pilab.Cli/bin/Release/net10.0/pilab
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+configs=(
+  "fixed --mm sc -k 2 -n 2 -e 1"
+  "fixed --mm tso -k 3 -n 1 -e 2"
+  "fixed --mm tso -k 3 -n 2 -e 1 --same-vector"
+  "prepatch --mm tso -k 2 -n 3 -e 2"
+)
+big="fixed --mm tso -k 3 -n 2 -e 2"
+[ "${1:-}" = "--quick" ] || configs+=("$big")
+
+# pilab: "... (51,258,161 states, ... depth 110, 57.599 s, ..." -> "states seconds"
+run_pilab() {
+  local out
+  out=$($pilab check $1 $2 --max-memory 16000 || true)
+  echo "$out" | head -1 | sed -E 's/.*\(([0-9,]+) states,.* ([0-9.]+) s[,)].*/\1 \2/; s/,//g'
+}
+
+# SPIN: export, compile, run pan; -> "states seconds"
+run_spin() {
+  local cfg=$1 defines=$2
+  $pilab export --promela $cfg -o "$work/model.pml"
+  (cd "$work" && spin -a model.pml >/dev/null && gcc -O2 -DSAFETY $defines -DMEMLIM=16000 -o pan pan.c 2>/dev/null)
+  local out
+  out=$(cd "$work" && ./pan -m10000000 -w27 2>&1 || true)
+  if ! echo "$out" | grep -q "errors: 0"; then
+    echo "vs-spin: SPIN found errors or failed on $cfg ($defines); pan said:" >&2
+    echo "$out" | tail -5 >&2
+  fi
+  local states secs
+  states=$(echo "$out" | sed -nE 's/^ *([0-9]+) states, stored.*/\1/p' | head -1)
+  secs=$(echo "$out" | sed -nE 's/^pan: elapsed time ([0-9.e+]+) seconds/\1/p' | head -1)
+  echo "$states $secs"
+}
+
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+rows=()
+for cfg in "${configs[@]}"; do
+  for red in none both; do
+    if [ $red = none ]; then popt="-w 1 --no-por --no-symmetry"; sdef="-DNOREDUCE"; else popt="-w 1"; sdef=""; fi
+    read -r ps pt < <(run_pilab "$cfg" "$popt")
+    read -r ss st < <(run_spin "$cfg" "$sdef")
+    rows+=("$cfg|$red|$ps|$ss|$pt|$st|$(rate "$ps" "$pt")|$(rate "$ss" "$st")|$(ratio "$pt" "$st")")
+    echo "done: $cfg, reductions $red" >&2
+  done
+done
+
+# Two workers against one (pilab only; the ratio column is then pilab -w 2 time / pilab -w 1 time).
+wcfg=${configs[-1]}
+for red in none both; do
+  if [ $red = none ]; then popt="--no-por --no-symmetry"; else popt=""; fi
+  read -r s1 t1 < <(run_pilab "$wcfg" "-w 1 $popt")
+  read -r s2 t2 < <(run_pilab "$wcfg" "-w 2 $popt")
+  rows+=("$wcfg|$red, -w 2 vs -w 1|$s2|$s1 (-w 1)|$t2|$t1 (-w 1)|$(rate "$s2" "$t2")|$(rate "$s1" "$t1") (-w 1)|$(ratio "$t2" "$t1")")
+  echo "done: workers, reductions $red" >&2
+done
+
+{
+  echo "configuration|reductions|pilab states|SPIN states|pilab s|SPIN s|pilab states/s|SPIN states/s|pilab/SPIN time"
+  printf '%s\n' "${rows[@]}"
+} | column -t -s '|'
+echo
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); spin $(spin -V | sed -E 's/Spin Version ([^ ]+).*/\1/'), $(gcc --version | head -1)"

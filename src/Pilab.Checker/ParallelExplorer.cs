@@ -1,0 +1,189 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+
+namespace Pilab.Checker;
+
+/// <summary>
+/// Level-synchronous parallel breadth-first search: the states of depth d (a contiguous range of the
+/// shared visited set, which is the queue) are handed out in batches to the workers, whose new
+/// successors are appended behind them and form depth d + 1 once every worker is done. So the set of
+/// states stored is that of the sequential search (the same count), and a violating dead end found
+/// at depth d has a shortest run of d steps (the trace may be another run of that length).
+/// </summary>
+internal static class ParallelExplorer
+{
+    private const int Batch = 256;
+
+    public static ExplorationResult<TState> Explore<TState, TSystem>(TSystem system, ExplorationOptions options)
+        where TState : unmanaged, IEquatable<TState>
+        where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
+    {
+        int workers = options.Workers;
+        bool por = options.PartialOrder;
+        bool sym = options.Symmetry && system.HasSymmetry;
+        long maxStates = Math.Min(options.MaxStates, int.MaxValue - 1);
+        long memoryBound = Math.Max(1, options.MaxMemoryBytes / ConcurrentVisitedSet<TState>.BytesPerState);
+        long bound = Math.Min(maxStates, memoryBound);
+
+        var sw = Stopwatch.StartNew();
+        // The state bound is tested on the states added; the index limit only keeps parent links,
+        // which are ints, in range (indices include the holes left at the end of each worker's
+        // block, at most one block per worker per level).
+        var visited = new ConcurrentVisitedSet<TState>(int.MaxValue - 1);
+        var initial = system.Initial;
+        var first = new ConcurrentVisitedSet<TState>.Block();
+        visited.Add(sym ? system.Canonicalize(in initial) : initial, -1, -1, ref first);
+        // The holes of the level being expanded: the unused tails of the blocks (at most one per
+        // worker), kept here rather than marked in the store so the loop reads nothing extra.
+        var holes = new List<(long Start, long End)> { visited.CloseBlock(ref first) };
+        var levelHoles = holes.ToArray();
+        // The bound: each worker stops when its own additions and the others' at the start of the
+        // level reach it, and no worker may reserve indices past the bound plus the holes so far plus
+        // a block per worker; so the count ends between the bound and the bound plus a block per worker.
+        long holeTotal = levelHoles.Sum(h => h.End - h.Start);
+        visited.SetIndexLimit(bound + holeTotal + (long)workers * ConcurrentVisitedSet<TState>.BlockSize);
+
+        var state = new Worker<TState>[workers];
+        for (int w = 0; w < workers; w++) state[w] = new(system.MaxSuccessors, options.RecordTerminals);
+
+        long levelStart = 0, levelEnd = visited.End, cursor = 0;
+        int depth = 0;
+        bool stop = false, boundHit = false;
+        long stored = 1;
+        long violation = -1, stuck = -1;
+
+        void Work(int w)
+        {
+            var me = state[w];
+            var buffer = me.Buffer;
+            // States the other workers had added by the start of this level: the bound test below
+            // is then exact up to what they add during the level.
+            long others = stored - me.Block.Added;
+            // Tallies in locals, written back once: two workers' objects may share a cache line.
+            long transitions = 0, terminals = 0, firstViolation = me.Violation, firstStuck = me.Stuck;
+            try
+            {
+                Expand();
+            }
+            finally
+            {
+                me.Transitions += transitions;
+                me.Terminals += terminals;
+                me.Violation = firstViolation;
+                me.Stuck = firstStuck;
+            }
+
+            void Expand()
+            {
+            while (!Volatile.Read(ref stop))
+            {
+                long from = Interlocked.Add(ref cursor, Batch) - Batch;
+                if (from >= levelEnd) return;
+                long to = Math.Min(from + Batch, levelEnd);
+                for (long head = from; head < to; head++)
+                {
+                    long holeEnd = HoleEnd(levelHoles, head);
+                    if (holeEnd > head)
+                    {
+                        head = holeEnd - 1;
+                        continue;
+                    }
+                    TState s = visited.State(head);
+                    int n = por ? system.StubbornSuccessors(in s, buffer) : system.Successors(in s, buffer);
+                    transitions += n;
+                    if (n == 0)
+                    {
+                        terminals++;
+                        me.TerminalStates?.Add(s);
+                        var kind = system.Classify(in s);
+                        if (kind == TerminalKind.Violation && (firstViolation < 0 || head < firstViolation)) firstViolation = head;
+                        else if (kind == TerminalKind.Stuck && (firstStuck < 0 || head < firstStuck)) firstStuck = head;
+                    }
+                    for (int i = 0; i < n; i++)
+                    {
+                        int added = sym
+                            ? visited.Add(system.Canonicalize(buffer[i].State), (int)head, buffer[i].Label, ref me.Block)
+                            : visited.Add(buffer[i].State, (int)head, buffer[i].Label, ref me.Block);
+                        if (added < 0 || me.Block.Added + others >= bound)
+                        {
+                            me.BoundHit = true;
+                            Volatile.Write(ref stop, true);
+                            return;
+                        }
+                    }
+                }
+            }
+            }
+        }
+
+        var threads = new Action[workers];
+        for (int w = 0; w < workers; w++) { int id = w; threads[w] = () => Work(id); }
+        while (levelStart < levelEnd)
+        {
+            cursor = levelStart;
+            Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = workers }, threads);
+            holes.Clear();
+            foreach (var me in state)
+            {
+                holes.Add(visited.CloseBlock(ref me.Block));
+                boundHit |= me.BoundHit;
+                if (me.Violation >= 0 && (violation < 0 || me.Violation < violation)) violation = me.Violation;
+                if (me.Stuck >= 0 && (stuck < 0 || me.Stuck < stuck)) stuck = me.Stuck;
+            }
+            if (boundHit || (violation >= 0 && !options.ExhaustAfterViolation)) break;
+            levelStart = levelEnd;
+            levelEnd = visited.End;
+            levelHoles = [.. holes.Where(h => h.End > h.Start)];
+            holeTotal += levelHoles.Sum(h => h.End - h.Start);
+            visited.SetIndexLimit(bound + holeTotal + (long)workers * ConcurrentVisitedSet<TState>.BlockSize);
+            if (levelStart < levelEnd) depth++;
+            stored = 1 + state.Sum(me => me.Block.Added);
+        }
+        sw.Stop();
+
+        long transitions = 0, terminals = 0;
+        var terminalStates = options.RecordTerminals ? ImmutableArray.CreateBuilder<TState>() : null;
+        foreach (var me in state)
+        {
+            transitions += me.Transitions;
+            terminals += me.Terminals;
+            if (me.TerminalStates is not null) terminalStates!.AddRange(me.TerminalStates);
+        }
+        string? boundMessage = boundHit ? BreadthFirstExplorer.BoundMessage(options, maxStates, bound, bound) : null;
+        long target = violation >= 0 ? violation : stuck;
+        var verdict = violation >= 0 ? Verdict.Violation
+            : boundHit ? Verdict.BoundReached
+            : stuck >= 0 ? Verdict.Stuck
+            : Verdict.Safe;
+        var trace = target >= 0
+            ? BreadthFirstExplorer.Concretise(system, sym, BreadthFirstExplorer.Chain(visited.State, visited.Parent, visited.Label, target))
+            : [];
+        int maxDepth = target >= 0 && !options.ExhaustAfterViolation ? trace.Length : depth;
+        stored = 1 + state.Sum(me => me.Block.Added);
+        return new(verdict, stored, transitions, terminals, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
+        {
+            TerminalStates = terminalStates?.ToImmutable() ?? [],
+            Workers = workers,
+            PartialOrder = por,
+            Symmetry = sym,
+        };
+    }
+
+    /// <summary>The end of the hole that contains <paramref name="index"/>, or 0.</summary>
+    private static long HoleEnd((long Start, long End)[] holes, long index)
+    {
+        foreach (var (start, end) in holes)
+            if (index >= start && index < end) return end;
+        return 0;
+    }
+
+    /// <summary>A worker's own buffer and tallies, summed after the search (no shared counters in the loop).</summary>
+    private sealed class Worker<TState>(int maxSuccessors, bool recordTerminals) where TState : unmanaged, IEquatable<TState>
+    {
+        public readonly Successor<TState>[] Buffer = new Successor<TState>[maxSuccessors];
+        public readonly List<TState>? TerminalStates = recordTerminals ? [] : null;
+        public long Transitions, Terminals, Violation = -1, Stuck = -1;
+        public bool BoundHit;
+        public ConcurrentVisitedSet<TState>.Block Block;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+using CsCheck;
+using Pilab.Checker;
+using Pilab.Model;
+using Pilab.Protocol;
+
+namespace Pilab.Core.Tests;
+
+/// <summary>
+/// Stubborn sets, symmetry and the parallel engine change neither verdicts, nor the dead ends reached
+/// (up to symmetry), nor shortest-run lengths: compared against the full single-threaded search over
+/// every built-in and several hundred random variants.
+/// </summary>
+public sealed class ReductionTests
+{
+    private static readonly ExplorationOptions Full = ExplorationOptions.Unreduced with { RecordTerminals = true, ExhaustAfterViolation = true };
+
+    public static TheoryData<string, MemoryModel, int, int, int, bool> Builtins_Configurations()
+    {
+        var data = new TheoryData<string, MemoryModel, int, int, int, bool>();
+        foreach (var v in Builtins.All)
+            foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
+            {
+                data.Add(v.Name, mm, 1, 1, 0, false);
+                data.Add(v.Name, mm, 2, 1, 1, false);
+                data.Add(v.Name, mm, 2, 2, 0, true);
+                data.Add(v.Name, mm, 3, 1, 1, true);
+            }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Builtins_Configurations))]
+    public void Reductions_KeepVerdictDeadEndsAndShortestRun_OnBuiltins(string name, MemoryModel mm, int k, int n, int e, bool same) =>
+        AssertReductionsSound(Builtins.Find(name)!, new Configuration(k, n, e, same, mm));
+
+    [Theory]
+    [MemberData(nameof(Builtins_Configurations))]
+    public void TwoWorkers_FindTheSameStatesAsOne(string name, MemoryModel mm, int k, int n, int e, bool same)
+    {
+        var variant = Builtins.Find(name)!;
+        var config = new Configuration(k, n, e, same, mm);
+        foreach (var reduced in new[] { false, true })
+        {
+            var options = (reduced ? ExplorationOptions.Reduced : ExplorationOptions.Unreduced) with { RecordTerminals = true, ExhaustAfterViolation = true };
+            var one = ModelChecker.Check(variant, config, options);
+            var two = ModelChecker.Check(variant, config, options with { Workers = 2 });
+            Assert.Equal(one.Verdict, two.Verdict);
+            Assert.Equal(one.Exploration.States, two.Exploration.States);
+            Assert.Equal(one.Exploration.Transitions, two.Exploration.Transitions);
+            Assert.Equal(one.Exploration.MaxDepth, two.Exploration.MaxDepth);
+            Assert.Equal(Set(one.Exploration.TerminalStates), Set(two.Exploration.TerminalStates));
+            // Stopping at the first violation: the parallel trace is a shortest run too.
+            var first = ModelChecker.Check(variant, config, options with { ExhaustAfterViolation = false });
+            var firstTwo = ModelChecker.Check(variant, config, options with { ExhaustAfterViolation = false, Workers = 2 });
+            Assert.Equal(first.Trace?.Steps.Length, firstTwo.Trace?.Steps.Length);
+            if (firstTwo.Trace is not null) AssertRealRun(variant, config, firstTwo);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void StateBound_StopsCleanly_WithAnyNumberOfWorkers(int workers)
+    {
+        var r = ModelChecker.Check(Builtins.Fixed, new Configuration(2, 2, 1, Memory: MemoryModel.TSO),
+            ExplorationOptions.Unreduced with { MaxStates = 5000, Workers = workers });
+        Assert.Equal(Verdict.BoundReached, r.Verdict);
+        // One worker stops at the bound exactly; several overshoot by at most a block of indices each.
+        Assert.InRange(r.Exploration.States, 5000, 5000 + (workers == 1 ? 0 : workers * 4096));
+        Assert.StartsWith("stopped at the state bound", r.Exploration.BoundMessage);
+    }
+
+    [Fact]
+    public void RandomVariants_ReductionsKeepVerdictDeadEndsAndShortestRun()
+    {
+        var entryStep = Gen.OneOfConst(EntryStep.IrqOff, EntryStep.ModeIn, EntryStep.Mb, EntryStep.OnRead, EntryStep.OnClear, EntryStep.PirDrain, EntryStep.Check);
+        var injectorStep = Gen.OneOfConst(InjectorStep.OnSet, InjectorStep.ModeRead, InjectorStep.Notify, InjectorStep.Kick, InjectorStep.Mb, InjectorStep.ReqSet);
+        var variants =
+            from entry in entryStep.Array[1, 8]
+            from injector in injectorStep.Array[0, 5]
+            from onAlready in Gen.Enum<OnAlreadySet>()
+            from requests in Gen.Enum<RequestHandling>()
+            let e = ImmutableArray.Create([.. entry, EntryStep.Enter])
+            let i = ImmutableArray.Create([InjectorStep.PirSet, .. injector])
+            where Variant.Validate(e, i, onAlready, requests) is null
+            select new Variant("random", "", e, i, onAlready, requests, "CsCheck");
+        var configs =
+            from k in Gen.Int[1, 3]
+            from n in Gen.Int[1, k == 3 ? 1 : 2]
+            from exits in Gen.Int[0, 1]
+            from same in Gen.Bool
+            from tso in Gen.Bool
+            select new Configuration(k, n, exits, same, tso ? MemoryModel.TSO : MemoryModel.SC);
+        Gen.Select(variants, configs).Sample((v, c) => AssertReductionsSound(v, c), iter: 300, threads: 1,
+            print: t => $"{t.Item1.EntryText} / {t.Item1.InjectorText} / {t.Item1.OnAlreadySet} / {t.Item1.Requests} / {t.Item2}");
+    }
+
+    private static void AssertReductionsSound(Variant variant, Configuration config)
+    {
+        var system = new PiSystem(variant, config);
+        var full = ModelChecker.Check(variant, config, Full);
+        var fullFirst = ModelChecker.Check(variant, config, Full with { ExhaustAfterViolation = false });
+        var expected = Set(full.Exploration.TerminalStates.Select(s => system.Canonicalize(s)));
+        foreach (var (por, sym) in new[] { (true, false), (false, true), (true, true) })
+        {
+            var options = Full with { PartialOrder = por, Symmetry = sym };
+            var reduced = ModelChecker.Check(variant, config, options);
+            Assert.Equal(full.Verdict, reduced.Verdict);
+            Assert.Equal(expected, Set(reduced.Exploration.TerminalStates.Select(s => system.Canonicalize(s))));
+            Assert.True(reduced.Exploration.States <= full.Exploration.States);
+            var first = ModelChecker.Check(variant, config, options with { ExhaustAfterViolation = false });
+            Assert.Equal(fullFirst.Verdict, first.Verdict);
+            Assert.Equal(fullFirst.Trace?.Steps.Length, first.Trace?.Steps.Length);
+            if (first.Trace is not null) AssertRealRun(variant, config, first);
+        }
+    }
+
+    /// <summary>Every step of the reported trace is a real transition of the full system.</summary>
+    private static void AssertRealRun(Variant variant, Configuration config, CheckResult r)
+    {
+        var system = new PiSystem(variant, config);
+        var buffer = new Successor<PiState>[system.MaxSuccessors];
+        var s = system.Initial;
+        foreach (var step in r.Exploration.Trace)
+        {
+            int n = system.Successors(s, buffer);
+            Assert.Contains(new Successor<PiState>(step.State, step.Label), buffer[..n]);
+            s = step.State;
+        }
+        Assert.NotEqual(TerminalKind.Ok, system.Classify(s));
+        Assert.Equal(0, system.Successors(s, buffer));
+    }
+
+    private static HashSet<(ulong, ulong)> Set(IEnumerable<PiState> states) => [.. states.Select(s => (s.Lo, s.Hi))];
+}
