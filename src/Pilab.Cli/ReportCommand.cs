@@ -28,7 +28,7 @@ internal static class ReportCommand
         var live = new Option<double?>("--live") { Description = "also run the live runtime (pilab live, its defaults) for this many seconds on fixed, or on each variant given, and draw its latency histogram" };
         var command = new Command("report", "check variants under SC and TSO for k=1 and k=2 and write one HTML file: verdict table, delivery cost, order matrix and a sequence diagram of every losing run");
         command.Arguments.Add(variants);
-        foreach (var o in new Option[] { output, common.Posts, common.Exits, common.SameVector, common.IrqPriority, noSynthesis, live, common.MaxStates, common.MaxMemory })
+        foreach (var o in new Option[] { output, common.Posts, common.Exits, common.SameVector, common.IrqPriority, noSynthesis, live, common.MaxStates, common.MaxMemory, common.NoPor, common.NoSymmetry, common.Workers })
             command.Options.Add(o);
         command.SetAction(p => Run(p, common, variants, output, noSynthesis, live));
         return command;
@@ -47,6 +47,11 @@ internal static class ReportCommand
         if (p.GetValue(common.MaxStates) < 1 || p.GetValue(common.MaxMemory) < 1)
         {
             Console.Error.WriteLine("pilab: --max-states and --max-memory must be at least 1");
+            return ExitCodes.BadInput;
+        }
+        if (p.GetValue(common.Workers) is < 1 or > 1024)
+        {
+            Console.Error.WriteLine($"pilab: --workers must be 1 to 1024, not {p.GetValue(common.Workers)}");
             return ExitCodes.BadInput;
         }
         double? liveSeconds = p.GetValue(live);
@@ -79,7 +84,10 @@ internal static class ReportCommand
                     var result = ModelChecker.Check(v, config with { Memory = mm, Injectors = k }, options);
                     entries.Add(new ReportEntry(result, ReportData.Cost(result)));
                 }
-        var orders = p.GetValue(noSynthesis) ? null : ReportData.Orders(config, injectorCounts, options);
+        // The full graph for the synthesis, as pilab synthesize explores it: a reduced graph keeps the
+        // verdicts and the shortest run's length but may pick another shortest run, and the reason
+        // class is read off that run.
+        var orders = p.GetValue(noSynthesis) ? null : ReportData.Orders(config, injectorCounts, options with { PartialOrder = false, Symmetry = false });
         var latencies = ImmutableArray.CreateBuilder<LatencyHistogram>();
         if (liveSeconds is { } seconds)
             foreach (var v in names.Length == 0 ? [Builtins.Fixed] : variants)

@@ -67,7 +67,7 @@ public static class HtmlReport
             var c0 = entries[0].Result.Configuration;
             sb.Append("<p class=\"note\">Every variant under sequential consistency (SC) and x86-TSO, with k injecting CPUs; ")
               .Append(E($"{c0.Posts} post(s) per injector, {c0.Exits} guest exit(s){(c0.SameVector ? ", all injectors post v1" : ", injector i posts vi")}{(c0.IrqPriority ? ", host interrupts first" : "")}"))
-              .Append(". A losing cell links to its shortest run.</p>\n");
+              .Append(". ").Append(E(GraphNote(entries))).Append(" A losing cell links to its shortest run.</p>\n");
         }
         sb.Append("<table class=\"verdicts\">\n<thead><tr><th>variant</th><th>vCPU entry order</th><th>injector</th>");
         foreach (var c in columns) sb.Append("<th class=\"cfg\">").Append(E($"{c.Memory} k={c.Injectors}")).Append("</th>");
@@ -104,6 +104,19 @@ public static class HtmlReport
     /// metric, per posted interrupt. The note says which configuration the figures are for, since the
     /// maxima depend on it: without IrqPriority the loops through host.irq make some unbounded.
     /// </summary>
+    /// <summary>Which graph the state counts are of: a reduced graph keeps the verdicts and shortest-run lengths, not the counts.</summary>
+    private static string GraphNote(IReadOnlyList<ReportEntry> entries)
+    {
+        bool por = entries.Any(e => e.Result.Exploration.PartialOrder), sym = entries.Any(e => e.Result.Exploration.Symmetry);
+        return (por, sym) switch
+        {
+            (true, true) => "States of the graph reduced by partial-order reduction and injector symmetry (pilab report --no-por --no-symmetry counts the full graph).",
+            (true, false) => "States of the graph reduced by partial-order reduction.",
+            (false, true) => "States of the graph reduced by injector symmetry.",
+            _ => "States of the full graph.",
+        };
+    }
+
     private static void CostTable(StringBuilder sb, IReadOnlyList<ReportEntry> entries)
     {
         var rows = entries.Where(e => e.Cost is not null).ToList();

@@ -143,6 +143,23 @@ public sealed class ReportCommandTests
     }
 
     [Fact]
+    public void Report_SaysWhichGraphItsStatesAreOf_TheFullOneWithNoReductions()
+    {
+        string path = TempPath("html");
+        try
+        {
+            Assert.Equal(0, Pilab.Invoke("report", "prepatch", "--no-synthesis", "-o", path).ExitCode);
+            Assert.Contains("States of the graph reduced by partial-order reduction", File.ReadAllText(path));
+            Assert.Equal(0, Pilab.Invoke("report", "prepatch", "--no-synthesis", "--no-por", "--no-symmetry", "-w", "1", "-o", path).ExitCode);
+            string html = File.ReadAllText(path);
+            Assert.Contains("States of the full graph.", html);
+            // prepatch under SC, k = 1: the full graph's 187 states (pilab check prepatch --no-por --no-symmetry).
+            Assert.Contains("187 states</span>", html);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void Report_UnknownVariant_ExitsTwo_WritesNothing()
     {
         string path = TempPath("html");
