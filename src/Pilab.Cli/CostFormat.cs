@@ -10,16 +10,7 @@ namespace Pilab.Cli;
 internal static class CostFormat
 {
     /// <summary>"0.5-1" per posted interrupt; "inf" when a cycle makes it unbounded.</summary>
-    public static string PerPost(CostRange r, int posts)
-    {
-        string min = Number(r.Min, posts);
-        if (r.Max is not { } max) return $"{min}-inf";
-        string mx = Number(max, posts);
-        return min == mx ? min : $"{min}-{mx}";
-    }
-
-    private static string Number(int count, int posts) =>
-        count % posts == 0 ? (count / posts).ToString() : ((double)count / posts).ToString("0.##");
+    public static string PerPost(CostRange r, int posts) => CostCell.PerPost(r.Min, r.Max, posts);
 
     /// <summary>The compact column of the check table: NOTIFY/RESCHED/cancelled/exits/host/EVENT, per post.</summary>
     public static string Column(Pilab.Protocol.Variant v, Pilab.Model.Configuration config, Pilab.Checker.Verdict verdict) =>

@@ -71,6 +71,13 @@ public sealed class LiveRun
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
+    /// <summary>
+    /// Every post-to-guest-handler latency sample, in Stopwatch ticks (what <see cref="LiveResult.Latency"/>
+    /// summarises), for a chart such as <c>pilab report --live</c>'s. Only after <see cref="Finish"/>:
+    /// P0's thread writes it while running.
+    /// </summary>
+    public LongHistogram LatencyHistogram => _result is not null ? _p0.Latency : throw new InvalidOperationException("the latency histogram is complete only after Finish");
+
     /// <summary>True once every injector has made all its posts (only with <see cref="LiveOptions.MaxPosts"/>).</summary>
     public bool PostsDone => Volatile.Read(ref _injectorsRunning) == 0 && _p0Thread is not null;
 

@@ -32,14 +32,14 @@ public static class HtmlReport
         sb.Append("<nav><a href=\"#verdicts\">verdicts</a>");
         if (entries.Any(e => e.Cost is not null)) sb.Append(" · <a href=\"#costs\">delivery cost</a>");
         if (input.Orders is not null) sb.Append(" · <a href=\"#orders\">order matrix</a>");
-        if (input.Latency is not null) sb.Append(" · <a href=\"#latency\">live latency</a>");
+        if (!input.Latencies.IsDefaultOrEmpty) sb.Append(" · <a href=\"#latency\">live latency</a>");
         if (losing.Count > 0) sb.Append(" · <a href=\"#runs\">losing runs (").Append(losing.Count).Append(")</a>");
         sb.Append("</nav>\n</header>\n<main>\n");
 
         VerdictTable(sb, entries, anchors);
         if (entries.Any(e => e.Cost is not null)) CostTable(sb, entries);
         if (input.Orders is not null) OrderSection(sb, input.Orders);
-        if (input.Latency is not null) LatencySection(sb, input.Latency);
+        if (!input.Latencies.IsDefaultOrEmpty) LatencySection(sb, input.Latencies);
         if (losing.Count > 0) Runs(sb, losing, anchors);
         sb.Append("</main>\n<footer><p>Written by pilab. Steps and numbers: SPEC.md section 3 and the seed mail's pairing (1) PIR, (2) ON, (3) mode, (4a) IRQs off / NOTIFY, (4b) check / kick.</p></footer>\n</body>\n</html>\n");
         return sb.ToString();
@@ -67,7 +67,7 @@ public static class HtmlReport
             var c0 = entries[0].Result.Configuration;
             sb.Append("<p class=\"note\">Every variant under sequential consistency (SC) and x86-TSO, with k injecting CPUs; ")
               .Append(E($"{c0.Posts} post(s) per injector, {c0.Exits} guest exit(s){(c0.SameVector ? ", all injectors post v1" : ", injector i posts vi")}{(c0.IrqPriority ? ", host interrupts first" : "")}"))
-              .Append(". A losing cell links to its shortest run.</p>\n");
+              .Append(". ").Append(E(GraphNote(entries))).Append(" A losing cell links to its shortest run.</p>\n");
         }
         sb.Append("<table class=\"verdicts\">\n<thead><tr><th>variant</th><th>vCPU entry order</th><th>injector</th>");
         foreach (var c in columns) sb.Append("<th class=\"cfg\">").Append(E($"{c.Memory} k={c.Injectors}")).Append("</th>");
@@ -99,17 +99,61 @@ public static class HtmlReport
         sb.Append("</tbody>\n</table>\n</section>\n");
     }
 
+    /// <summary>
+    /// One row per check with a cost (the CLI measures it for the checks without loss), one column per
+    /// metric, per posted interrupt. The note says which configuration the figures are for, since the
+    /// maxima depend on it: without IrqPriority the loops through host.irq make some unbounded.
+    /// </summary>
+    /// <summary>Which graph the state counts are of: a reduced graph keeps the verdicts and shortest-run lengths, not the counts.</summary>
+    private static string GraphNote(IReadOnlyList<ReportEntry> entries)
+    {
+        bool por = entries.Any(e => e.Result.Exploration.PartialOrder), sym = entries.Any(e => e.Result.Exploration.Symmetry);
+        return (por, sym) switch
+        {
+            (true, true) => "States of the graph reduced by partial-order reduction and injector symmetry (pilab report --no-por --no-symmetry counts the full graph).",
+            (true, false) => "States of the graph reduced by partial-order reduction.",
+            (false, true) => "States of the graph reduced by injector symmetry.",
+            _ => "States of the full graph.",
+        };
+    }
+
     private static void CostTable(StringBuilder sb, IReadOnlyList<ReportEntry> entries)
     {
-        sb.Append("<section id=\"costs\">\n<h2>Delivery cost</h2>\n<p class=\"note\">Minimum-maximum over all runs (SPEC.md section 5): the patch exists to make injection cheaper without losing interrupts.</p>\n");
-        sb.Append("<table class=\"costs\">\n<thead><tr><th>variant</th><th>configuration</th><th>verdict</th><th>NOTIFY IPIs</th><th>RESCHED IPIs</th><th>entries cancelled</th><th>VM exits</th></tr></thead>\n<tbody>\n");
-        foreach (var e in entries.Where(e => e.Cost is not null))
+        var rows = entries.Where(e => e.Cost is not null).ToList();
+        var metrics = rows.SelectMany(e => e.Cost!.Cells.IsDefault ? [] : e.Cost.Cells.Select(c => c.Metric)).Distinct().ToList();
+        var c0 = rows[0].Result.Configuration;
+        sb.Append("<section id=\"costs\">\n<h2>Delivery cost</h2>\n<p class=\"note\">")
+          .Append("Per posted interrupt, minimum-maximum over all runs that end (SPEC.md section 5: the patch exists to make injection cheaper without losing interrupts), ")
+          .Append("each metric on its own, for every check without loss. Configuration: ")
+          .Append(E($"{c0.Posts} post(s) per injector, {c0.Exits} guest exit(s){(c0.SameVector ? ", all injectors post v1" : "")}, "))
+          .Append(c0.IrqPriority ? "<b>host interrupts first</b> (<code>--irq-priority</code>, as hardware takes them)" : "<b>host interrupts not forced</b> (no <code>--irq-priority</code>)")
+          .Append("; memory model and injectors per row.</p>\n");
+        if (rows.Any(e => !e.Cost!.Cells.IsDefault && e.Cost.Cells.Any(c => c.Unbounded)))
+            sb.Append("<p class=\"note\"><b>inf</b>: a cycle through that step can repeat forever and still end. ")
+              .Append(c0.IrqPriority ? "" : "Here <code>host.irq</code> is enabled, never forced, so a kicked vCPU can enter, take the RESCHED exit and re-enter without end; <code>pilab report --irq-priority</code> takes a pending interrupt first, as hardware does, and every maximum is finite.")
+              .Append("</p>\n");
+        sb.Append("<table class=\"costs\">\n<thead><tr><th>variant</th><th class=\"cfg\">checked</th>");
+        foreach (var m in metrics) sb.Append("<th class=\"metric\">").Append(E(m)).Append("</th>");
+        sb.Append("</tr></thead>\n<tbody>\n");
+        foreach (var e in rows)
         {
-            var c = e.Cost!;
-            sb.Append("<tr><th class=\"name\">").Append(E(e.Result.Variant.Name)).Append("</th><td>").Append(E(e.Result.Configuration.ToString()))
-              .Append("</td><td class=\"v v-").Append(JsonReport.VerdictName(e.Result.Verdict)).Append("\">").Append(Word(e.Result.Verdict)).Append("</td>");
-            foreach (var range in new[] { c.NotifyIpis, c.ReschedIpis, c.CancelledEntries, c.VmExits })
-                sb.Append("<td class=\"num\">").Append(range).Append("</td>");
+            var cost = e.Cost!;
+            var c = e.Result.Configuration;
+            sb.Append("<tr data-variant=\"").Append(E(e.Result.Variant.Name)).Append("\" data-mm=\"").Append(c.Memory.ToString().ToLowerInvariant())
+              .Append("\" data-k=\"").Append(c.Injectors).Append("\"><th class=\"name\">").Append(E(e.Result.Variant.Name))
+              .Append("</th><td class=\"cfg\">").Append(E($"{c.Memory} k={c.Injectors}")).Append("</td>");
+            if (cost.NotComputed is not null || cost.Cells.IsDefault)
+            {
+                sb.Append("<td class=\"why\" colspan=\"").Append(Math.Max(1, metrics.Count)).Append("\">not computed: ").Append(E(cost.NotComputed ?? "no figures")).Append("</td></tr>\n");
+                continue;
+            }
+            foreach (var m in metrics)
+            {
+                var cell = cost.Cells.FirstOrDefault(x => x.Metric == m);
+                if (cell.Metric is null) { sb.Append("<td class=\"num\">-</td>"); continue; }
+                sb.Append("<td class=\"num").Append(cell.Unbounded ? " inf" : "").Append("\" data-metric=\"").Append(E(m)).Append("\">")
+                  .Append(E(cell.PerPost(cost.Posts))).Append("</td>");
+            }
             sb.Append("</tr>\n");
         }
         sb.Append("</tbody>\n</table>\n</section>\n");
@@ -119,6 +163,7 @@ public static class HtmlReport
     {
         sb.Append("<section id=\"orders\">\n<h2>Order matrix</h2>\n");
         if (m.Note is not null) sb.Append("<p class=\"note\">").Append(E(m.Note)).Append("</p>\n");
+        if (!m.Reasons.IsDefaultOrEmpty) ReasonLegend(sb, m);
         sb.Append("<table class=\"orders\">\n<thead><tr><th>vCPU entry order</th>");
         foreach (var c in m.Columns) sb.Append("<th class=\"cfg\">").Append(E(c)).Append("</th>");
         sb.Append("</tr></thead>\n<tbody>\n");
@@ -145,28 +190,61 @@ public static class HtmlReport
             sb.Append("<td class=\"num\">").Append(safe).Append(" of ").Append(m.Rows.Length).Append("</td>");
         }
         sb.Append("</tr></tfoot>\n</table>\n");
-        var reasons = m.Rows.SelectMany(r => r.Cells).Where(c => c.Reason is not null).GroupBy(c => c.Reason!).OrderByDescending(g => g.Count()).ToList();
-        if (reasons.Count > 0)
+        if (m.Reasons.IsDefaultOrEmpty)
         {
-            sb.Append("<p class=\"note\">Reason classes: ");
-            sb.AppendJoin(", ", reasons.Select(g => $"{E(g.Key)} ({g.Count()})"));
-            sb.Append(".</p>\n");
+            var reasons = m.Rows.SelectMany(r => r.Cells).Where(c => c.Reason is not null).GroupBy(c => c.Reason!).OrderByDescending(g => g.Count()).ToList();
+            if (reasons.Count > 0)
+            {
+                sb.Append("<p class=\"note\">Reason classes: ");
+                sb.AppendJoin(", ", reasons.Select(g => $"{E(g.Key)} ({g.Count()})"));
+                sb.Append(".</p>\n");
+            }
         }
         sb.Append("</section>\n");
     }
 
-    private static void LatencySection(StringBuilder sb, LatencyHistogram h)
+    /// <summary>
+    /// Above the long matrix, what a reviewer wants first: per column how many orders lose nothing and
+    /// how many lose for each reason class, with the class's meaning and rule.
+    /// </summary>
+    private static void ReasonLegend(StringBuilder sb, OrderMatrix m)
+    {
+        sb.Append("<table class=\"reasons\">\n<thead><tr><th>outcome</th>");
+        foreach (var c in m.Columns) sb.Append("<th class=\"cfg\">").Append(E(c)).Append("</th>");
+        sb.Append("<th>meaning (rule)</th></tr></thead>\n<tbody>\n<tr class=\"safe\"><th class=\"name\">no loss</th>");
+        for (int i = 0; i < m.Columns.Length; i++)
+            sb.Append("<td class=\"num v-safe\">").Append(m.Rows.Count(r => i < r.Cells.Length && r.Cells[i].Verdict == Verdict.Safe)).Append("</td>");
+        sb.Append("<td class=\"note\">of ").Append(m.Rows.Length).Append(" orders</td></tr>\n");
+        foreach (var reason in m.Reasons)
+        {
+            var counts = Enumerable.Range(0, m.Columns.Length)
+                .Select(i => m.Rows.Count(r => i < r.Cells.Length && r.Cells[i].Verdict != Verdict.Safe && r.Cells[i].Reason == reason.Id)).ToList();
+            if (counts.Sum() == 0) continue;
+            sb.Append("<tr data-reason=\"").Append(E(reason.Id)).Append("\"><th class=\"name\"><code>").Append(E(reason.Id)).Append("</code></th>");
+            foreach (int n in counts) sb.Append("<td class=\"num").Append(n > 0 ? " v-violation" : "").Append("\">").Append(n).Append("</td>");
+            sb.Append("<td>").Append(E(reason.Meaning)).Append("<span class=\"rule\">").Append(E(reason.Rule)).Append("</span></td></tr>\n");
+        }
+        sb.Append("</tbody>\n</table>\n");
+    }
+
+    private static void LatencySection(StringBuilder sb, IEnumerable<LatencyHistogram> histograms)
     {
         sb.Append("<section id=\"latency\">\n<h2>Live latency</h2>\n");
-        long samples = h.Buckets.IsDefault ? 0 : h.Buckets.Sum(b => b.Count);
-        sb.Append("<p class=\"note\">").Append(samples.ToString("N0", CultureInfo.InvariantCulture)).Append(" deliveries");
-        if (h.Seconds > 0) sb.Append(" in ").Append(h.Seconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(" s");
-        if (!h.Percentiles.IsDefaultOrEmpty)
+        foreach (var h in histograms)
         {
-            sb.Append("; ");
-            sb.AppendJoin(", ", h.Percentiles.Select(p => $"{E(p.Name)} {p.Value.ToString("0.###", CultureInfo.InvariantCulture)} {E(h.Unit)}"));
+            long samples = h.Buckets.IsDefault ? 0 : h.Buckets.Sum(b => b.Count);
+            sb.Append("<div class=\"live\">\n<p class=\"note\">").Append(samples.ToString("N0", CultureInfo.InvariantCulture)).Append(" latency samples");
+            if (h.Seconds > 0) sb.Append(" in ").Append(h.Seconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(" s");
+            if (!h.Percentiles.IsDefaultOrEmpty)
+            {
+                sb.Append("; ");
+                sb.AppendJoin(", ", h.Percentiles.Select(p => $"{E(p.Name)} {p.Value.ToString("0.###", CultureInfo.InvariantCulture)} {E(h.Unit)}"));
+            }
+            sb.Append('.');
+            if (h.Note is not null) sb.Append(' ').Append(E(h.Note));
+            sb.Append("</p>\n<div class=\"chart\">").Append(HistogramChart.Render(h).ToString(SaveOptions.DisableFormatting)).Append("</div>\n</div>\n");
         }
-        sb.Append(".</p>\n<div class=\"chart\">").Append(HistogramChart.Render(h).ToString(SaveOptions.DisableFormatting)).Append("</div>\n</section>\n");
+        sb.Append("</section>\n");
     }
 
     private static void Runs(StringBuilder sb, List<ReportEntry> losing, Dictionary<ReportEntry, string> anchors)
@@ -251,6 +329,13 @@ public static class HtmlReport
         td.v-stuck{background:#ffedd5;color:#9a3412}
         td.v-bound-reached{background:#f1f5f9;color:#475569}
         td.num{text-align:right;font-variant-numeric:tabular-nums}
+        td.num.inf{color:#9a3412}
+        td.why{color:#52606d;font-style:italic}
+        th.metric{text-align:right}
+        table.reasons td .rule{display:block;color:#7b8794;font-size:11.5px}
+        table.reasons td.num{font-weight:700}
+        table.orders td,table.orders th{padding:2px 8px}
+        table.orders td.v{min-width:150px;line-height:1.25}
         .tag{display:inline-block;background:#e0e7ff;color:#3730a3;border-radius:3px;padding:0 5px;font-size:11.5px}
         .howto{background:#f8fafc;border:1px solid #e4e7eb;border-radius:6px;padding:2px 12px;margin:8px 0 4px}
         .diagram svg,.chart svg{display:block;width:100%;height:auto}

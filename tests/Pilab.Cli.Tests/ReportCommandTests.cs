@@ -16,7 +16,7 @@ public sealed class ReportCommandTests
             var r = Pilab.Invoke("report", "-o", path);
             Assert.Equal(0, r.ExitCode);
             long bytes = new FileInfo(path).Length;
-            Assert.Equal($"wrote {path} ({bytes:N0} bytes): 5 variants, 20 checks, 10 losing runs drawn\n", r.Out);
+            Assert.Equal($"wrote {path} ({bytes:N0} bytes): 5 variants, 20 checks, 10 with a delivery cost, 10 losing runs drawn, order matrix of 144 entry orders\n", r.Out);
             string html = File.ReadAllText(path);
             Assert.StartsWith("<!DOCTYPE html>", html);
             Assert.Equal(10, html.Split("<article class=\"run violation\"").Length - 1);
@@ -32,8 +32,129 @@ public sealed class ReportCommandTests
         {
             var r = Pilab.Invoke("report", "fixed", "irq-late", "-o", path, "-e", "1");
             Assert.Equal(0, r.ExitCode);
-            Assert.Contains("2 variants, 8 checks, 4 losing runs drawn", r.Out);
+            Assert.Contains("2 variants, 8 checks, 4 with a delivery cost, 4 losing runs drawn", r.Out);
             Assert.Contains("1 guest exit(s)", File.ReadAllText(path));
+        }
+        finally { File.Delete(path); }
+    }
+
+    /// <summary>The report's cost section, one row per check without loss, as "variant mm k: cells".</summary>
+    private static List<string> CostRows(string html)
+    {
+        var doc = XDocument.Parse(html["<!DOCTYPE html>".Length..]);
+        var section = doc.Descendants("section").Single(s => (string?)s.Attribute("id") == "costs");
+        return [.. section.Descendants("tbody").Single().Elements("tr").Select(tr =>
+            $"{(string)tr.Attribute("data-variant")!} {(string)tr.Attribute("data-mm")!} {(string)tr.Attribute("data-k")!}: "
+            + string.Join(" ", tr.Elements("td").Skip(1).Select(td => td.Value)))];
+    }
+
+    [Fact]
+    public void Report_WithIrqPriority_CostsAreBounded_AndTheSameAsCheckCost()
+    {
+        string path = TempPath("html");
+        try
+        {
+            var r = Pilab.Invoke("report", "prepatch", "fixed", "fixed-nomb", "--irq-priority", "--no-synthesis", "-o", path);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("3 variants, 12 checks, 10 with a delivery cost, 2 losing runs drawn\n", r.Out);
+            string html = File.ReadAllText(path);
+            Assert.DoesNotContain("id=\"orders\"", html);
+            Assert.Contains("host interrupts first</b> (<code>--irq-priority</code>", html);
+            var rows = CostRows(html);
+            Assert.Equal(10, rows.Count);
+            Assert.DoesNotContain(rows, row => row.Contains("inf"));
+            // The figures pilab check --cost prints (the cost/post column, N R C X H E), row by row.
+            var check = Pilab.Invoke("check", "--irq-priority").Out.Split('\n')
+                .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(w => w.Length > 12 && w[3] == "no" && w[4] == "loss" && w[0] is "prepatch" or "fixed" or "fixed-nomb")
+                .Select(w => $"{w[0]} {w[1].ToLowerInvariant()} {w[2]}: {string.Join(" ", w[^6..])}").ToList();
+            Assert.Equal(check, rows);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Report_OrderMatrix_HasEveryOrder_WithTheCountsOfSynthesize()
+    {
+        string path = TempPath("html");
+        try
+        {
+            var r = Pilab.Invoke("report", "fixed", "-o", path);
+            Assert.Equal(0, r.ExitCode);
+            var doc = XDocument.Parse(File.ReadAllText(path)["<!DOCTYPE html>".Length..]);
+            var orders = doc.Descendants("section").Single(s => (string?)s.Attribute("id") == "orders");
+            var matrix = orders.Descendants("table").Single(t => (string?)t.Attribute("class") == "orders");
+            Assert.Equal(144, matrix.Element("tbody")!.Elements("tr").Count());
+            Assert.Equal(["48 of 144", "36 of 144", "15 of 144", "10 of 144"], matrix.Element("tfoot")!.Descendants("td").Select(td => td.Value));
+            // pilab synthesize says the same for k = 1 and k = 2.
+            foreach (var (k, sc, tso) in new[] { ("1", 48, 15), ("2", 36, 10) })
+            {
+                var s = Pilab.Invoke("synthesize", "-k", k).Out;
+                Assert.Contains($"safe under SC :  {sc} of 144", s);
+                Assert.Contains($"safe under TSO:  {tso} of 144", s);
+            }
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Report_Live_DrawsOneHistogramPerVariant_WhoseBarsHoldEverySample()
+    {
+        string path = TempPath("html");
+        try
+        {
+            var r = Pilab.Invoke("report", "fixed", "irq-late", "--no-synthesis", "--live", "0.3", "-o", path);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("2 live latency histograms", r.Out);
+            Assert.Contains("pilab: running fixed live for 0.3 s", r.Err);
+            Assert.Contains("pilab: running irq-late live for 0.3 s", r.Err);
+            var doc = XDocument.Parse(File.ReadAllText(path)["<!DOCTYPE html>".Length..]);
+            var section = doc.Descendants("section").Single(s => (string?)s.Attribute("id") == "latency");
+            var runs = section.Elements("div").ToList();
+            Assert.Equal(2, runs.Count);
+            XNamespace svg = "http://www.w3.org/2000/svg";
+            foreach (var (run, variant) in runs.Zip(new[] { "fixed", "irq-late" }))
+            {
+                Assert.Contains($"post to guest handler, {variant} (pilab live", run.Descendants(svg + "title").First().Value);
+                var note = run.Element("p")!.Value;
+                long samples = long.Parse(note[..note.IndexOf(" latency samples", StringComparison.Ordinal)], System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+                var bars = run.Descendants(svg + "rect").Where(b => (string?)b.Attribute("class") == "bar").ToList();
+                Assert.Equal(samples, bars.Sum(b => (long)b.Attribute("data-count")!));
+                // Doubling buckets in microseconds.
+                var bounds = bars.Select(b => double.Parse((string)b.Attribute("data-bound")!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                for (int i = 1; i < bounds.Count; i++) Assert.Equal(bounds[i - 1] * 2, bounds[i]);
+            }
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("3601")]
+    public void Report_Live_BadSeconds_ExitsTwo_WritesNothing(string seconds)
+    {
+        string path = TempPath("html");
+        var r = Pilab.Invoke("report", "fixed", "--live", seconds, "-o", path);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("pilab: --live takes seconds, more than 0 and at most 3600", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void Report_SaysWhichGraphItsStatesAreOf_TheFullOneWithNoReductions()
+    {
+        string path = TempPath("html");
+        try
+        {
+            Assert.Equal(0, Pilab.Invoke("report", "prepatch", "--no-synthesis", "-o", path).ExitCode);
+            Assert.Contains("States of the graph reduced by partial-order reduction", File.ReadAllText(path));
+            Assert.Equal(0, Pilab.Invoke("report", "prepatch", "--no-synthesis", "--no-por", "--no-symmetry", "-w", "1", "-o", path).ExitCode);
+            string html = File.ReadAllText(path);
+            Assert.Contains("States of the full graph.", html);
+            // prepatch under SC, k = 1: the full graph's 187 states (pilab check prepatch --no-por --no-symmetry).
+            Assert.Contains("187 states</span>", html);
         }
         finally { File.Delete(path); }
     }

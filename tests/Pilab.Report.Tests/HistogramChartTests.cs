@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using CsCheck;
 using Pilab.Report;
 
 namespace Pilab.Report.Tests;
@@ -27,4 +28,23 @@ public sealed class HistogramChartTests
         Assert.Empty(Runs.WithClass(svg, "bar"));
         Assert.Contains(svg.Descendants(Runs.Svg + "text"), t => t.Value == "no samples");
     }
+
+    [Fact]
+    public void DoublingMicroseconds_PutsEachValueInTheFirstBucketThatHoldsIt_KeepingEmptyBucketsBetween()
+    {
+        var buckets = LatencyHistogram.DoublingMicroseconds([(100, 5), (125, 1), (126, 2), (1000, 3), (1001, 4), (5000, 1), (9000, 0)]);
+        Assert.Equal([new(0.125, 6), new(0.25, 2), new(0.5, 0), new(1, 3), new(2, 4), new(4, 0), new(8, 1)], buckets);
+        Assert.Empty(LatencyHistogram.DoublingMicroseconds([]));
+    }
+
+    [Fact]
+    public void DoublingMicroseconds_KeepsEverySample_AndEveryBoundHolds() =>
+        Gen.Select(Gen.Double[1, 1e8], Gen.Long[1, 1000]).Array[1, 50].Sample(values =>
+        {
+            var buckets = LatencyHistogram.DoublingMicroseconds(values.Select(v => (v.Item1, v.Item2)));
+            Assert.Equal(values.Sum(v => v.Item2), buckets.Sum(b => b.Count));
+            for (int i = 1; i < buckets.Length; i++) Assert.Equal(buckets[i - 1].UpperBound * 2, buckets[i].UpperBound);
+            Assert.True(values.Max(v => v.Item1) / 1000 <= buckets[^1].UpperBound);
+            Assert.True(values.Min(v => v.Item1) / 1000 > buckets[0].UpperBound / 2 || buckets[0].UpperBound == 0.125);
+        });
 }

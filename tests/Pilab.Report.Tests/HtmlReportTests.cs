@@ -102,22 +102,81 @@ public sealed class HtmlReportTests
         var h = new LatencyHistogram("delivery latency, fixed, 2 injectors", "µs",
             [new(1, 40), new(2, 120), new(4, 30), new(8, 0), new(16, 2)],
             [new("p50", 1.6), new("p99", 9.5)], Seconds: 5);
-        var doc = Parse(HtmlReport.Render(Runs.Report() with { Latency = h }));
+        var doc = Parse(HtmlReport.Render(Runs.Report() with { Latencies = [h] }));
         var section = Html(doc, "section").Single(s => (string?)s.Attribute("id") == "latency");
         var svg = Assert.Single(section.Descendants(Runs.Svg + "svg"));
         Assert.Equal([40L, 120, 30, 0, 2], Runs.WithClass(svg, "bar").Select(b => (long)b.Attribute("data-count")!));
-        Assert.Contains("192 deliveries in 5 s; p50 1.6 µs, p99 9.5 µs.", section.Value);
+        Assert.Contains("192 latency samples in 5 s; p50 1.6 µs, p99 9.5 µs.", section.Value);
+    }
+
+    private static CostRow Cost(int posts, int? maxExits, params string[] metrics) =>
+        new(posts, [.. metrics.Select((m, i) => new CostCell(m, i % 2, m == "VM exits" ? maxExits : i + 1))]);
+
+    [Fact]
+    public void CostTable_ShowsMinMaxPerPost_OneColumnPerMetric_OneRowPerCostedCheck()
+    {
+        var entries = Runs.All.Select(r => new ReportEntry(r, r.Verdict == Verdict.Safe ? Cost(r.Configuration.Injectors, 4, "NOTIFY IPIs", "VM exits", "RESCHED IPIs") : null)).ToImmutableArray();
+        var doc = Parse(HtmlReport.Render(new ReportInput(entries)));
+        var section = Html(doc, "section").Single(s => (string?)s.Attribute("id") == "costs");
+        Assert.Equal(["variant", "checked", "NOTIFY IPIs", "VM exits", "RESCHED IPIs"], Html(new XDocument(section), "th").Take(5).Select(th => th.Value));
+        var rows = Html(new XDocument(section), "tbody").Single().Elements().ToList();
+        Assert.Equal(Runs.All.Count(r => r.Verdict == Verdict.Safe), rows.Count);
+        Assert.Equal(["prepatch sc 1", "prepatch sc 2", "prepatch tso 1", "prepatch tso 2"],
+            rows.Take(4).Select(r => $"{(string)r.Attribute("data-variant")!} {(string)r.Attribute("data-mm")!} {(string)r.Attribute("data-k")!}"));
+        // Per run (0-1, 1-4, 0-3) divided by the posts: k = 1 shows the run's figures, k = 2 halves them.
+        string Nums(XElement row) => string.Join(" ", Html(new XDocument(row), "td").Where(td => ((string?)td.Attribute("class"))?.StartsWith("num") == true).Select(td => td.Value));
+        Assert.Equal("0-1 1-4 0-3", Nums(rows[0]));
+        Assert.Equal("0-0.5 0.5-2 0-1.5", Nums(rows[1]));
+        Assert.Contains("host interrupts not forced", section.Value);
+        Assert.DoesNotContain("inf:", section.Value);
     }
 
     [Fact]
-    public void CostTable_ShowsMinMax_WhenCostsAreGiven()
+    public void CostTable_Unbounded_ShowsInf_AndSaysWhy_NotComputed_SaysWhy()
     {
-        var entries = Runs.All.Take(2).Select((r, i) => new ReportEntry(r, new DeliveryCost(new(1, 1), new(0, i), new(0, 2), new(0, 0)))).ToImmutableArray();
+        var fixedSc = Runs.Get("fixed", MemoryModel.SC, 1);
+        var fixedTso = Runs.Get("fixed", MemoryModel.TSO, 1);
+        var entries = ImmutableArray.Create(
+            new ReportEntry(fixedSc, Cost(1, null, "NOTIFY IPIs", "VM exits")),
+            new ReportEntry(fixedTso, new CostRow(1, [], "more than 100 states: too large to keep every edge for the cost")));
         var doc = Parse(HtmlReport.Render(new ReportInput(entries)));
         var section = Html(doc, "section").Single(s => (string?)s.Attribute("id") == "costs");
         var rows = Html(new XDocument(section), "tbody").Single().Elements().ToList();
-        Assert.Equal(2, rows.Count);
-        Assert.Equal(["1", "0-1", "0-2", "0"], Html(new XDocument(rows[1]), "td").Where(td => (string?)td.Attribute("class") == "num").Select(td => td.Value));
+        var inf = Html(new XDocument(rows[0]), "td").Single(td => (string?)td.Attribute("data-metric") == "VM exits");
+        Assert.Equal("num inf", (string?)inf.Attribute("class"));
+        Assert.Equal("1-inf", inf.Value);
+        Assert.Contains("pilab report --irq-priority", section.Value);
+        var why = Html(new XDocument(rows[1]), "td").Last();
+        Assert.Equal("2", (string?)why.Attribute("colspan"));
+        Assert.Equal("not computed: more than 100 states: too large to keep every edge for the cost", why.Value);
+    }
+
+    [Theory]
+    [InlineData(0, null, 1, "0-inf")]
+    [InlineData(2, 2, 1, "2")]
+    [InlineData(1, 3, 2, "0.5-1.5")]
+    [InlineData(0, 2, 3, "0-0.67")]
+    public void CostCell_PerPost(int min, int? max, int posts, string expected) =>
+        Assert.Equal(expected, new CostCell("m", min, max).PerPost(posts));
+
+    [Fact]
+    public void OrderMatrix_WithReasons_CountsEachClassPerColumn_AboveTheMatrix()
+    {
+        var matrix = new OrderMatrix(["SC k=1", "TSO k=1"],
+        [
+            new("a enter", [new(Verdict.Safe), new(Verdict.Safe)]),
+            new("b enter", [new(Verdict.Safe), new(Verdict.Violation, "store-buffer")]),
+            new("c enter", [new(Verdict.Violation, "dummy-handler"), new(Verdict.Violation, "dummy-handler")]),
+        ], Reasons: [new("dummy-handler", "NOTIFY eaten", "rule 1"), new("unused", "never", "rule 2"), new("store-buffer", "mode.in buffered", "rule 3")]);
+        var doc = Parse(HtmlReport.Render(Runs.Report() with { Orders = matrix }));
+        var section = Html(doc, "section").Single(s => (string?)s.Attribute("id") == "orders");
+        var legend = Html(new XDocument(section), "table").First();
+        Assert.Equal("reasons", (string?)legend.Attribute("class"));
+        var rows = Html(new XDocument(legend), "tbody").Single().Elements().ToList();
+        Assert.Equal(["no loss|2|1", "dummy-handler|1|1", "store-buffer|0|1"],
+            rows.Select(r => string.Join("|", r.Elements().Take(3).Select(e => e.Value))));
+        Assert.Contains("NOTIFY eatenrule 1", rows[1].Value);
+        Assert.DoesNotContain("Reason classes:", section.Value);
     }
 
     [Fact]

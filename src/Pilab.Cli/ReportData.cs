@@ -1,0 +1,68 @@
+using System.Collections.Immutable;
+using Pilab.Analysis;
+using Pilab.Checker;
+using Pilab.Model;
+using Pilab.Protocol;
+using Pilab.Report;
+using DeliveryCost = Pilab.Analysis.DeliveryCost;
+
+namespace Pilab.Cli;
+
+/// <summary>
+/// Maps the analysis results (issue 3) to the report's plain data records, so Pilab.Report never
+/// depends on Pilab.Analysis: the cost of a delivery to a <see cref="CostRow"/>, the synthesis to an
+/// <see cref="OrderMatrix"/>.
+/// </summary>
+internal static class ReportData
+{
+    /// <summary>
+    /// The cost of a delivery, computed as <c>pilab check --cost</c> does: in the configuration as
+    /// given (docs/analysis.md, "Decision"), so without IrqPriority some maxima are unbounded and the
+    /// report says so. Null for a check that loses or gets stuck: there is no delivery to count.
+    /// </summary>
+    public static CostRow? Cost(CheckResult result)
+    {
+        if (result.Verdict != Pilab.Checker.Verdict.Safe) return null;
+        if (DeliveryCost.TryCompute(result.Variant, result.Configuration, out string? tooLarge) is not { } c)
+            return new CostRow(result.Configuration.Injectors * result.Configuration.Posts, [], tooLarge);
+        return new CostRow(c.Posts, [.. Enum.GetValues<CostMetric>().Select(m => new CostCell(DeliveryCost.Name(m), c[m].Min, c[m].Max))]);
+    }
+
+    /// <summary>
+    /// Every entry order (OrderSynthesis: 144) checked with the default injector side (fixed's) under SC
+    /// and TSO for each injector count, as one matrix; the columns follow the verdict table's order.
+    /// </summary>
+    public static OrderMatrix Orders(Configuration configuration, IReadOnlyList<int> injectorCounts, ExplorationOptions options)
+    {
+        var side = InjectorSide.Default;
+        var runs = injectorCounts.Select(k => OrderSynthesis.Run(side, configuration with { Injectors = k }, options)).ToList();
+        var columns = new List<string>();
+        var pick = new List<Func<int, OrderCell>>();
+        foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
+            for (int i = 0; i < injectorCounts.Count; i++)
+            {
+                var rows = runs[i];
+                columns.Add($"{mm} k={injectorCounts[i]}");
+                pick.Add(r => Cell(mm == MemoryModel.SC ? rows[r].Sc : rows[r].Tso));
+            }
+        var first = runs[0];
+        var matrixRows = ImmutableArray.CreateBuilder<OrderRow>(first.Length);
+        for (int r = 0; r < first.Length; r++)
+        {
+            int row = r;
+            var named = Builtins.All.FirstOrDefault(b => b.Entry.SequenceEqual(first[row].Variant.Entry) && SameInjectorSide(b, side));
+            matrixRows.Add(new OrderRow(first[row].Text, [.. pick.Select(p => p(row))], named?.Name));
+        }
+        string note = $"Every order of irq.off, mode.in, mb, sync (on.read on.clear pir.drain), check, then enter: {first.Length} orders "
+            + $"({first.Count(o => o.HasMb)} with mb). Injector side of {side.Name}: {side.InjectorText}; "
+            + $"{configuration.Posts} post(s) per injector, {configuration.Exits} guest exit(s){(configuration.IrqPriority ? ", host interrupts first" : "")}. "
+            + "A tag names the built-in variant with that order. A losing cell shows the reason class of its shortest run (pilab synthesize).";
+        var reasons = ReasonRule.All.Select(r => new OrderReason(r.Id, r.Meaning, r.Rule)).ToImmutableArray();
+        return new OrderMatrix([.. columns], matrixRows.MoveToImmutable(), note, reasons);
+    }
+
+    private static bool SameInjectorSide(Variant a, Variant b) =>
+        a.Injector.SequenceEqual(b.Injector) && a.OnAlreadySet == b.OnAlreadySet && a.Requests == b.Requests;
+
+    private static OrderCell Cell(OrderOutcome o) => new(o.Verdict, o.Safe ? null : o.Reason?.Rule.Id);
+}
