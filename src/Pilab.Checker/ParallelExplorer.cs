@@ -61,12 +61,16 @@ internal static class ParallelExplorer
             long others = stored - me.Block.Added;
             // Tallies in locals, written back once: two workers' objects may share a cache line.
             long transitions = 0, terminals = 0, firstViolation = me.Violation, firstStuck = me.Stuck;
+            // The block too: it is written on every add, and on a line shared with the other
+            // worker's object that costs a cache-line transfer per state.
+            var block = me.Block;
             try
             {
                 Expand();
             }
             finally
             {
+                me.Block = block;
                 me.Transitions += transitions;
                 me.Terminals += terminals;
                 me.Violation = firstViolation;
@@ -102,9 +106,9 @@ internal static class ParallelExplorer
                     for (int i = 0; i < n; i++)
                     {
                         int added = sym
-                            ? visited.Add(system.Canonicalize(buffer[i].State), (int)head, buffer[i].Label, ref me.Block)
-                            : visited.Add(buffer[i].State, (int)head, buffer[i].Label, ref me.Block);
-                        if (added < 0 || me.Block.Added + others >= bound)
+                            ? visited.Add(system.Canonicalize(buffer[i].State), (int)head, buffer[i].Label, ref block)
+                            : visited.Add(buffer[i].State, (int)head, buffer[i].Label, ref block);
+                        if (added < 0 || block.Added + others >= bound)
                         {
                             me.BoundHit = true;
                             Volatile.Write(ref stop, true);
