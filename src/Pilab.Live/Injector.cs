@@ -29,11 +29,11 @@ internal sealed class Injector
     private long _sequence;
     private int _nextVector;
 
-    public Injector(LiveProgram program, VcpuMemory memory, int firstVector, int vectors)
+    public Injector(ThreadProgram program, VcpuMemory memory, int firstVector, int vectors)
     {
         _m = memory;
-        _ops = program.Injector;
-        _skipTo = program.InjectorSkipTo;
+        _ops = [.. program.Injector.Select(i => i.Op)];
+        _skipTo = [.. program.Injector.Select(i => i.SkipTo)];
         _onAlreadySet = program.Variant.OnAlreadySet;
         _firstVector = firstVector;
         _vectors = vectors;

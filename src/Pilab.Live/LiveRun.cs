@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using HdrHistogram;
+using Pilab.Protocol;
 
 namespace Pilab.Live;
 
@@ -57,7 +58,7 @@ public sealed class LiveRun
     {
         if (options.Problem() is { } problem) throw new ArgumentException(problem, nameof(options));
         _o = options;
-        var program = new LiveProgram(options.Variant);
+        var program = new ThreadProgram(options.Variant);
         _p0 = new VcpuThread(program, _m, options.ExitRate, VcpuThread.NewLatencyHistogram());
         _injectors = new Injector[options.Injectors];
         _quota = new long[options.Injectors];

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using HdrHistogram;
+using Pilab.Protocol;
 
 namespace Pilab.Live;
 
@@ -19,7 +20,7 @@ internal sealed class VcpuThread
     private readonly long _maxLatency;
 
     private readonly VcpuMemory _m;
-    private readonly P0Op[] _ops;
+    private readonly ThreadOp[] _ops;
     private readonly byte[] _skipTo;
     private readonly int _modeOutPc;
     private readonly long _exitPeriod;
@@ -42,11 +43,12 @@ internal sealed class VcpuThread
     /// <summary>A histogram wide enough for any latency a run records (10 s, 3 significant digits).</summary>
     public static LongHistogram NewLatencyHistogram() => new(Stopwatch.Frequency * 10, 3);
 
-    public VcpuThread(LiveProgram program, VcpuMemory memory, double exitsPerSecond, LongHistogram latency)
+    public VcpuThread(ThreadProgram program, VcpuMemory memory, double exitsPerSecond, LongHistogram latency)
     {
         _m = memory;
-        _ops = program.P0;
-        _skipTo = program.P0SkipTo;
+        // plain arrays for the hot loop; the layout and skip targets are the checker's (ThreadProgram)
+        _ops = [.. program.Thread.Select(i => i.Op)];
+        _skipTo = [.. program.Thread.Select(i => i.SkipTo)];
         _modeOutPc = program.ModeOutPc;
         _exitPeriod = exitsPerSecond > 0 ? Math.Max(1, (long)(Stopwatch.Frequency / exitsPerSecond)) : 0;
         _exitsEnabled = _exitPeriod != 0;
@@ -61,7 +63,7 @@ internal sealed class VcpuThread
     public bool IdleInGuest => _guest && _vIrr.IsEmpty;
 
     /// <summary>The next step of the vCPU thread's program, when not in the guest.</summary>
-    public P0Op NextOp => _ops[_pc];
+    public ThreadOp NextOp => _ops[_pc];
 
     /// <summary>vIRR as P0 sees it (read it from P0's thread, or after P0 stopped).</summary>
     public PirWords VIrr => _vIrr;
@@ -101,49 +103,49 @@ internal sealed class VcpuThread
         int next = pc + 1;
         switch (_ops[pc])
         {
-            case P0Op.ReqTest:
+            case ThreadOp.ReqTest:
                 // Volatile.Read of vcpu->requests (kvm_check_request's test_bit, a plain load). An EVENT
                 // set after this load is seen by check, which cancels the entry.
                 if ((Volatile.Read(ref s.Requests) & VcpuRequest.Event) == 0) next = _skipTo[pc];
                 break;
-            case P0Op.ReqClear:
+            case ThreadOp.ReqClear:
                 // Interlocked.And: kvm_check_request's clear_bit is a locked and; a concurrent req.set
                 // (also locked) must not be lost.
                 Interlocked.And(ref s.Requests, ~VcpuRequest.Event);
                 break;
-            case P0Op.IrqOff:
+            case ThreadOp.IrqOff:
                 _if = false; // local_irq_disable: P0-local, no memory access
                 break;
-            case P0Op.ModeIn:
+            case ThreadOp.ModeIn:
                 // Volatile.Write: a plain store (x86 mov), as KVM's WRITE_ONCE(vcpu->mode, IN_GUEST_MODE).
                 // Release semantics only: x86 keeps it in the store buffer past P0's later loads
                 // (SPEC.md section 6), which is why the correct order puts mb right after it.
                 Volatile.Write(ref s.Mode, VcpuMode.InGuest);
                 break;
-            case P0Op.Mb:
+            case ThreadOp.Mb:
                 // Interlocked.MemoryBarrier: a full fence (smp_mb: lock or / mfence). Drains the store
                 // buffer so mode.in is visible before on.read loads ON (the seed's 3-before-2 pairing
                 // with the injector's on.set-before-mode.read, both locked or fenced).
                 Interlocked.MemoryBarrier();
                 break;
-            case P0Op.OnRead:
+            case ThreadOp.OnRead:
                 // Volatile.Read: a plain load of ON (KVM: pi_test_on). Acquire keeps the on.clear and
                 // pir.drain after it; whether it may pass the earlier mode.in store is exactly what the
                 // mb step decides.
                 if ((Volatile.Read(ref s.Control) & SharedLines.OnBit) == 0) next = _skipTo[pc];
                 break;
-            case P0Op.OnClear:
+            case ThreadOp.OnClear:
                 // Interlocked.And: pi_clear_on is a locked bit clear; an injector's concurrent on.set must
                 // either be cleared here (and its PIR bit drained next) or survive.
                 Interlocked.And(ref s.Control, ~(long)SharedLines.OnBit);
                 break;
-            case P0Op.PirDrain:
+            case ThreadOp.PirDrain:
                 BeginDrain(ref s);
                 DrainPir(ref s);
                 EndDrain(ref s);
                 Counters.SyncDrains++;
                 break;
-            case P0Op.Check:
+            case ThreadOp.Check:
                 // Volatile.Read of mode and requests (kvm_vcpu_exit_request: READ_ONCE(vcpu->mode) ==
                 // EXITING_GUEST_MODE || kvm_request_pending). P0 reads its own mode store back through
                 // the store buffer; EXITING can only come from an injector's locked cmpxchg.
@@ -153,7 +155,7 @@ internal sealed class VcpuThread
                     Counters.CancelledEntries++;
                 }
                 break;
-            case P0Op.Enter:
+            case ThreadOp.Enter:
                 _guest = true;
                 Counters.Entries++;
                 if (_exitsEnabled) _nextExit = VcpuMemory.Now() + _exitPeriod;
@@ -161,12 +163,12 @@ internal sealed class VcpuThread
                 Volatile.Write(ref s.InGuest, 1);
                 _pc = 0;
                 return true;
-            case P0Op.ModeOut:
+            case ThreadOp.ModeOut:
                 // Volatile.Write: plain store mode = OUTSIDE (vcpu->mode = OUTSIDE_GUEST_MODE after the
                 // exit). It overwrites an EXITING set by a kick; nothing orders it against later loads.
                 Volatile.Write(ref s.Mode, VcpuMode.Outside);
                 break;
-            case P0Op.IrqOn:
+            case ThreadOp.IrqOn:
                 _if = true; // local_irq_enable: pending host interrupts run from the next boundary
                 next = 0;
                 break;

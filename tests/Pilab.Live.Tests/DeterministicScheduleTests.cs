@@ -15,9 +15,9 @@ public sealed class DeterministicScheduleTests
     public void PatchV1_StrandsVector_WhenInjectorReadsOutsideAfterSync()
     {
         var s = new Stepper(Builtins.PatchV1);
-        Assert.Equal(P0Op.IrqOff, s.P0.NextOp);
+        Assert.Equal(ThreadOp.IrqOff, s.P0.NextOp);
         s.P(2);                                   // irq.off, on.read: ON = 0, skip on.clear / pir.drain
-        Assert.Equal(P0Op.ModeIn, s.P0.NextOp);
+        Assert.Equal(ThreadOp.ModeIn, s.P0.NextOp);
         s.Post();                                 // pir.set, on.set, mode.read (OUTSIDE), notify falls through, kick fails
         Assert.Equal(0, s.Injectors[0].Counters.NotifyIpis);
         Assert.Equal(1, s.Injectors[0].Counters.KicksNotNeeded);
@@ -37,7 +37,7 @@ public sealed class DeterministicScheduleTests
     {
         var s = new Stepper(Builtins.IrqLate);
         s.P(3);                                   // mode.in, mb, on.read: ON = 0, skip the drain
-        Assert.Equal(P0Op.IrqOff, s.P0.NextOp);
+        Assert.Equal(ThreadOp.IrqOff, s.P0.NextOp);
         s.Post();                                 // pir.set, on.set, mode.read (IN_GUEST), notify: NOTIFY pending
         Assert.Equal(1, s.Injectors[0].Counters.NotifyIpis);
         s.P();                                    // IF = 1: the host takes NOTIFY, the dummy handler does nothing

@@ -18,7 +18,7 @@ internal sealed class Stepper
 
     public Stepper(Variant variant, int injectors = 1, int vectorsPerInjector = 1)
     {
-        var program = new LiveProgram(variant);
+        var program = new ThreadProgram(variant);
         P0 = new VcpuThread(program, Memory, exitsPerSecond: 0, new HdrHistogram.LongHistogram(1_000_000_000, 1));
         Injectors = new Injector[injectors];
         for (int i = 0; i < injectors; i++)
@@ -30,7 +30,7 @@ internal sealed class Stepper
     {
         for (int t = 0; t < times; t++)
         {
-            Log.Add(P0.InGuest ? "P0 guest boundary" : $"P0 {LiveProgram.Name(P0.NextOp)}");
+            Log.Add(P0.InGuest ? "P0 guest boundary" : $"P0 {ThreadProgram.Name(P0.NextOp)}");
             P0.Step();
         }
         return this;

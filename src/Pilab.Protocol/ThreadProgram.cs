@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using Pilab.Protocol;
 
-namespace Pilab.Model;
+namespace Pilab.Protocol;
 
 /// <summary>The vCPU thread's operations: the entry steps of SPEC.md section 3 plus the pre-patch
 /// request test and the exit path.</summary>
@@ -22,7 +21,8 @@ public enum ThreadOp : byte
 public readonly record struct Instruction<TOp>(TOp Op, byte SkipTo) where TOp : struct;
 
 /// <summary>
-/// A variant compiled to the programs the model interprets. The vCPU thread's program is
+/// A variant compiled to the programs the model (PiSystem) and the live runtime both run, so the two
+/// read a variant the same way (SPEC.md sections 3 and 4). The vCPU thread's program is
 /// [pre-patch block] entry... enter, mode.out, irq.on; pc = <see cref="GuestPc"/> while the guest runs.
 /// VM exits and cancelled entries continue at <see cref="ModeOutPc"/>.
 /// </summary>
