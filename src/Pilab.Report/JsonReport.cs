@@ -17,10 +17,8 @@ public static class JsonReport
     public static string Write(IEnumerable<CheckResult> results) => Write(results, []);
 
     /// <summary>pilab check's table: the section 4 results, and the whole-system ones (SPEC.md section 7) under "wholeSystem" when there are any.</summary>
-    public static string Write(IEnumerable<CheckResult> results, IReadOnlyCollection<Pilab.Model.WholeSystem.SystemCheckResult> wholeSystem)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+    public static string Write(IEnumerable<CheckResult> results, IReadOnlyCollection<Pilab.Model.WholeSystem.SystemCheckResult> wholeSystem) =>
+        Indented(w =>
         {
             w.WriteStartObject();
             w.WriteString("schema", Schema);
@@ -34,94 +32,92 @@ public static class JsonReport
                 w.WriteEndArray();
             }
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(ms.ToArray());
-    }
+        });
 
-    public static string Write(CheckResult result)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
-            WriteResult(w, result, withSchema: true);
-        return Encoding.UTF8.GetString(ms.ToArray());
-    }
+    public static string Write(CheckResult result) => Indented(w => WriteResult(w, result, withSchema: true));
 
     /// <summary>A whole-system result (SPEC.md section 7), same schema: the variant and configuration objects carry the section 7 fields.</summary>
-    public static string Write(Pilab.Model.WholeSystem.SystemCheckResult r)
+    public static string Write(Pilab.Model.WholeSystem.SystemCheckResult r) => Indented(w => WriteSystemResult(w, r, withSchema: true));
+
+    private static string Indented(Action<Utf8JsonWriter> write)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
-            WriteSystemResult(w, r, withSchema: true);
+            write(w);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
     private static void WriteSystemResult(Utf8JsonWriter w, Pilab.Model.WholeSystem.SystemCheckResult r, bool withSchema)
     {
+        var x = r.Exploration;
+        var v = r.Variant;
+        var c = r.Configuration;
+        w.WriteStartObject();
+        if (withSchema) w.WriteString("schema", Schema);
+        w.WriteStartObject("variant");
+        w.WriteString("name", v.Name);
+        w.WriteString("description", v.Description);
+        w.WriteString("design", SystemStepNames.Name(v.Design));
+        w.WriteString("entry", v.EntryText);
+        w.WriteString("injector", v.InjectorText);
+        w.WriteString("block", v.BlockText);
+        w.WriteString("schedIn", v.SchedInText);
+        w.WriteString("schedOutBlock", v.SchedOutBlockText);
+        w.WriteString("wakeupVector", SystemStepNames.Name(v.WakeupVector));
+        w.WriteString("blockedNdst", SystemStepNames.Name(v.BlockedNdst));
+        w.WriteEndObject();
+        w.WriteStartObject("configuration");
+        w.WriteString("memoryModel", c.Memory == MemoryModel.SC ? "sc" : "tso");
+        w.WriteNumber("injectors", c.Injectors);
+        w.WriteNumber("iommu", c.Iommu);
+        w.WriteBoolean("sameVector", c.SameVector);
+        w.WriteNumber("posts", c.Posts);
+        w.WriteNumber("exits", c.Exits);
+        w.WriteNumber("halts", c.Halts);
+        w.WriteNumber("preemptions", c.Preemptions);
+        w.WriteNumber("migrations", c.Migrations);
+        w.WriteBoolean("irqPriority", c.IrqPriority);
+        w.WriteEndObject();
+        WriteExploration(w, x);
+        if (r.Trace is null) w.WriteNull("trace");
+        else
         {
-            var x = r.Exploration;
-            var v = r.Variant;
-            var c = r.Configuration;
-            w.WriteStartObject();
-            if (withSchema) w.WriteString("schema", Schema);
-            w.WriteStartObject("variant");
-            w.WriteString("name", v.Name);
-            w.WriteString("description", v.Description);
-            w.WriteString("design", SystemStepNames.Name(v.Design));
-            w.WriteString("entry", v.EntryText);
-            w.WriteString("injector", v.InjectorText);
-            w.WriteString("block", v.BlockText);
-            w.WriteString("schedIn", v.SchedInText);
-            w.WriteString("schedOutBlock", v.SchedOutBlockText);
-            w.WriteString("wakeupVector", SystemStepNames.Name(v.WakeupVector));
-            w.WriteString("blockedNdst", SystemStepNames.Name(v.BlockedNdst));
+            w.WriteStartObject("trace");
+            w.WriteNumber("length", r.Trace.Steps.Length);
+            w.WriteStartArray("steps");
+            foreach (var s in r.Trace.Steps)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("index", s.Index);
+                w.WriteString("actor", s.Actor);
+                w.WriteString("step", s.Step);
+                w.WriteStartArray("effects");
+                foreach (var e in s.Effects) w.WriteStringValue(e);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteString("diagnosis", r.Trace.Diagnosis);
             w.WriteEndObject();
-            w.WriteStartObject("configuration");
-            w.WriteString("memoryModel", c.Memory == MemoryModel.SC ? "sc" : "tso");
-            w.WriteNumber("injectors", c.Injectors);
-            w.WriteNumber("iommu", c.Iommu);
-            w.WriteBoolean("sameVector", c.SameVector);
-            w.WriteNumber("posts", c.Posts);
-            w.WriteNumber("exits", c.Exits);
-            w.WriteNumber("halts", c.Halts);
-            w.WriteNumber("preemptions", c.Preemptions);
-            w.WriteNumber("migrations", c.Migrations);
-            w.WriteBoolean("irqPriority", c.IrqPriority);
-            w.WriteEndObject();
-            w.WriteString("verdict", VerdictName(x.Verdict));
-            w.WriteNumber("states", x.States);
-            w.WriteNumber("transitions", x.Transitions);
-            w.WriteNumber("terminals", x.Terminals);
-            w.WriteNumber("maxDepth", x.MaxDepth);
-            w.WriteNumber("seconds", Math.Round(x.Elapsed.TotalSeconds, 4));
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>The engine's figures, the same fields for both models (docs/json.md).</summary>
+    private static void WriteExploration<TState>(Utf8JsonWriter w, ExplorationResult<TState> x) where TState : unmanaged
+    {
+        w.WriteString("verdict", VerdictName(x.Verdict));
+        w.WriteNumber("states", x.States);
+        w.WriteNumber("transitions", x.Transitions);
+        w.WriteNumber("terminals", x.Terminals);
+        w.WriteNumber("maxDepth", x.MaxDepth);
+        w.WriteNumber("seconds", Math.Round(x.Elapsed.TotalSeconds, 4));
         w.WriteStartObject("reductions");
         w.WriteBoolean("partialOrder", x.PartialOrder);
         w.WriteBoolean("symmetry", x.Symmetry);
         w.WriteEndObject();
         w.WriteNumber("workers", x.Workers);
-            if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
-            if (r.Trace is null) w.WriteNull("trace");
-            else
-            {
-                w.WriteStartObject("trace");
-                w.WriteNumber("length", r.Trace.Steps.Length);
-                w.WriteStartArray("steps");
-                foreach (var s in r.Trace.Steps)
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("index", s.Index);
-                    w.WriteString("actor", s.Actor);
-                    w.WriteString("step", s.Step);
-                    w.WriteStartArray("effects");
-                    foreach (var e in s.Effects) w.WriteStringValue(e);
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteString("diagnosis", r.Trace.Diagnosis);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
-        }
+        if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
     }
 
     public static string VerdictName(Verdict v) => v switch
@@ -154,18 +150,7 @@ public static class JsonReport
         w.WriteNumber("exits", r.Configuration.Exits);
         w.WriteBoolean("irqPriority", r.Configuration.IrqPriority);
         w.WriteEndObject();
-        w.WriteString("verdict", VerdictName(x.Verdict));
-        w.WriteNumber("states", x.States);
-        w.WriteNumber("transitions", x.Transitions);
-        w.WriteNumber("terminals", x.Terminals);
-        w.WriteNumber("maxDepth", x.MaxDepth);
-        w.WriteNumber("seconds", Math.Round(x.Elapsed.TotalSeconds, 4));
-        w.WriteStartObject("reductions");
-        w.WriteBoolean("partialOrder", x.PartialOrder);
-        w.WriteBoolean("symmetry", x.Symmetry);
-        w.WriteEndObject();
-        w.WriteNumber("workers", x.Workers);
-        if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
+        WriteExploration(w, x);
         if (r.Trace is null) w.WriteNull("trace");
         else
         {
