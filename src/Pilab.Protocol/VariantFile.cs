@@ -27,7 +27,6 @@ public static class VariantFile
     public static VariantParseResult Parse(string text, string file)
     {
         var errors = ImmutableArray.CreateBuilder<Diagnostic>();
-        var seen = new Dictionary<string, int>();
         string name = Path.GetFileNameWithoutExtension(file);
         string? description = null, source = null;
         Variant? baseVariant = null;
@@ -36,39 +35,12 @@ public static class VariantFile
         (int Line, List<int> Columns)? entryPos = null, injectorPos = null;
         OnAlreadySet? onAlreadySet = null;
         RequestHandling? requests = null;
-        int lastLine = 0;
 
-        string[] lines = text.Split('\n');
-        for (int li = 0; li < lines.Length; li++)
+        var reader = new VariantLines(file, Keys, errors);
+        var seen = reader.Seen;
+        foreach (var kl in reader.Read(text))
         {
-            int lineNo = li + 1;
-            string raw = lines[li].TrimEnd('\r');
-            int hash = raw.IndexOf('#');
-            string line = hash >= 0 ? raw[..hash] : raw;
-            if (line.Trim().Length == 0) continue;
-            lastLine = lineNo;
-            int keyStart = line.Length - line.TrimStart().Length;
-            int colon = line.IndexOf(':');
-            if (colon < 0)
-            {
-                errors.Add(new(file, lineNo, keyStart + 1, Quote(line.Trim()), "'key: value' with a key among " + string.Join(", ", Keys)));
-                continue;
-            }
-            string key = line[keyStart..colon].Trim();
-            int valueStart = colon + 1;
-            string value = line[valueStart..];
-            if (!Keys.Contains(key))
-            {
-                errors.Add(new(file, lineNo, keyStart + 1, $"key {Quote(key)}", "one of " + string.Join(", ", Keys)));
-                continue;
-            }
-            if (seen.TryGetValue(key, out int firstLine))
-            {
-                errors.Add(new(file, lineNo, keyStart + 1, $"a second {Quote(key)}", $"each key once (first on line {firstLine})"));
-                continue;
-            }
-            seen[key] = lineNo;
-            var words = Words(value, valueStart);
+            var (lineNo, key, value, valueStart, words) = kl;
             switch (key)
             {
                 case "name":
@@ -81,7 +53,7 @@ public static class VariantFile
                 case "source": source = value.Trim(); break;
                 case "base":
                     if (words.Count != 1 || Builtins.Find(words[0].Text) is not { } b)
-                        errors.Add(new(file, lineNo, words.Count > 0 ? words[0].Column : valueStart + 1,
+                        errors.Add(new(file, lineNo, kl.FirstColumn,
                             words.Count == 0 ? "nothing" : Quote(value.Trim()), "the name of a built-in variant: " + string.Join(", ", Builtins.All.Select(v => v.Name))));
                     else baseVariant = b;
                     break;
@@ -119,13 +91,13 @@ public static class VariantFile
                 case "on-already-set":
                     if (words.Count == 1 && Enum.GetValues<OnAlreadySet>().FirstOrDefault(o => StepNames.Name(o) == words[0].Text) is var o1 && StepNames.Name(o1) == words[0].Text)
                         onAlreadySet = o1;
-                    else errors.Add(new(file, lineNo, words.Count > 0 ? words[0].Column : valueStart + 1,
+                    else errors.Add(new(file, lineNo, kl.FirstColumn,
                         words.Count == 0 ? "nothing" : Quote(value.Trim()), "done, kick or continue"));
                     break;
                 case "requests":
                     if (words.Count == 1 && Enum.GetValues<RequestHandling>().FirstOrDefault(r => StepNames.Name(r) == words[0].Text) is var r1 && StepNames.Name(r1) == words[0].Text)
                         requests = r1;
-                    else errors.Add(new(file, lineNo, words.Count > 0 ? words[0].Column : valueStart + 1,
+                    else errors.Add(new(file, lineNo, kl.FirstColumn,
                         words.Count == 0 ? "nothing" : Quote(value.Trim()), "none or prepatch"));
                     break;
             }
@@ -135,7 +107,7 @@ public static class VariantFile
 
         var finalEntry = entry is not null ? [.. entry] : baseVariant?.Entry;
         var finalInjector = injector is not null ? [.. injector] : baseVariant?.Injector;
-        int endLine = Math.Max(1, lastLine);
+        int endLine = Math.Max(1, reader.LastLine);
         if (finalEntry is null)
             errors.Add(new(file, endLine, 1, "no entry line", "'entry: <steps> enter', or 'base: <built-in>'"));
         if (finalInjector is null)
@@ -193,18 +165,4 @@ public static class VariantFile
     }
 
     internal static string Quote(string s) => $"'{s}'";
-
-    internal static List<(string Text, int Column)> Words(string value, int offset)
-    {
-        var words = new List<(string, int)>();
-        int i = 0;
-        while (i < value.Length)
-        {
-            while (i < value.Length && char.IsWhiteSpace(value[i])) i++;
-            int start = i;
-            while (i < value.Length && !char.IsWhiteSpace(value[i])) i++;
-            if (i > start) words.Add((value[start..i], offset + start + 1));
-        }
-        return words;
-    }
 }

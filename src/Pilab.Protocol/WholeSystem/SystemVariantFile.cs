@@ -53,7 +53,6 @@ public static class SystemVariantFile
     public static SystemVariantParseResult Parse(string text, string file)
     {
         var errors = ImmutableArray.CreateBuilder<Diagnostic>();
-        var seen = new Dictionary<string, int>();
         var columns = new Dictionary<string, List<int>>();
         string name = Path.GetFileNameWithoutExtension(file);
         string? description = null, source = null;
@@ -66,41 +65,14 @@ public static class SystemVariantFile
         List<SchedOutStep>? schedOut = null;
         WakeupVector? wakeup = null;
         BlockedNdst? blockedNdst = null;
-        int lastLine = 0;
 
-        string[] lines = text.Split('\n');
-        for (int li = 0; li < lines.Length; li++)
+        var reader = new VariantLines(file, Keys, errors);
+        var seen = reader.Seen;
+        foreach (var kl in reader.Read(text))
         {
-            int lineNo = li + 1;
-            string raw = lines[li].TrimEnd('\r');
-            int hash = raw.IndexOf('#');
-            string line = hash >= 0 ? raw[..hash] : raw;
-            if (line.Trim().Length == 0) continue;
-            lastLine = lineNo;
-            int keyStart = line.Length - line.TrimStart().Length;
-            int colon = line.IndexOf(':');
-            if (colon < 0)
-            {
-                errors.Add(new(file, lineNo, keyStart + 1, VariantFile.Quote(line.Trim()), "'key: value' with a key among " + string.Join(", ", Keys)));
-                continue;
-            }
-            string key = line[keyStart..colon].Trim();
-            int valueStart = colon + 1;
-            string value = line[valueStart..];
-            if (!Keys.Contains(key))
-            {
-                errors.Add(new(file, lineNo, keyStart + 1, $"key {VariantFile.Quote(key)}", "one of " + string.Join(", ", Keys)));
-                continue;
-            }
-            if (seen.TryGetValue(key, out int firstLine))
-            {
-                errors.Add(new(file, lineNo, keyStart + 1, $"a second {VariantFile.Quote(key)}", $"each key once (first on line {firstLine})"));
-                continue;
-            }
-            seen[key] = lineNo;
-            var words = VariantFile.Words(value, valueStart);
+            var (lineNo, key, value, _, words) = kl;
             var cols = columns[key] = [];
-            int firstCol = words.Count > 0 ? words[0].Column : valueStart + 1;
+            int firstCol = kl.FirstColumn;
             string found = words.Count == 0 ? "nothing" : VariantFile.Quote(value.Trim());
             void Bad(int col, string what, string expected) => errors.Add(new(file, lineNo, col, what, expected));
             bool One(string[] choices)
@@ -195,7 +167,7 @@ public static class SystemVariantFile
         ImmutableArray<SchedOutStep> fSchedOut = schedOut is not null ? [.. schedOut] : fDesign == KvmDesign.Kvm2019 ? [] : reference.SchedOutBlock;
         var fBlockedNdst = blockedNdst ?? reference.BlockedNdst;
 
-        int endLine = Math.Max(1, lastLine);
+        int endLine = Math.Max(1, reader.LastLine);
         (int Line, int Column) Where(string k, int index) =>
             seen.TryGetValue(k, out int l) ? (l, index >= 0 && index < columns[k].Count ? columns[k][index] : 1) : (seen.GetValueOrDefault("design", seen.GetValueOrDefault("base", endLine)), 1);
 
