@@ -26,8 +26,7 @@ internal static class BarriersCommand
             command.Options.Add(o);
         command.SetAction(p =>
         {
-            var config = new Pilab.Model.Configuration(p.GetValue(common.Injectors), p.GetValue(common.Posts), p.GetValue(common.Exits),
-                p.GetValue(common.SameVector), Pilab.Model.MemoryModel.TSO, p.GetValue(common.IrqPriority));
+            var config = common.Configuration(p, Pilab.Model.MemoryModel.TSO);
             if (config.Problem() is { } problem)
             {
                 Console.Error.WriteLine($"pilab: {problem}");
@@ -41,8 +40,7 @@ internal static class BarriersCommand
             var loaded = VariantFile.Load(p.GetValue(common.Variant)!);
             if (!loaded.Ok)
             {
-                foreach (var e in loaded.Errors)
-                    Console.Error.WriteLine(e.Line == 0 ? $"pilab: {e.File}: {e.Found}; expected {e.Expected}" : e.ToString());
+                CommonOptions.PrintErrors(loaded.Errors);
                 return ExitCodes.BadInput;
             }
             var r = BarrierSearch.Run(loaded.Variant!, config, p.GetValue(maxSize));

@@ -42,9 +42,19 @@ internal sealed class CommonOptions
             c.Options.Add(o);
     }
 
-    public Configuration Configuration(ParseResult p) => new(
-        p.GetValue(Injectors), p.GetValue(Posts), p.GetValue(Exits), p.GetValue(SameVector),
-        p.GetValue(Mm) == "tso" ? MemoryModel.TSO : MemoryModel.SC, p.GetValue(IrqPriority));
+    public Configuration Configuration(ParseResult p) =>
+        Configuration(p, p.GetValue(Mm) == "tso" ? MemoryModel.TSO : MemoryModel.SC);
+
+    /// <summary>The section 4 configuration under a memory model the command fixes itself (barriers: TSO; synthesize: both).</summary>
+    public Configuration Configuration(ParseResult p, MemoryModel memory) => new(
+        p.GetValue(Injectors), p.GetValue(Posts), p.GetValue(Exits), p.GetValue(SameVector), memory, p.GetValue(IrqPriority));
+
+    /// <summary>Writes a variant file's diagnostics to stderr; one without a line (no such built-in or file) as pilab's own message.</summary>
+    public static void PrintErrors(IEnumerable<Diagnostic> errors)
+    {
+        foreach (var e in errors)
+            Console.Error.WriteLine(e.Line == 0 ? $"pilab: {e.File}: {e.Found}; expected {e.Expected}" : e.ToString());
+    }
 
     /// <summary>The whole-system configuration (SPEC.md section 7) the options describe.</summary>
     public Model.WholeSystem.SystemConfiguration SystemConfiguration(ParseResult p) => new(
@@ -94,8 +104,7 @@ internal sealed class CommonOptions
         var loaded = VariantFile.Load(p.GetValue(Variant)!);
         if (!loaded.Ok)
         {
-            foreach (var e in loaded.Errors)
-                Console.Error.WriteLine(e.Line == 0 ? $"pilab: {e.File}: {e.Found}; expected {e.Expected}" : e.ToString());
+            PrintErrors(loaded.Errors);
             return false;
         }
         variant = loaded.Variant!;

@@ -55,8 +55,7 @@ internal static class LiveCommand
             var loaded = VariantFile.Load(name);
             if (!loaded.Ok)
             {
-                foreach (var e in loaded.Errors)
-                    Console.Error.WriteLine(e.Line == 0 ? $"pilab: {e.File}: {e.Found}; expected {e.Expected}" : e.ToString());
+                CommonOptions.PrintErrors(loaded.Errors);
                 return ExitCodes.BadInput;
             }
             long maxPosts = p.GetValue(posts);

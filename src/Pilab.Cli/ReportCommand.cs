@@ -69,8 +69,7 @@ internal static class ReportCommand
             var loaded = VariantFile.Load(name);
             if (loaded.Ok) { variants.Add(loaded.Variant!); continue; }
             bad = true;
-            foreach (var e in loaded.Errors)
-                Console.Error.WriteLine(e.Line == 0 ? $"pilab: {e.File}: {e.Found}; expected {e.Expected}" : e.ToString());
+            CommonOptions.PrintErrors(loaded.Errors);
         }
         if (bad) return ExitCodes.BadInput;
 

@@ -27,8 +27,7 @@ internal static class SynthesizeCommand
             command.Options.Add(o);
         command.SetAction(p =>
         {
-            var config = new Configuration(p.GetValue(common.Injectors), p.GetValue(common.Posts), p.GetValue(common.Exits),
-                p.GetValue(common.SameVector), MemoryModel.SC, p.GetValue(common.IrqPriority));
+            var config = common.Configuration(p, MemoryModel.SC);
             if (config.Problem() is { } problem)
             {
                 Console.Error.WriteLine($"pilab: {problem}");
