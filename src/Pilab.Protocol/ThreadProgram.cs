@@ -80,43 +80,38 @@ public sealed class ThreadProgram
         Injector = [.. inj];
     }
 
-    private static ThreadOp ToOp(EntryStep s) => s switch
-    {
-        EntryStep.IrqOff => ThreadOp.IrqOff,
-        EntryStep.ModeIn => ThreadOp.ModeIn,
-        EntryStep.Mb => ThreadOp.Mb,
-        EntryStep.OnRead => ThreadOp.OnRead,
-        EntryStep.OnClear => ThreadOp.OnClear,
-        EntryStep.PirDrain => ThreadOp.PirDrain,
-        EntryStep.Check => ThreadOp.Check,
-        EntryStep.Enter => ThreadOp.Enter,
-        _ => throw new ArgumentOutOfRangeException(nameof(s)),
-    };
+    /// <summary>The thread ops that are entry steps, each with its step: the one place the two enums meet.</summary>
+    private static readonly (EntryStep Step, ThreadOp Op)[] EntryOps =
+    [
+        (EntryStep.IrqOff, ThreadOp.IrqOff), (EntryStep.ModeIn, ThreadOp.ModeIn), (EntryStep.Mb, ThreadOp.Mb),
+        (EntryStep.OnRead, ThreadOp.OnRead), (EntryStep.OnClear, ThreadOp.OnClear), (EntryStep.PirDrain, ThreadOp.PirDrain),
+        (EntryStep.Check, ThreadOp.Check), (EntryStep.Enter, ThreadOp.Enter),
+    ];
 
+    private static ThreadOp ToOp(EntryStep s)
+    {
+        foreach (var (step, op) in EntryOps)
+            if (step == s) return op;
+        throw new ArgumentOutOfRangeException(nameof(s));
+    }
+
+    private static EntryStep? EntryStepOf(ThreadOp op)
+    {
+        foreach (var (step, o) in EntryOps)
+            if (o == op) return step;
+        return null;
+    }
+
+    /// <summary>SPEC.md's name of the op: an entry step's own name (<see cref="StepNames"/>), else the pre-patch and exit-path names.</summary>
     public static string Name(ThreadOp op) => op switch
     {
         ThreadOp.ReqTest => "req.test",
         ThreadOp.ReqClear => "req.clear",
-        ThreadOp.IrqOff => "irq.off",
-        ThreadOp.ModeIn => "mode.in",
-        ThreadOp.Mb => "mb",
-        ThreadOp.OnRead => "on.read",
-        ThreadOp.OnClear => "on.clear",
-        ThreadOp.PirDrain => "pir.drain",
-        ThreadOp.Check => "check",
-        ThreadOp.Enter => "enter",
         ThreadOp.ModeOut => "mode.out",
         ThreadOp.IrqOn => "irq.on",
-        _ => "?",
+        _ => EntryStepOf(op) is { } s ? StepNames.Name(s) : "?",
     };
 
-    public static string? SeedNumber(ThreadOp op) => op switch
-    {
-        ThreadOp.IrqOff => "4a",
-        ThreadOp.ModeIn => "3",
-        ThreadOp.OnRead or ThreadOp.OnClear => "2",
-        ThreadOp.PirDrain => "1",
-        ThreadOp.Check => "4b",
-        _ => null,
-    };
+    /// <summary>The seed mail's pairing number of an entry step; the pre-patch and exit-path ops have none.</summary>
+    public static string? SeedNumber(ThreadOp op) => EntryStepOf(op) is { } s ? StepNames.SeedNumber(s) : null;
 }
