@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using Pilab.Checker;
@@ -79,27 +80,13 @@ public static class JsonReport
         w.WriteBoolean("irqPriority", c.IrqPriority);
         w.WriteEndObject();
         WriteExploration(w, x);
-        if (r.Trace is null) w.WriteNull("trace");
-        else
+        WriteTrace(w, r.Trace?.Steps, r.Trace?.Diagnosis, s =>
         {
-            w.WriteStartObject("trace");
-            w.WriteNumber("length", r.Trace.Steps.Length);
-            w.WriteStartArray("steps");
-            foreach (var s in r.Trace.Steps)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("index", s.Index);
-                w.WriteString("actor", s.Actor);
-                w.WriteString("step", s.Step);
-                w.WriteStartArray("effects");
-                foreach (var e in s.Effects) w.WriteStringValue(e);
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteString("diagnosis", r.Trace.Diagnosis);
-            w.WriteEndObject();
-        }
+            w.WriteNumber("index", s.Index);
+            w.WriteString("actor", s.Actor);
+            w.WriteString("step", s.Step);
+            WriteEffects(w, s.Effects);
+        });
         w.WriteEndObject();
     }
 
@@ -118,6 +105,32 @@ public static class JsonReport
         w.WriteEndObject();
         w.WriteNumber("workers", x.Workers);
         if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
+    }
+
+    /// <summary>The losing run, or null when there is none: its length, one object a step (the fields
+    /// <paramref name="writeStep"/> writes, which differ between the two models) and the diagnosis.</summary>
+    private static void WriteTrace<TStep>(Utf8JsonWriter w, ImmutableArray<TStep>? steps, string? diagnosis, Action<TStep> writeStep)
+    {
+        if (steps is not { } all) { w.WriteNull("trace"); return; }
+        w.WriteStartObject("trace");
+        w.WriteNumber("length", all.Length);
+        w.WriteStartArray("steps");
+        foreach (var s in all)
+        {
+            w.WriteStartObject();
+            writeStep(s);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteString("diagnosis", diagnosis);
+        w.WriteEndObject();
+    }
+
+    private static void WriteEffects(Utf8JsonWriter w, ImmutableArray<string> effects)
+    {
+        w.WriteStartArray("effects");
+        foreach (var e in effects) w.WriteStringValue(e);
+        w.WriteEndArray();
     }
 
     public static string VerdictName(Verdict v) => v switch
@@ -151,29 +164,15 @@ public static class JsonReport
         w.WriteBoolean("irqPriority", r.Configuration.IrqPriority);
         w.WriteEndObject();
         WriteExploration(w, x);
-        if (r.Trace is null) w.WriteNull("trace");
-        else
+        WriteTrace(w, r.Trace?.Steps, r.Trace?.Diagnosis, s =>
         {
-            w.WriteStartObject("trace");
-            w.WriteNumber("length", r.Trace.Steps.Length);
-            w.WriteStartArray("steps");
-            foreach (var s in r.Trace.Steps)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("index", s.Index);
-                w.WriteString("cpu", $"P{s.Cpu}");
-                w.WriteString("actor", s.Actor);
-                w.WriteString("step", s.Step);
-                if (s.Seed is null) w.WriteNull("seed"); else w.WriteString("seed", s.Seed);
-                w.WriteStartArray("effects");
-                foreach (var e in s.Effects) w.WriteStringValue(e);
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteString("diagnosis", r.Trace.Diagnosis);
-            w.WriteEndObject();
-        }
+            w.WriteNumber("index", s.Index);
+            w.WriteString("cpu", $"P{s.Cpu}");
+            w.WriteString("actor", s.Actor);
+            w.WriteString("step", s.Step);
+            if (s.Seed is null) w.WriteNull("seed"); else w.WriteString("seed", s.Seed);
+            WriteEffects(w, s.Effects);
+        });
         w.WriteEndObject();
     }
 }
