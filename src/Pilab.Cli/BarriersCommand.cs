@@ -22,7 +22,8 @@ internal static class BarriersCommand
         };
         var command = new Command("barriers", "the minimal sets of mb placements in the entry and injector sequences that make a variant safe under TSO (exit 0 found or already safe, 1 none exists)");
         command.Arguments.Add(common.Variant);
-        foreach (var o in new Option[] { common.Injectors, common.SameVector, common.Posts, common.Exits, common.IrqPriority, maxSize, common.Json })
+        Option[] options = [.. common.FixedMemoryConfigurationOptions, maxSize, common.Json];
+        foreach (var o in options)
             command.Options.Add(o);
         command.SetAction(p =>
         {

@@ -45,6 +45,9 @@ internal sealed class CommonOptions
     public Configuration Configuration(ParseResult p) =>
         Configuration(p, p.GetValue(Mm) == "tso" ? MemoryModel.TSO : MemoryModel.SC);
 
+    /// <summary>The options <see cref="Configuration(ParseResult, MemoryModel)"/> reads, for a command that fixes the memory model itself.</summary>
+    public Option[] FixedMemoryConfigurationOptions => [Injectors, SameVector, Posts, Exits, IrqPriority];
+
     /// <summary>The section 4 configuration under a memory model the command fixes itself (barriers: TSO; synthesize: both).</summary>
     public Configuration Configuration(ParseResult p, MemoryModel memory) => new(
         p.GetValue(Injectors), p.GetValue(Posts), p.GetValue(Exits), p.GetValue(SameVector), memory, p.GetValue(IrqPriority));

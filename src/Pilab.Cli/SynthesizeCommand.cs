@@ -23,7 +23,8 @@ internal static class SynthesizeCommand
         };
         var csv = new Option<string?>("--csv") { Description = "also write one CSV row per order to this file" };
         var command = new Command("synthesize", "check every order of irq.off, mode.in, mb, sync, check (then enter), with and without mb, under SC and TSO, and classify each loss");
-        foreach (var o in new Option[] { injector, common.Injectors, common.SameVector, common.Posts, common.Exits, common.IrqPriority, csv, common.Json })
+        Option[] options = [injector, .. common.FixedMemoryConfigurationOptions, csv, common.Json];
+        foreach (var o in options)
             command.Options.Add(o);
         command.SetAction(p =>
         {
