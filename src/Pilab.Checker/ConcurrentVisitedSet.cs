@@ -48,7 +48,7 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
     public ConcurrentVisitedSet(long bound)
     {
         _bound = bound;
-        for (int i = 0; i < _shards.Length; i++) _shards[i].Table = new ulong[1 << 10];
+        for (int i = 0; i < _shards.Length; i++) _shards[i].Table = new ulong[1 << 12];
     }
 
     /// <summary>The end of the indices handed out, holes included; read between levels (the level
@@ -69,6 +69,17 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
 
     public static int BytesPerState => VisitedSet<TState>.BytesPerState;
 
+    /// <summary>The bytes held now, between levels: the indices handed out with their links, and the shards' tables.</summary>
+    public long Bytes
+    {
+        get
+        {
+            long table = 0;
+            foreach (var s in _shards) table += s.Table.Length;
+            return End * (Unsafe.SizeOf<TState>() + 8) + table * sizeof(ulong);
+        }
+    }
+
     public ref TState State(long i) => ref _states[i >> Shift]![i & Mask];
     public int Parent(long i) => _parents[i >> Shift]![i & Mask];
     public int Label(long i) => _labels[i >> Shift]![i & Mask];
@@ -77,7 +88,10 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
     public int Add(in TState state, int parent, int label, ref Block block)
     {
         ulong h = StateHash.Of(in state);
-        uint tag = (uint)(h >> 32);
+        // The word keeps the hash's low 32 bits, which also pick the slot: growing rehashes from the
+        // words alone, without reading (cache-missing) the states under the shard's lock. The shard
+        // comes from the top bits, which the word does not need.
+        uint tag = (uint)h;
         ref Shard shard = ref _shards[h >> (64 - ShardBits)];
 
         // Lock-free probe. Volatile.Read of the table and of each word pairs with the Volatile.Write
@@ -86,7 +100,7 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
         // falls through to the locked probe.
         var table = Volatile.Read(ref shard.Table);
         int mask = table.Length - 1;
-        int slot = (int)h & mask;
+        int slot = (int)tag & mask;
         while (true)
         {
             ulong e = Volatile.Read(ref table[slot]);
@@ -95,6 +109,11 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
             slot = (slot + 1) & mask;
         }
 
+        // A worker about to reserve a new block makes sure the chunk it will land in exists before
+        // taking the lock: allocating (and zeroing, and faulting in) 24 MiB of chunk arrays under a
+        // shard's lock would stall every worker that hashes to that shard.
+        if (block.Next == block.End) PrepareChunk(Volatile.Read(ref _reserved.Value));
+
         var spin = new SpinWait();
         // Interlocked.CompareExchange acquires the shard (full fence); the Volatile.Write below releases it.
         while (Interlocked.CompareExchange(ref shard.Lock, 1, 0) != 0) spin.SpinOnce(-1);
@@ -102,7 +121,7 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
         {
             table = shard.Table;
             mask = table.Length - 1;
-            slot = (int)h & mask;
+            slot = (int)tag & mask;
             while (true)
             {
                 ulong e = table[slot];
@@ -135,6 +154,13 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
         }
     }
 
+    private void PrepareChunk(long index)
+    {
+        if (index >= _bound) return;
+        int c = (int)(index >> Shift);
+        if (c < MaxChunks && _states[c] is null) NewChunk(c);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TState[] EnsureChunk(int c) => _states[c] ?? NewChunk(c);
 
@@ -157,7 +183,7 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
         foreach (ulong e in old)
         {
             if (e == 0) continue;
-            int slot = (int)StateHash.Of(in State((long)(uint)e - 1)) & mask;
+            int slot = (int)(uint)(e >> 32) & mask;
             while (table[slot] != 0) slot = (slot + 1) & mask;
             table[slot] = e;
         }

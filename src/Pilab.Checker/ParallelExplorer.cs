@@ -170,6 +170,7 @@ internal static class ParallelExplorer
             Workers = workers,
             PartialOrder = por,
             Symmetry = sym,
+            StoreBytes = visited.Bytes,
         };
     }
 

@@ -98,6 +98,9 @@ public static class JsonReport
         w.WriteBoolean("symmetry", x.Symmetry);
         w.WriteEndObject();
         w.WriteNumber("workers", x.Workers);
+        w.WriteBoolean("hashCompaction", x.HashCompaction);
+        w.WriteNumber("omissionProbability", x.OmissionProbability);
+        w.WriteNumber("bytesPerState", Math.Round(x.BytesPerState, 1));
             if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
             if (r.Trace is null) w.WriteNull("trace");
             else
@@ -165,6 +168,9 @@ public static class JsonReport
         w.WriteBoolean("symmetry", x.Symmetry);
         w.WriteEndObject();
         w.WriteNumber("workers", x.Workers);
+        w.WriteBoolean("hashCompaction", x.HashCompaction);
+        w.WriteNumber("omissionProbability", x.OmissionProbability);
+        w.WriteNumber("bytesPerState", Math.Round(x.BytesPerState, 1));
         if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
         if (r.Trace is null) w.WriteNull("trace");
         else
