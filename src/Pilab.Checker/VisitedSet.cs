@@ -60,7 +60,10 @@ internal sealed class VisitedSet<TState> where TState : unmanaged, IEquatable<TS
     private void Grow()
     {
         var old = _table;
-        _table = new ulong[old.Length * 2];
+        // Zeros written first: a read of an untouched page maps the zero page, and the write after
+        // it faults again to replace it (one fault per page instead of two).
+        _table = GC.AllocateUninitializedArray<ulong>(old.Length * 2);
+        _table.AsSpan().Clear();
         _mask = _table.Length - 1;
         foreach (ulong e in old)
         {
