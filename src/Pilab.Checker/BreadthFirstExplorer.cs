@@ -24,6 +24,7 @@ public static class BreadthFirstExplorer
         where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
     {
         options ??= new ExplorationOptions();
+        if (options.HashCompaction) return HashCompactExplorer.Explore<TState, TSystem>(system, options);
         if (options.Workers > 1) return ParallelExplorer.Explore<TState, TSystem>(system, options);
         bool por = options.PartialOrder;
         bool sym = options.Symmetry && system.HasSymmetry;
@@ -89,6 +90,7 @@ public static class BreadthFirstExplorer
             TerminalStates = terminalStates?.ToImmutable() ?? [],
             PartialOrder = por,
             Symmetry = sym,
+            StoreBytes = visited.Bytes,
         };
     }
 

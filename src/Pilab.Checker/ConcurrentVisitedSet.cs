@@ -31,6 +31,7 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
     public struct Block
     {
         public long Next, End, Added;
+        public int[]? ShardAdds; // this worker's adds per shard: the load estimate that triggers growth
     }
 
 
@@ -41,14 +42,17 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
     private struct Shard
     {
         public ulong[] Table;
-        public int Used;
+        public ulong[]? Frozen; // the table a growth is copying, else null
         public int Lock;
     }
 
-    public ConcurrentVisitedSet(long bound)
+    private readonly int _workers;
+
+    public ConcurrentVisitedSet(long bound, int workers)
     {
         _bound = bound;
-        for (int i = 0; i < _shards.Length; i++) _shards[i].Table = new ulong[1 << 10];
+        _workers = workers;
+        for (int i = 0; i < _shards.Length; i++) _shards[i].Table = NewTable(1 << 12);
     }
 
     /// <summary>The end of the indices handed out, holes included; read between levels (the level
@@ -69,70 +73,112 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
 
     public static int BytesPerState => VisitedSet<TState>.BytesPerState;
 
+    /// <summary>The bytes held now, between levels: the indices handed out with their links, and the shards' tables.</summary>
+    public long Bytes
+    {
+        get
+        {
+            long table = 0;
+            foreach (var s in _shards) table += s.Table.Length;
+            return End * (Unsafe.SizeOf<TState>() + 8) + table * sizeof(ulong);
+        }
+    }
+
     public ref TState State(long i) => ref _states[i >> Shift]![i & Mask];
     public int Parent(long i) => _parents[i >> Shift]![i & Mask];
     public int Label(long i) => _labels[i >> Shift]![i & Mask];
 
-    /// <summary>Adds the state if new: 1 if added, 0 if already there, -1 if the bound is reached.</summary>
+    /// <summary>
+    /// Adds the state if new: 1 if added, 0 if already there, -1 if the bound is reached. No lock:
+    /// the state goes to the worker's next reserved index first, then the word pointing to it is
+    /// compare-and-swapped into an empty slot (the release that publishes the state). A failed swap
+    /// means another worker filled that slot meanwhile: probe on from there (it may be this very
+    /// state, then it is a duplicate and the index stays free for the next one).
+    /// </summary>
     public int Add(in TState state, int parent, int label, ref Block block)
     {
         ulong h = StateHash.Of(in state);
-        uint tag = (uint)(h >> 32);
-        ref Shard shard = ref _shards[h >> (64 - ShardBits)];
-
-        // Lock-free probe. Volatile.Read of the table and of each word pairs with the Volatile.Write
-        // that published them, so the state an index points to is already written. A table replaced
-        // by growth meanwhile is still a correct (older) picture: a hit in it is a real hit, a miss
-        // falls through to the locked probe.
-        var table = Volatile.Read(ref shard.Table);
-        int mask = table.Length - 1;
-        int slot = (int)h & mask;
+        // The word keeps the hash's low 32 bits, which also pick the slot: growing rehashes from the
+        // words alone, without reading (cache-missing) the states. The shard comes from the top bits.
+        uint tag = (uint)h;
+        int si = (int)(h >> (64 - ShardBits));
+        ref Shard shard = ref _shards[si];
+        long mine = -1;
         while (true)
         {
-            ulong e = Volatile.Read(ref table[slot]);
-            if (e == 0) break;
-            if ((uint)(e >> 32) == tag && State((long)(uint)e - 1).Equals(state)) return 0;
-            slot = (slot + 1) & mask;
-        }
-
-        var spin = new SpinWait();
-        // Interlocked.CompareExchange acquires the shard (full fence); the Volatile.Write below releases it.
-        while (Interlocked.CompareExchange(ref shard.Lock, 1, 0) != 0) spin.SpinOnce(-1);
-        try
-        {
-            table = shard.Table;
-            mask = table.Length - 1;
-            slot = (int)h & mask;
+            // Volatile.Read of the table and of each word pairs with the swap that published them, so
+            // the state an index points to is already written. A table replaced by growth meanwhile
+            // still holds every word it had: a hit in it is a real hit.
+            var table = Volatile.Read(ref shard.Table);
+            int mask = table.Length - 1;
+            int slot = (int)tag & mask;
             while (true)
             {
-                ulong e = table[slot];
-                if (e == 0) break;
-                if ((uint)(e >> 32) == tag && State((long)(uint)e - 1).Equals(state)) return 0;
+                ulong e = Volatile.Read(ref table[slot]);
+                if (e == 0)
+                {
+                    if (mine < 0)
+                    {
+                        if (block.Next == block.End && !Reserve(ref block)) return -1;
+                        mine = block.Next;
+                        int c = (int)(mine >> Shift);
+                        int o = (int)(mine & Mask);
+                        EnsureChunk(c)[o] = state;
+                        _parents[c]![o] = parent;
+                        _labels[c]![o] = label;
+                    }
+                    e = Interlocked.CompareExchange(ref table[slot], ((ulong)tag << 32) | (ulong)(mine + 1), 0);
+                    if (e == 0) break;
+                }
+                long index = (long)(uint)e - 1;
+                if ((uint)(e >> 32) == tag && State(index).Equals(state))
+                    // Our own word, copied into a grown table before we saw the growth (below).
+                    return index == mine ? Commit(ref block, si, table) : 0;
                 slot = (slot + 1) & mask;
             }
-            if (block.Next == block.End)
-            {
-                long start = Interlocked.Add(ref _reserved.Value, BlockSize) - BlockSize;
-                if (start + BlockSize > _bound) return -1;
-                block.Next = start;
-                block.End = start + BlockSize;
-            }
-            long index = block.Next++;
-            block.Added++;
-            int c = (int)(index >> Shift);
-            int o = (int)(index & Mask);
-            EnsureChunk(c)[o] = state;
-            _parents[c]![o] = parent;
-            _labels[c]![o] = label;
-            // Release: the state is written before the word that points to it becomes visible.
-            Volatile.Write(ref table[slot], ((ulong)tag << 32) | (ulong)(index + 1));
-            if (++shard.Used * 2 > table.Length) Grow(ref shard);
-            return 1;
+            // Swapped in. Unless a growth has begun copying this table (it marks the shard before
+            // reading the slots, and the swap and the mark are both full fences, so one of the two
+            // sides sees the other) or has replaced it, the word is in the live table.
+            if (Volatile.Read(ref shard.Frozen) != table && Volatile.Read(ref shard.Table) == table)
+                return Commit(ref block, si, table);
+            // Else wait for the new table and look again: it holds our word if the copy saw it.
+            var spin = new SpinWait();
+            while (Volatile.Read(ref shard.Table) == table) spin.SpinOnce(-1);
         }
-        finally
-        {
-            Volatile.Write(ref shard.Lock, 0);
-        }
+    }
+
+    /// <summary>A new block of indices for the worker; false past the bound.</summary>
+    private bool Reserve(ref Block block)
+    {
+        long start = Interlocked.Add(ref _reserved.Value, BlockSize) - BlockSize;
+        if (start + BlockSize > _bound) return false;
+        block.Next = start;
+        block.End = start + BlockSize;
+        block.ShardAdds ??= new int[1 << ShardBits];
+        // The chunk the next block will land in, made now rather than when a state is due there.
+        PrepareChunk(start + BlockSize);
+        return true;
+    }
+
+    /// <summary>
+    /// The state at the worker's reserved index is in the set. The shard's load is estimated from
+    /// this worker's own adds to it, times the workers: with hashes spread evenly that is the count,
+    /// and the worker that added most always overestimates it, so no table fills past half; no shared
+    /// counter is written per state.
+    /// </summary>
+    private int Commit(ref Block block, int si, ulong[] table)
+    {
+        block.Next++;
+        block.Added++;
+        if ((long)++block.ShardAdds![si] * _workers * 2 > table.Length) Grow(ref _shards[si], table);
+        return 1;
+    }
+
+    private void PrepareChunk(long index)
+    {
+        if (index >= _bound) return;
+        int c = (int)(index >> Shift);
+        if (c < MaxChunks && _states[c] is null) NewChunk(c);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -149,19 +195,47 @@ internal sealed class ConcurrentVisitedSet<TState> where TState : unmanaged, IEq
         return _states[c]!;
     }
 
-    private void Grow(ref Shard shard)
+    /// <summary>
+    /// A zeroed table whose pages are already written. Fresh memory from the OS is mapped on first
+    /// touch; a first touch that reads (a probe, or the copy's test for an empty slot) maps the
+    /// shared zero page, and the write that follows replaces it, which must flush that page from the
+    /// TLB of every CPU running a worker: an inter-processor interrupt per page (perf showed
+    /// ptep_clear_flush under page faults taking 8% of a two-worker run). Writing the zeros first
+    /// faults each page once, with no flush.
+    /// </summary>
+    private static ulong[] NewTable(int length)
     {
-        var old = shard.Table;
-        var table = new ulong[old.Length * 2];
-        int mask = table.Length - 1;
-        foreach (ulong e in old)
+        var table = GC.AllocateUninitializedArray<ulong>(length);
+        table.AsSpan().Clear();
+        return table;
+    }
+
+    /// <summary>Doubles a shard's table. Growers take the shard's lock (the adds do not); the mark
+    /// tells an add that swapped its word into the old table during the copy to look again.</summary>
+    private static void Grow(ref Shard shard, ulong[] old)
+    {
+        if (Interlocked.CompareExchange(ref shard.Lock, 1, 0) != 0) return; // another worker grows it
+        try
         {
-            if (e == 0) continue;
-            int slot = (int)StateHash.Of(in State((long)(uint)e - 1)) & mask;
-            while (table[slot] != 0) slot = (slot + 1) & mask;
-            table[slot] = e;
+            if (shard.Table != old || old.Length >= 1 << 30) return;
+            Interlocked.Exchange(ref shard.Frozen, old);
+            var table = NewTable(old.Length * 2);
+            int mask = table.Length - 1;
+            for (int i = 0; i < old.Length; i++)
+            {
+                ulong e = Volatile.Read(ref old[i]);
+                if (e == 0) continue;
+                int slot = (int)(uint)(e >> 32) & mask;
+                while (table[slot] != 0) slot = (slot + 1) & mask;
+                table[slot] = e;
+            }
+            // Release: lock-free readers see a fully built table; then the mark goes.
+            Volatile.Write(ref shard.Table, table);
+            Volatile.Write(ref shard.Frozen, null);
         }
-        // Release: lock-free readers see a fully built table.
-        Volatile.Write(ref shard.Table, table);
+        finally
+        {
+            Volatile.Write(ref shard.Lock, 0);
+        }
     }
 }

@@ -40,6 +40,19 @@ public sealed record ExplorationResult<TState>(
     /// <summary>Whether stubborn sets and symmetry were in force (the model may offer neither).</summary>
     public bool PartialOrder { get; init; }
     public bool Symmetry { get; init; }
+
+    /// <summary>Whether the visited set kept 64-bit fingerprints instead of states (<see cref="ExplorationOptions.HashCompaction"/>).</summary>
+    public bool HashCompaction { get; init; }
+
+    /// <summary>With hash compaction, an upper bound on the probability that a state was missed:
+    /// n(n-1)/2^65 for n states (<see cref="FingerprintSet.OmissionBound"/>); 0 for the exact search.</summary>
+    public double OmissionProbability { get; init; }
+
+    /// <summary>The bytes the visited set (and, with hash compaction, the parent links and the peak
+    /// of the two frontiers) held at the end: what a state costs, divided by <see cref="States"/>.</summary>
+    public long StoreBytes { get; init; }
+
+    public double BytesPerState => States > 0 ? (double)StoreBytes / States : 0;
 }
 
 public sealed record ExplorationOptions
@@ -66,6 +79,12 @@ public sealed record ExplorationOptions
 
     /// <summary>Threads exploring each breadth-first level; 1 runs the sequential engine.</summary>
     public int Workers { get; init; } = 1;
+
+    /// <summary>Store a 64-bit fingerprint per state instead of the state (SPIN's -DHC, TLC's
+    /// fingerprints): less memory per state, at the price of a small chance of missing a state, which
+    /// the result bounds (<see cref="ExplorationResult{TState}.OmissionProbability"/>). One thread:
+    /// <see cref="Workers"/> does not apply.</summary>
+    public bool HashCompaction { get; init; }
 
     /// <summary>Collect the dead ends reached (tests compare them with and without reductions).</summary>
     public bool RecordTerminals { get; init; }

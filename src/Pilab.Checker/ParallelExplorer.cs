@@ -29,7 +29,7 @@ internal static class ParallelExplorer
         // The state bound is tested on the states added; the index limit only keeps parent links,
         // which are ints, in range (indices include the holes left at the end of each worker's
         // block, at most one block per worker per level).
-        var visited = new ConcurrentVisitedSet<TState>(int.MaxValue - 1);
+        var visited = new ConcurrentVisitedSet<TState>(int.MaxValue - 1, workers);
         var initial = system.Initial;
         var first = new ConcurrentVisitedSet<TState>.Block();
         visited.Add(sym ? system.Canonicalize(in initial) : initial, -1, -1, ref first);
@@ -170,6 +170,7 @@ internal static class ParallelExplorer
             Workers = workers,
             PartialOrder = por,
             Symmetry = sym,
+            StoreBytes = visited.Bytes,
         };
     }
 

@@ -23,6 +23,9 @@ internal sealed class VisitedSet<TState> where TState : unmanaged, IEquatable<TS
     /// <summary>Bytes held per stored state, table included at its worst load: what --max-memory divides by.</summary>
     public static int BytesPerState => Unsafe.SizeOf<TState>() + 8 + 4 * 8;
 
+    /// <summary>The bytes held now: the states with their links, and the table.</summary>
+    public long Bytes => Count * (Unsafe.SizeOf<TState>() + 8) + (long)_table.Length * sizeof(ulong);
+
     public ref TState State(long i) => ref _states[i];
     public int Parent(long i) => _parents[i];
     public int Label(long i) => _labels[i];
@@ -31,8 +34,10 @@ internal sealed class VisitedSet<TState> where TState : unmanaged, IEquatable<TS
     public long Add(in TState state, int parent, int label)
     {
         ulong h = Hash(state);
-        uint tag = (uint)(h >> 32);
-        int slot = (int)h & _mask;
+        // The word keeps the hash's low 32 bits, which also pick the slot: growing rehashes from the
+        // words alone, without reading the states (a cache miss each).
+        uint tag = (uint)h;
+        int slot = (int)tag & _mask;
         while (true)
         {
             ulong e = _table[slot];
@@ -55,12 +60,15 @@ internal sealed class VisitedSet<TState> where TState : unmanaged, IEquatable<TS
     private void Grow()
     {
         var old = _table;
-        _table = new ulong[old.Length * 2];
+        // Zeros written first: a read of an untouched page maps the zero page, and the write after
+        // it faults again to replace it (one fault per page instead of two).
+        _table = GC.AllocateUninitializedArray<ulong>(old.Length * 2);
+        _table.AsSpan().Clear();
         _mask = _table.Length - 1;
         foreach (ulong e in old)
         {
             if (e == 0) continue;
-            int slot = (int)Hash(_states[(long)(uint)e - 1]) & _mask;
+            int slot = (int)(uint)(e >> 32) & _mask;
             while (_table[slot] != 0) slot = (slot + 1) & _mask;
             _table[slot] = e;
         }

@@ -28,6 +28,7 @@ internal sealed class CommonOptions
     public readonly Option<bool> NoPor = new("--no-por") { Description = "explore every interleaving: no partial-order reduction (stubborn sets)" };
     public readonly Option<bool> NoSymmetry = new("--no-symmetry") { Description = "no symmetry reduction over interchangeable injectors" };
     public readonly Option<int> Workers = new("--workers", "-w") { Description = "exploring threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+    public readonly Option<bool> HashCompact = new("--hash-compact") { Description = "store a 64-bit fingerprint per state instead of the state (less memory; the chance of a missed state is reported); one worker" };
     public readonly Option<bool> Json = new("--json") { Description = "print the result as JSON (docs/json.md)" };
 
     public CommonOptions()
@@ -38,7 +39,7 @@ internal sealed class CommonOptions
     public void AddTo(Command c, bool withVariant = true)
     {
         if (withVariant) c.Arguments.Add(Variant);
-        foreach (var o in new Option[] { Mm, Injectors, SameVector, Posts, Exits, Halts, Preemptions, Migrations, Iommu, IrqPriority, MaxStates, MaxMemory, NoPor, NoSymmetry, Workers, Json })
+        foreach (var o in new Option[] { Mm, Injectors, SameVector, Posts, Exits, Halts, Preemptions, Migrations, Iommu, IrqPriority, MaxStates, MaxMemory, NoPor, NoSymmetry, Workers, HashCompact, Json })
             c.Options.Add(o);
     }
 
@@ -75,7 +76,9 @@ internal sealed class CommonOptions
         MaxMemoryBytes = p.GetValue(MaxMemory) << 20,
         PartialOrder = !p.GetValue(NoPor),
         Symmetry = !p.GetValue(NoSymmetry),
-        Workers = p.GetValue(Workers),
+        // Hash compaction runs the sequential engine (HashCompactExplorer); the figures then say 1 worker.
+        Workers = p.GetValue(HashCompact) ? 1 : p.GetValue(Workers),
+        HashCompaction = p.GetValue(HashCompact),
     };
 
     /// <summary>Loads the variant and validates the configuration; on bad input prints why and returns false.</summary>

@@ -152,7 +152,7 @@ static string Summary(CheckResult r)
         (false, true) => ", reduced by symmetry",
         _ => "",
     };
-    string figures = $"{x.States:N0} states, {x.Transitions:N0} transitions, depth {x.MaxDepth}, {x.Elapsed.TotalSeconds:F3} s, {x.Workers} worker{(x.Workers == 1 ? "" : "s")}{reduced}";
+    string figures = $"{x.States:N0} states, {x.Transitions:N0} transitions, depth {x.MaxDepth}, {x.Elapsed.TotalSeconds:F3} s, {x.Workers} worker{(x.Workers == 1 ? "" : "s")}{reduced}{Compaction(x)}";
     return r.Verdict switch
     {
         Pilab.Checker.Verdict.Safe => $"{head}no lost interrupt ({figures}, {x.Terminals:N0} terminal states)\n",
@@ -161,6 +161,11 @@ static string Summary(CheckResult r)
         _ => $"{head}no verdict: {x.BoundMessage}; so far {figures}, no violation among them\n",
     };
 }
+
+// The birthday bound of FingerprintSet.OmissionBound, and what a state cost.
+static string Compaction(Pilab.Checker.ExplorationResult<Pilab.Model.PiState> x) => x.HashCompaction
+    ? $", hash compaction: P(missed state) <= n(n-1)/2^65 = {x.OmissionProbability:G3}, {x.BytesPerState:F1} bytes/state"
+    : "";
 
 static string Explain(CheckResult r, bool timeline = true)
 {

@@ -104,6 +104,9 @@ public static class JsonReport
         w.WriteBoolean("symmetry", x.Symmetry);
         w.WriteEndObject();
         w.WriteNumber("workers", x.Workers);
+        w.WriteBoolean("hashCompaction", x.HashCompaction);
+        w.WriteNumber("omissionProbability", x.OmissionProbability);
+        w.WriteNumber("bytesPerState", Math.Round(x.BytesPerState, 1));
         if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
     }
 

@@ -1,0 +1,157 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Pilab.Checker;
+
+/// <summary>
+/// Breadth-first search with hash compaction (<see cref="ExplorationOptions.HashCompaction"/>): the
+/// visited set keeps a 64-bit fingerprint per state (<see cref="FingerprintSet"/>), and states are
+/// kept only for the level being expanded and the next one. States are numbered in discovery order,
+/// as the exact engine numbers them, and each keeps its parent's number and the label that reached
+/// it (8 bytes); a counterexample is rebuilt by replaying those labels from the initial state. One
+/// thread: the parallel engine is exact only.
+/// </summary>
+internal static class HashCompactExplorer
+{
+    /// <summary>Bytes per state at the worst moment: the fingerprint table while it grows, and the
+    /// parent link. The two frontiers come on top; they are a level's states, not all of them.</summary>
+    public const int BytesPerState = FingerprintSet.WorstBytesPerEntry + sizeof(long);
+
+    public static ExplorationResult<TState> Explore<TState, TSystem>(TSystem system, ExplorationOptions options)
+        where TState : unmanaged, IEquatable<TState>
+        where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
+    {
+        bool por = options.PartialOrder;
+        bool sym = options.Symmetry && system.HasSymmetry;
+        long maxStates = Math.Min(options.MaxStates, int.MaxValue - 1);
+        long memoryBound = Math.Max(1, options.MaxMemoryBytes / BytesPerState);
+        long bound = Math.Min(maxStates, memoryBound);
+
+        var sw = Stopwatch.StartNew();
+        var visited = new FingerprintSet();
+        // (parent number << 32) | label, by discovery number; the initial state's parent is -1.
+        var links = new ChunkedArray<long>();
+        var buffer = new Successor<TState>[system.MaxSuccessors];
+        var terminalStates = options.RecordTerminals ? ImmutableArray.CreateBuilder<TState>() : null;
+        var initial = system.Initial;
+        var root = sym ? system.Canonicalize(in initial) : initial;
+        visited.Add(FingerprintSet.Of(in root));
+        links.Append(Link(-1, -1));
+
+        var current = new TState[1 << 10];
+        var next = new TState[1 << 10];
+        current[0] = root;
+        long currentCount = 1, nextCount = 0, levelStart = 0, peakFrontier = 0;
+        long transitions = 0, terminals = 0;
+        int depth = 0;
+        long violation = -1, stuck = -1;
+        TState violationState = default, stuckState = default;
+        string? boundMessage = null;
+        bool stop = false;
+
+        while (currentCount > 0 && !stop)
+        {
+            for (long j = 0; j < currentCount && !stop; j++)
+            {
+                long head = levelStart + j;
+                TState s = current[j];
+                int n = por ? system.StubbornSuccessors(in s, buffer) : system.Successors(in s, buffer);
+                transitions += n;
+                if (n == 0)
+                {
+                    terminals++;
+                    terminalStates?.Add(s);
+                    var kind = system.Classify(in s);
+                    if (kind == TerminalKind.Violation && violation < 0)
+                    {
+                        violation = head;
+                        violationState = s;
+                        if (!options.ExhaustAfterViolation) { stop = true; break; }
+                    }
+                    else if (kind == TerminalKind.Stuck && stuck < 0)
+                    {
+                        stuck = head;
+                        stuckState = s;
+                    }
+                }
+                for (int i = 0; i < n; i++)
+                {
+                    if (visited.Count >= bound)
+                    {
+                        boundMessage = BreadthFirstExplorer.BoundMessage(options, maxStates, bound, visited.Count);
+                        stop = true;
+                        break;
+                    }
+                    TState t = sym ? system.Canonicalize(buffer[i].State) : buffer[i].State;
+                    if (!visited.Add(FingerprintSet.Of(in t))) continue;
+                    links.Append(Link(head, buffer[i].Label));
+                    if (nextCount == next.Length) Array.Resize(ref next, next.Length * 2);
+                    next[nextCount++] = t;
+                }
+            }
+            peakFrontier = Math.Max(peakFrontier, (long)(current.Length + next.Length) * Unsafe.SizeOf<TState>());
+            if (stop) break;
+            levelStart += currentCount;
+            (current, next) = (next, current);
+            currentCount = nextCount;
+            nextCount = 0;
+            if (currentCount > 0) depth++;
+        }
+        sw.Stop();
+
+        long target = violation >= 0 ? violation : stuck;
+        var verdict = violation >= 0 ? Verdict.Violation
+            : boundMessage is not null ? Verdict.BoundReached
+            : stuck >= 0 ? Verdict.Stuck
+            : Verdict.Safe;
+        var trace = target >= 0
+            ? BreadthFirstExplorer.Concretise(system, sym, Replay(system, por, sym, root, links, target, violation >= 0 ? violationState : stuckState))
+            : [];
+        int maxDepth = target >= 0 && !options.ExhaustAfterViolation ? trace.Length : depth;
+        return new(verdict, visited.Count, transitions, terminals, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
+        {
+            TerminalStates = terminalStates?.ToImmutable() ?? [],
+            PartialOrder = por,
+            Symmetry = sym,
+            HashCompaction = true,
+            OmissionProbability = FingerprintSet.OmissionBound(visited.Count),
+            StoreBytes = visited.Bytes + visited.Count * sizeof(long) + peakFrontier,
+        };
+    }
+
+    private static long Link(long parent, int label) => (parent << 32) | (uint)label;
+
+    /// <summary>
+    /// The stored run to state number <paramref name="target"/>: its labels from the parent links,
+    /// replayed from the initial state through the same successor function the search used. A label
+    /// names one step of a state (a thread's or a CPU's next step), so each replayed step is the
+    /// stored one; the run must end in the state the search found, else the model's labels are
+    /// ambiguous and this says so.
+    /// </summary>
+    private static List<TraceStep<TState>> Replay<TState, TSystem>(TSystem system, bool por, bool sym, TState root, ChunkedArray<long> links, long target, TState expected)
+        where TState : unmanaged, IEquatable<TState>
+        where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
+    {
+        var labels = new List<int>();
+        for (long i = target; links[i] >> 32 >= 0; i = links[i] >> 32)
+            labels.Add((int)(uint)links[i]);
+        labels.Reverse();
+        var buffer = new Successor<TState>[system.MaxSuccessors];
+        var steps = new List<TraceStep<TState>>(labels.Count);
+        TState current = root;
+        foreach (int label in labels)
+        {
+            int n = por ? system.StubbornSuccessors(in current, buffer) : system.Successors(in current, buffer);
+            int found = -1;
+            for (int i = 0; i < n && found < 0; i++)
+                if (buffer[i].Label == label) found = i;
+            if (found < 0) throw new InvalidOperationException("hash compaction: a stored label names no step of the replayed state");
+            current = sym ? system.Canonicalize(buffer[found].State) : buffer[found].State;
+            steps.Add(new(label, current));
+        }
+        if (!current.Equals(expected))
+            throw new InvalidOperationException("hash compaction: the replayed run does not end in the state found (two steps of a state share a label)");
+        return steps;
+    }
+}
