@@ -39,10 +39,10 @@ public static class BreadthFirstExplorer
         var initial = system.Initial;
         visited.Add(sym ? system.Canonicalize(in initial) : initial, -1, -1);
 
-        long transitions = 0, terminals = 0;
+        long transitions = 0;
+        var deadEnds = new DeadEnds();
         long head = 0, levelEnd = 1;
         int depth = 0;
-        long violation = -1, stuck = -1;
         string? boundMessage = null;
 
         while (head < visited.Count)
@@ -53,15 +53,9 @@ public static class BreadthFirstExplorer
             transitions += n;
             if (n == 0)
             {
-                terminals++;
                 terminalStates?.Add(s);
                 var kind = system.Classify(in s);
-                if (kind == TerminalKind.Violation && violation < 0)
-                {
-                    violation = head;
-                    if (!options.ExhaustAfterViolation) break;
-                }
-                else if (kind == TerminalKind.Stuck && stuck < 0) stuck = head;
+                if (deadEnds.Record(kind, head) && kind == TerminalKind.Violation && !options.ExhaustAfterViolation) break;
             }
             for (int i = 0; i < n; i++)
             {
@@ -78,14 +72,11 @@ public static class BreadthFirstExplorer
         }
         sw.Stop();
 
-        long target = violation >= 0 ? violation : stuck;
-        var verdict = violation >= 0 ? Verdict.Violation
-            : boundMessage is not null ? Verdict.BoundReached
-            : stuck >= 0 ? Verdict.Stuck
-            : Verdict.Safe;
+        long target = deadEnds.Target;
+        var verdict = deadEnds.Verdict(boundMessage is not null);
         var trace = target >= 0 ? Concretise(system, sym, Chain(visited.State, visited.Parent, visited.Label, target)) : [];
         int maxDepth = target >= 0 && !options.ExhaustAfterViolation ? trace.Length : depth;
-        return new(verdict, visited.Count, transitions, terminals, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
+        return new(verdict, visited.Count, transitions, deadEnds.Count, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
         {
             TerminalStates = terminalStates?.ToImmutable() ?? [],
             PartialOrder = por,

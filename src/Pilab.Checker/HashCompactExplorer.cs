@@ -43,9 +43,9 @@ internal static class HashCompactExplorer
         var next = new TState[1 << 10];
         current[0] = root;
         long currentCount = 1, nextCount = 0, levelStart = 0, peakFrontier = 0;
-        long transitions = 0, terminals = 0;
+        long transitions = 0;
+        var deadEnds = new DeadEnds();
         int depth = 0;
-        long violation = -1, stuck = -1;
         TState violationState = default, stuckState = default;
         string? boundMessage = null;
         bool stop = false;
@@ -60,19 +60,16 @@ internal static class HashCompactExplorer
                 transitions += n;
                 if (n == 0)
                 {
-                    terminals++;
                     terminalStates?.Add(s);
                     var kind = system.Classify(in s);
-                    if (kind == TerminalKind.Violation && violation < 0)
+                    if (deadEnds.Record(kind, head))
                     {
-                        violation = head;
-                        violationState = s;
-                        if (!options.ExhaustAfterViolation) { stop = true; break; }
-                    }
-                    else if (kind == TerminalKind.Stuck && stuck < 0)
-                    {
-                        stuck = head;
-                        stuckState = s;
+                        if (kind == TerminalKind.Stuck) stuckState = s;
+                        else
+                        {
+                            violationState = s;
+                            if (!options.ExhaustAfterViolation) { stop = true; break; }
+                        }
                     }
                 }
                 for (int i = 0; i < n; i++)
@@ -100,16 +97,13 @@ internal static class HashCompactExplorer
         }
         sw.Stop();
 
-        long target = violation >= 0 ? violation : stuck;
-        var verdict = violation >= 0 ? Verdict.Violation
-            : boundMessage is not null ? Verdict.BoundReached
-            : stuck >= 0 ? Verdict.Stuck
-            : Verdict.Safe;
+        long target = deadEnds.Target;
+        var verdict = deadEnds.Verdict(boundMessage is not null);
         var trace = target >= 0
-            ? BreadthFirstExplorer.Concretise(system, sym, Replay(system, por, sym, root, links, target, violation >= 0 ? violationState : stuckState))
+            ? BreadthFirstExplorer.Concretise(system, sym, Replay(system, por, sym, root, links, target, deadEnds.Violation >= 0 ? violationState : stuckState))
             : [];
         int maxDepth = target >= 0 && !options.ExhaustAfterViolation ? trace.Length : depth;
-        return new(verdict, visited.Count, transitions, terminals, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
+        return new(verdict, visited.Count, transitions, deadEnds.Count, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
         {
             TerminalStates = terminalStates?.ToImmutable() ?? [],
             PartialOrder = por,

@@ -50,7 +50,7 @@ internal static class ParallelExplorer
         int depth = 0;
         bool stop = false, boundHit = false;
         long stored = 1;
-        long violation = -1, stuck = -1;
+        var deadEnds = new DeadEnds();
 
         void Work(int w)
         {
@@ -60,7 +60,8 @@ internal static class ParallelExplorer
             // is then exact up to what they add during the level.
             long others = stored - me.Block.Added;
             // Tallies in locals, written back once: two workers' objects may share a cache line.
-            long transitions = 0, terminals = 0, firstViolation = me.Violation, firstStuck = me.Stuck;
+            long transitions = 0;
+            var mine = me.DeadEnds;
             // The block too: it is written on every add, and on a line shared with the other
             // worker's object that costs a cache-line transfer per state.
             var block = me.Block;
@@ -72,9 +73,7 @@ internal static class ParallelExplorer
             {
                 me.Block = block;
                 me.Transitions += transitions;
-                me.Terminals += terminals;
-                me.Violation = firstViolation;
-                me.Stuck = firstStuck;
+                me.DeadEnds = mine;
             }
 
             void Expand()
@@ -97,11 +96,8 @@ internal static class ParallelExplorer
                     transitions += n;
                     if (n == 0)
                     {
-                        terminals++;
                         me.TerminalStates?.Add(s);
-                        var kind = system.Classify(in s);
-                        if (kind == TerminalKind.Violation && (firstViolation < 0 || head < firstViolation)) firstViolation = head;
-                        else if (kind == TerminalKind.Stuck && (firstStuck < 0 || head < firstStuck)) firstStuck = head;
+                        mine.Record(system.Classify(in s), head);
                     }
                     for (int i = 0; i < n; i++)
                     {
@@ -131,10 +127,11 @@ internal static class ParallelExplorer
             {
                 holes.Add(visited.CloseBlock(ref me.Block));
                 boundHit |= me.BoundHit;
-                if (me.Violation >= 0 && (violation < 0 || me.Violation < violation)) violation = me.Violation;
-                if (me.Stuck >= 0 && (stuck < 0 || me.Stuck < stuck)) stuck = me.Stuck;
             }
-            if (boundHit || (violation >= 0 && !options.ExhaustAfterViolation)) break;
+            // The workers' tallies are cumulative, so the level's merge is recomputed from them.
+            deadEnds = new DeadEnds();
+            foreach (var me in state) deadEnds.Merge(me.DeadEnds);
+            if (boundHit || (deadEnds.Violation >= 0 && !options.ExhaustAfterViolation)) break;
             levelStart = levelEnd;
             levelEnd = visited.End;
             levelHoles = [.. holes.Where(h => h.End > h.Start)];
@@ -145,26 +142,22 @@ internal static class ParallelExplorer
         }
         sw.Stop();
 
-        long transitions = 0, terminals = 0;
+        long transitions = 0;
         var terminalStates = options.RecordTerminals ? ImmutableArray.CreateBuilder<TState>() : null;
         foreach (var me in state)
         {
             transitions += me.Transitions;
-            terminals += me.Terminals;
             if (me.TerminalStates is not null) terminalStates!.AddRange(me.TerminalStates);
         }
         string? boundMessage = boundHit ? BreadthFirstExplorer.BoundMessage(options, maxStates, bound, bound) : null;
-        long target = violation >= 0 ? violation : stuck;
-        var verdict = violation >= 0 ? Verdict.Violation
-            : boundHit ? Verdict.BoundReached
-            : stuck >= 0 ? Verdict.Stuck
-            : Verdict.Safe;
+        long target = deadEnds.Target;
+        var verdict = deadEnds.Verdict(boundHit);
         var trace = target >= 0
             ? BreadthFirstExplorer.Concretise(system, sym, BreadthFirstExplorer.Chain(visited.State, visited.Parent, visited.Label, target))
             : [];
         int maxDepth = target >= 0 && !options.ExhaustAfterViolation ? trace.Length : depth;
         stored = 1 + state.Sum(me => me.Block.Added);
-        return new(verdict, stored, transitions, terminals, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
+        return new(verdict, stored, transitions, deadEnds.Count, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
         {
             TerminalStates = terminalStates?.ToImmutable() ?? [],
             Workers = workers,
@@ -187,7 +180,8 @@ internal static class ParallelExplorer
     {
         public readonly Successor<TState>[] Buffer = new Successor<TState>[maxSuccessors];
         public readonly List<TState>? TerminalStates = recordTerminals ? [] : null;
-        public long Transitions, Terminals, Violation = -1, Stuck = -1;
+        public long Transitions;
+        public DeadEnds DeadEnds = new();
         public bool BoundHit;
         public ConcurrentVisitedSet<TState>.Block Block;
     }

@@ -1,0 +1,39 @@
+namespace Pilab.Checker;
+
+/// <summary>
+/// The dead ends an explorer met: how many, and the lowest-indexed violating and stuck ones. States
+/// are indexed in breadth-first order, so the lowest index is a shallowest one; keeping the minimum
+/// (rather than the first seen) lets parallel workers' tallies merge to the same answer.
+/// </summary>
+internal struct DeadEnds()
+{
+    public long Count;
+    public long Violation = -1;
+    public long Stuck = -1;
+
+    /// <summary>Counts a dead end; true when it is now the lowest-indexed of its kind (violation or stuck).</summary>
+    public bool Record(TerminalKind kind, long index)
+    {
+        Count++;
+        if (kind == TerminalKind.Violation && (Violation < 0 || index < Violation)) { Violation = index; return true; }
+        if (kind == TerminalKind.Stuck && (Stuck < 0 || index < Stuck)) { Stuck = index; return true; }
+        return false;
+    }
+
+    public void Merge(in DeadEnds other)
+    {
+        Count += other.Count;
+        if (other.Violation >= 0 && (Violation < 0 || other.Violation < Violation)) Violation = other.Violation;
+        if (other.Stuck >= 0 && (Stuck < 0 || other.Stuck < Stuck)) Stuck = other.Stuck;
+    }
+
+    /// <summary>The dead end whose run is reported: a violation before a stuck state; -1 if neither.</summary>
+    public readonly long Target => Violation >= 0 ? Violation : Stuck;
+
+    /// <summary>A violation outranks a bound (the run found is real); a bound outranks stuck and safe (unexplored states may hold a violation).</summary>
+    public readonly Verdict Verdict(bool boundHit) =>
+        Violation >= 0 ? Checker.Verdict.Violation
+        : boundHit ? Checker.Verdict.BoundReached
+        : Stuck >= 0 ? Checker.Verdict.Stuck
+        : Checker.Verdict.Safe;
+}
