@@ -6,9 +6,10 @@ namespace Pilab.Checker;
 /// <summary>
 /// Exhaustive breadth-first exploration. Because states are expanded in order of depth, the first
 /// violating dead end expanded is one with a shortest run from the initial state, and that run is
-/// rebuilt from parent links. The visited set doubles as the queue (states are stored in discovery
-/// order), and successors go into one reused buffer: the loop allocates nothing per state.
-/// With <see cref="ExplorationOptions.Workers"/> above 1 the work goes to <see cref="ParallelExplorer"/>.
+/// rebuilt from parent links. The exact search, on any number of workers, is
+/// <see cref="PartitionedExplorer"/>; with <see cref="ExplorationOptions.HashCompaction"/> it is
+/// <see cref="HashCompactExplorer"/>. This class holds what both share: the bound's message and the
+/// rebuilding of a run.
 /// </summary>
 public static class BreadthFirstExplorer
 {
@@ -24,69 +25,14 @@ public static class BreadthFirstExplorer
         where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
     {
         options ??= new ExplorationOptions();
-        if (options.HashCompaction) return HashCompactExplorer.Explore<TState, TSystem>(system, options);
-        if (options.Workers > 1) return ParallelExplorer.Explore<TState, TSystem>(system, options);
-        bool por = options.PartialOrder;
-        bool sym = options.Symmetry && system.HasSymmetry;
-        long maxStates = Math.Min(options.MaxStates, int.MaxValue - 1);
-        long memoryBound = Math.Max(1, options.MaxMemoryBytes / VisitedSet<TState>.BytesPerState);
-        long bound = Math.Min(maxStates, memoryBound);
-
-        var sw = Stopwatch.StartNew();
-        var visited = new VisitedSet<TState>();
-        var buffer = new Successor<TState>[system.MaxSuccessors];
-        var terminalStates = options.RecordTerminals ? ImmutableArray.CreateBuilder<TState>() : null;
-        var initial = system.Initial;
-        visited.Add(sym ? system.Canonicalize(in initial) : initial, -1, -1);
-
-        long transitions = 0;
-        var deadEnds = new DeadEnds();
-        long head = 0, levelEnd = 1;
-        int depth = 0;
-        string? boundMessage = null;
-
-        while (head < visited.Count)
-        {
-            if (head == levelEnd) { depth++; levelEnd = visited.Count; }
-            TState s = visited.State(head);
-            int n = por ? system.StubbornSuccessors(in s, buffer) : system.Successors(in s, buffer);
-            transitions += n;
-            if (n == 0)
-            {
-                terminalStates?.Add(s);
-                var kind = system.Classify(in s);
-                if (deadEnds.Record(kind, head) && kind == TerminalKind.Violation && !options.ExhaustAfterViolation) break;
-            }
-            for (int i = 0; i < n; i++)
-            {
-                if (visited.Count >= bound)
-                {
-                    boundMessage = BoundMessage(options, maxStates, bound, visited.Count);
-                    break;
-                }
-                if (sym) visited.Add(system.Canonicalize(buffer[i].State), (int)head, buffer[i].Label);
-                else visited.Add(buffer[i].State, (int)head, buffer[i].Label);
-            }
-            if (boundMessage is not null) break;
-            head++;
-        }
-        sw.Stop();
-
-        long target = deadEnds.Target;
-        var verdict = deadEnds.Verdict(boundMessage is not null);
-        var trace = target >= 0 ? Concretise(system, sym, Chain(visited.State, visited.Parent, visited.Label, target)) : [];
-        int maxDepth = target >= 0 && !options.ExhaustAfterViolation ? trace.Length : depth;
-        return new(verdict, visited.Count, transitions, deadEnds.Count, Math.Max(maxDepth, depth), sw.Elapsed, initial, trace, boundMessage)
-        {
-            TerminalStates = terminalStates?.ToImmutable() ?? [],
-            PartialOrder = por,
-            Symmetry = sym,
-            StoreBytes = visited.Bytes,
-        };
+        return options.HashCompaction
+            ? HashCompactExplorer.Explore<TState, TSystem>(system, options)
+            : PartitionedExplorer.Explore<TState, TSystem>(system, options);
     }
 
-    internal static string BoundMessage(ExplorationOptions options, long maxStates, long bound, long count) =>
-        count >= maxStates
+    /// <summary>Which bound stopped the search: the state bound when it is the tighter one.</summary>
+    internal static string BoundMessage(ExplorationOptions options, long maxStates, long bound) =>
+        bound >= maxStates
             ? $"stopped at the state bound --max-states {maxStates}"
             : $"stopped at the memory bound --max-memory {options.MaxMemoryBytes / (1 << 20)} MiB ({bound} states)";
 

@@ -27,6 +27,14 @@ internal struct DeadEnds()
         if (other.Stuck >= 0 && (Stuck < 0 || other.Stuck < Stuck)) Stuck = other.Stuck;
     }
 
+    /// <summary>Adds a tally of dead ends met after this one's: its picks count only where this has none.</summary>
+    public void MergeLater(in DeadEnds later)
+    {
+        Count += later.Count;
+        if (Violation < 0) Violation = later.Violation;
+        if (Stuck < 0) Stuck = later.Stuck;
+    }
+
     /// <summary>The dead end whose run is reported: a violation before a stuck state; -1 if neither.</summary>
     public readonly long Target => Violation >= 0 ? Violation : Stuck;
 

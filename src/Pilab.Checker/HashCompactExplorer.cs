@@ -76,7 +76,7 @@ internal static class HashCompactExplorer
                 {
                     if (visited.Count >= bound)
                     {
-                        boundMessage = BreadthFirstExplorer.BoundMessage(options, maxStates, bound, visited.Count);
+                        boundMessage = BreadthFirstExplorer.BoundMessage(options, maxStates, bound);
                         stop = true;
                         break;
                     }

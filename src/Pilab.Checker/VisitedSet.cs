@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pilab.Checker;
 
@@ -31,9 +32,36 @@ internal sealed class VisitedSet<TState> where TState : unmanaged, IEquatable<TS
     public int Label(long i) => _labels[i];
 
     /// <summary>Adds the state if new; returns its index, or -1 if it was already there.</summary>
-    public long Add(in TState state, int parent, int label)
+    public long Add(in TState state, int parent, int label) => Add(in state, Hash(state), parent, label);
+
+    /// <summary>
+    /// Starts loading the table line a state with this hash probes first, so that an insert issued a
+    /// few states later finds it in cache: the probes of a large table are cache misses, and issued
+    /// back to back they overlap instead of waiting one after the other.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchSlot(ulong hash) => Prefetch(ref _table[(int)(uint)hash & _mask]);
+
+    /// <summary>Once the slot's line has arrived: starts loading the stored state its word names, if
+    /// the word's hash bits match (the comparison the insert will make).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchCandidate(ulong hash)
     {
-        ulong h = Hash(state);
+        ulong e = _table[(int)(uint)hash & _mask];
+        if (e != 0 && (uint)(e >> 32) == (uint)hash) Prefetch(ref _states[(long)(uint)e - 1]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch<T>(ref T at)
+    {
+        // A hint only: a stale address after the table grew costs nothing but the hint.
+        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref at));
+    }
+
+    /// <summary>As <see cref="Add(in TState, int, int)"/>, with the state's <see cref="StateHash"/> already computed.</summary>
+    public long Add(in TState state, ulong hash, int parent, int label)
+    {
+        ulong h = hash;
         // The word keeps the hash's low 32 bits, which also pick the slot: growing rehashes from the
         // words alone, without reading the states (a cache miss each).
         uint tag = (uint)h;

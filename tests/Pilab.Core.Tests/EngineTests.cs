@@ -1,0 +1,69 @@
+using Pilab.Checker;
+using Pilab.Model;
+using Pilab.Protocol;
+
+namespace Pilab.Core.Tests;
+
+/// <summary>
+/// The engine against a textbook breadth-first search (a queue and a hash set, nothing batched,
+/// partitioned or prefetched): with one worker it must store the same states in the same order,
+/// stop at the same state, and return the very same shortest run; with two, the same states, and a
+/// run of the same length.
+/// </summary>
+public sealed class EngineTests
+{
+    public static TheoryData<string, MemoryModel, int> Cases()
+    {
+        var data = new TheoryData<string, MemoryModel, int>();
+        foreach (var v in Builtins.All)
+            foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
+                foreach (int k in new[] { 1, 2 })
+                    data.Add(v.Name, mm, k);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void OneWorker_IsTheTextbookSearch_StateForState(string name, MemoryModel mm, int k)
+    {
+        var system = new PiSystem(Builtins.Find(name)!, new Configuration(k, 2, 1, Memory: mm));
+        var reference = Textbook(system);
+        var r = BreadthFirstExplorer.Explore<PiState, PiSystem>(system, ExplorationOptions.Unreduced with { Workers = 1 });
+        Assert.Equal(reference.States, r.States);
+        Assert.Equal(reference.Transitions, r.Transitions);
+        Assert.Equal(reference.Violation is null ? Verdict.Safe : Verdict.Violation, r.Verdict);
+        Assert.Equal(reference.Violation ?? [], r.Trace.Select(t => (t.Label, t.State)).ToList());
+
+        var two = BreadthFirstExplorer.Explore<PiState, PiSystem>(system, ExplorationOptions.Unreduced with { Workers = 2, ExhaustAfterViolation = true });
+        var full = Textbook(system, exhaust: true);
+        Assert.Equal(full.States, two.States);
+        Assert.Equal(full.Transitions, two.Transitions);
+        var twoFirst = BreadthFirstExplorer.Explore<PiState, PiSystem>(system, ExplorationOptions.Unreduced with { Workers = 2 });
+        Assert.Equal(reference.Violation?.Count ?? 0, twoFirst.Trace.Length);
+    }
+
+    /// <summary>Expands states in queue order; each new successor is stored with its parent. Stops
+    /// at the first violating dead end unless told to go on.</summary>
+    private static (long States, long Transitions, List<(int Label, PiState State)>? Violation) Textbook(PiSystem system, bool exhaust = false)
+    {
+        var queue = new List<(PiState State, int Parent, int Label)> { (system.Initial, -1, -1) };
+        var seen = new HashSet<PiState> { system.Initial };
+        var buffer = new Successor<PiState>[system.MaxSuccessors];
+        long transitions = 0;
+        for (int head = 0; head < queue.Count; head++)
+        {
+            int n = system.Successors(queue[head].State, buffer);
+            transitions += n;
+            if (n == 0 && system.Classify(queue[head].State) == TerminalKind.Violation && !exhaust)
+            {
+                var run = new List<(int, PiState)>();
+                for (int i = head; queue[i].Parent >= 0; i = queue[i].Parent) run.Add((queue[i].Label, queue[i].State));
+                run.Reverse();
+                return (queue.Count, transitions, run);
+            }
+            for (int i = 0; i < n; i++)
+                if (seen.Add(buffer[i].State)) queue.Add((buffer[i].State, head, buffer[i].Label));
+        }
+        return (queue.Count, transitions, null);
+    }
+}
