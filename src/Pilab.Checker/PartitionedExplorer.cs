@@ -31,7 +31,7 @@ internal static class PartitionedExplorer
     private const int RoundStates = 1 << 14;
     /// <summary>How far ahead of the insert the table slot is prefetched; the candidate state is
     /// prefetched half as far ahead, once its slot has had time to arrive.</summary>
-    private const int Lookahead = 16;
+    private const int Lookahead = 32;
     /// <summary>States a worker may add before it asks the shared budget again.</summary>
     private const int BudgetBlock = 1024;
 
