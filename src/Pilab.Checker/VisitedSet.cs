@@ -82,6 +82,14 @@ internal sealed class VisitedSet<TState> where TState : unmanaged, IEquatable<TS
         return index;
     }
 
+    /// <summary>Grows the table now if adding this many more states could take it past half full.
+    /// The parallel engine calls it before a round's inserts, so that workers whose sets are about
+    /// the same size grow in the same round rather than each waiting at the barrier for the other.</summary>
+    public void EnsureCapacity(long adding)
+    {
+        while ((_states.Count + adding) * 2 > _table.Length && _table.Length < 1 << 30) Grow();
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Hash(in TState s) => StateHash.Of(in s);
 
