@@ -177,25 +177,16 @@ internal static class PartitionedExplorer
         {
             try
             {
-                long wa = 0, wb = 0, ta = 0, tb = 0, rounds = 0;
                 while (!_done)
                 {
-                    long t0 = Stopwatch.GetTimestamp();
                     if (!_insertAgain)
                     {
                         Expand(w);
+                        _expanded.SignalAndWait();
                     }
-                    long t1 = Stopwatch.GetTimestamp();
-                    _expanded.SignalAndWait();
-                    long t2 = Stopwatch.GetTimestamp();
                     Insert(w);
-                    long t3 = Stopwatch.GetTimestamp();
                     _inserted.SignalAndWait(); // the last to arrive runs Coordinate
-                    long t4 = Stopwatch.GetTimestamp();
-                    ta += t1 - t0; wa += t2 - t1; tb += t3 - t2; wb += t4 - t3; rounds++;
                 }
-                if (Environment.GetEnvironmentVariable("PILAB_PROF") == "1")
-                    Console.Error.WriteLine($"worker {w}: rounds {rounds} expand {ta / 1e9:F3} wait {wa / 1e9:F3} insert {tb / 1e9:F3} wait {wb / 1e9:F3}");
             }
             catch (Exception e)
             {
