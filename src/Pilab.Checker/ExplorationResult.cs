@@ -77,7 +77,7 @@ public sealed record ExplorationOptions
     /// Off by default here; on at the command line unless --no-symmetry.</summary>
     public bool Symmetry { get; init; }
 
-    /// <summary>Threads exploring each breadth-first level; 1 runs the sequential engine.</summary>
+    /// <summary>Threads exploring, the states partitioned among them by hash; 1 is the plain sequential search.</summary>
     public int Workers { get; init; } = 1;
 
     /// <summary>Store a 64-bit fingerprint per state instead of the state (SPIN's -DHC, TLC's

@@ -16,7 +16,7 @@ namespace Pilab.Checker;
 /// first, then what is left of the others'), compute their successors and post each to its owner's
 /// mailbox. Insert: each worker adds the messages addressed to it, in the order posted, with the
 /// table lines of the next ones prefetched so that the cache misses of a large table overlap instead
-/// of coming one after the other (on one worker this alone halves the search time). A round expands
+/// of coming one after the other (on one worker, without it the search takes half as long again). A round expands
 /// at most <see cref="RoundStates"/> states of each owner, which bounds the mailboxes (a few MB,
 /// outside --max-memory's count). Every state of depth d is added before any of depth d + 1 is expanded, so
 /// the states stored are those of a sequential breadth-first search, and the first violating dead end
@@ -301,7 +301,7 @@ internal static class PartitionedExplorer
         }
 
         /// <summary>More of the bound for a worker, in blocks (one shared atomic add per block, not per
-        /// state); the last grant is what is left, so one worker stops exactly at the bound.</summary>
+        /// state); the last grant is what is left of the bound.</summary>
         private bool Grant(Worker<TState> me)
         {
             while (true)
