@@ -15,12 +15,13 @@ namespace Pilab.Checker;
 /// A level is done in rounds. Expand: the workers take batches of the level's states (their own
 /// first, then what is left of the others'), compute their successors and post each to its owner's
 /// mailbox. Insert: each worker adds the messages addressed to it, in the order posted, with the
-/// table lines of the next ones prefetched so that the cache misses of a large table overlap instead
-/// of coming one after the other (on one worker, without it the search takes half as long again). A round expands
-/// at most <see cref="RoundStates"/> states of each owner, which bounds the mailboxes (a few MB,
-/// outside --max-memory's count). Every state of depth d is added before any of depth d + 1 is expanded, so
-/// the states stored are those of a sequential breadth-first search, and the first violating dead end
-/// met lies at the least depth: its run, rebuilt from parent links, is a shortest one.
+/// table lines of the next ones prefetched so that the cache misses of a large table overlap
+/// instead of coming one after the other (on one worker, without it the search takes half as long
+/// again). A round expands at most <see cref="RoundStates"/> states of each owner, which bounds the
+/// mailboxes (a few MB, outside --max-memory's count). Every state of depth d is added before any
+/// of depth d + 1 is expanded, so the states stored are those of a sequential breadth-first search,
+/// and the first violating dead end met lies at the least depth: its run, rebuilt from parent
+/// links, is a shortest one.
 ///
 /// One worker is the sequential search itself, with its inserts batched and prefetched: messages are
 /// inserted in the order they were posted, so states get the numbers a plain queue would give them,
