@@ -193,9 +193,10 @@ internal static class PartitionedExplorer
             }
             catch (Exception e)
             {
-                // Let the others finish the phase without this worker; the coordinator then stops.
+                // Let the others finish the phase without this worker; the coordinator then stops
+                // them all at the end of it. (Setting _done here instead would let a worker that is
+                // between phases leave without the others, who would wait for it forever.)
                 Interlocked.CompareExchange(ref Failure, e, null);
-                _done = true;
                 _expanded.RemoveParticipant();
                 _inserted.RemoveParticipant();
             }

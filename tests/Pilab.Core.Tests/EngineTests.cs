@@ -42,6 +42,34 @@ public sealed class EngineTests
         Assert.Equal(reference.Violation?.Count ?? 0, twoFirst.Trace.Length);
     }
 
+    /// <summary>A counter modulo 100 000 whose successor function fails at one state: the failure
+    /// reaches the caller, whichever worker met it, and no worker is left waiting at a barrier.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void AModelThatThrows_ThrowsToTheCaller_OnAnyNumberOfWorkers(int workers)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            BreadthFirstExplorer.Explore<long, Failing>(new Failing(), new ExplorationOptions { Workers = workers }));
+        Assert.Equal("state 54321", e.Message);
+    }
+
+    /// <summary>A ring of states 0..99 999 with a chord, failing when asked for the successors of 54 321.</summary>
+    private readonly struct Failing : ITransitionSystem<long>
+    {
+        public long Initial => 0;
+        public int MaxSuccessors => 2;
+        public int Successors(in long state, Span<Successor<long>> into)
+        {
+            if (state == 54_321) throw new InvalidOperationException("state 54321");
+            into[0] = new((state + 1) % 100_000, 0);
+            into[1] = new((state * 7 + 3) % 100_000, 1);
+            return 2;
+        }
+        public TerminalKind Classify(in long terminal) => TerminalKind.Ok;
+    }
+
     /// <summary>Expands states in queue order; each new successor is stored with its parent. Stops
     /// at the first violating dead end unless told to go on.</summary>
     private static (long States, long Transitions, List<(int Label, PiState State)>? Violation) Textbook(PiSystem system, bool exhaust = false)
