@@ -7,8 +7,8 @@ namespace Pilab.Core.Tests;
 /// <summary>
 /// The engine against a textbook breadth-first search (a queue and a hash set, nothing batched,
 /// partitioned or prefetched): with one worker it must store the same states in the same order,
-/// stop at the same state, and return the very same shortest run; with two, the same states, and a
-/// run of the same length.
+/// stop at the same state, and return the very same shortest run; with two or three, the same
+/// states, and a run of the same length.
 /// </summary>
 public sealed class EngineTests
 {
@@ -34,12 +34,15 @@ public sealed class EngineTests
         Assert.Equal(reference.Violation is null ? Verdict.Safe : Verdict.Violation, r.Verdict);
         Assert.Equal(reference.Violation ?? [], r.Trace.Select(t => (t.Label, t.State)).ToList());
 
-        var two = BreadthFirstExplorer.Explore<PiState, PiSystem>(system, ExplorationOptions.Unreduced with { Workers = 2, ExhaustAfterViolation = true });
         var full = Textbook(system, exhaust: true);
-        Assert.Equal(full.States, two.States);
-        Assert.Equal(full.Transitions, two.Transitions);
-        var twoFirst = BreadthFirstExplorer.Explore<PiState, PiSystem>(system, ExplorationOptions.Unreduced with { Workers = 2 });
-        Assert.Equal(reference.Violation?.Count ?? 0, twoFirst.Trace.Length);
+        foreach (int workers in new[] { 2, 3 })
+        {
+            var several = BreadthFirstExplorer.Explore<PiState, PiSystem>(system, ExplorationOptions.Unreduced with { Workers = workers, ExhaustAfterViolation = true });
+            Assert.Equal(full.States, several.States);
+            Assert.Equal(full.Transitions, several.Transitions);
+            var first = BreadthFirstExplorer.Explore<PiState, PiSystem>(system, ExplorationOptions.Unreduced with { Workers = workers });
+            Assert.Equal(reference.Violation?.Count ?? 0, first.Trace.Length);
+        }
     }
 
     /// <summary>A counter modulo 100 000 whose successor function fails at one state: the failure
