@@ -12,16 +12,17 @@ namespace Pilab.Checker;
 /// atomic instruction, and a table line never moves between cores; what crosses is one message
 /// (state, hash, parent, label) per successor, written and read sequentially.
 ///
-/// A level is done in rounds. Expand: the workers take batches of the level's states (their own
-/// first, then what is left of the others'), compute their successors and post each to its owner's
-/// mailbox. Insert: each worker adds the messages addressed to it, in the order posted, with the
-/// table lines of the next ones prefetched so that the cache misses of a large table overlap
-/// instead of coming one after the other (on one worker, without it the search takes half as long
-/// again). A round expands at most <see cref="RoundStates"/> states of each owner, which bounds the
-/// mailboxes (a few MB, outside --max-memory's count). Every state of depth d is added before any
-/// of depth d + 1 is expanded, so the states stored are those of a sequential breadth-first search,
-/// and the first violating dead end met lies at the least depth: its run, rebuilt from parent
-/// links, is a shortest one.
+/// A level is done in rounds. Expand: each worker takes the next of its own states of the level, in
+/// order, computes their successors and posts each to its owner's mailbox. Insert: each worker adds
+/// the messages addressed to it, sender by sender, in the order posted, with the table lines of the
+/// next ones prefetched so that the cache misses of a large table overlap instead of coming one
+/// after the other (on one worker, without it the search takes half as long again). Nothing in that
+/// order depends on timing, so the numbers states get, the count at a stop and the run reported are
+/// the same on every run. A round expands at most <see cref="RoundStates"/> states of each worker,
+/// which bounds the mailboxes (a few MB, outside --max-memory's count). Every state of depth d is
+/// added before any of depth d + 1 is expanded, so the states stored are those of a sequential
+/// breadth-first search, and the first violating dead end met lies at the least depth: its run,
+/// rebuilt from parent links, is a shortest one.
 ///
 /// One worker is the sequential search itself, with its inserts batched and prefetched: messages are
 /// inserted in the order they were posted, so states get the numbers a plain queue would give them,
@@ -30,7 +31,6 @@ namespace Pilab.Checker;
 /// </summary>
 internal static class PartitionedExplorer
 {
-    private const int Batch = 256;
     private const int RoundStates = 1 << 14;
     /// <summary>How far ahead of the insert the table slot is prefetched; the candidate state is
     /// prefetched half as far ahead, once its slot has had time to arrive.</summary>
@@ -106,13 +106,12 @@ internal static class PartitionedExplorer
         private readonly long _ownLimit;
         private readonly Worker<TState>[] _crew;
         private readonly Barrier _expanded, _inserted;
-        // Per owner: the next of its level's states to hand out, and where the round stops.
-        private readonly PaddedCounter[] _next;
+        // Per owner: the first of its level's states in this round, and where the round stops.
+        private readonly long[] _next;
         private readonly long[] _roundEnd;
         private readonly PaddedCounter _reserved = new(); // states granted out of the bound
         private volatile bool _done;
         private bool _insertAgain; // the bound's last grants went unused: the starved workers go on inserting
-        private volatile bool _violated; // a worker met a violating dead end and stopping at it is asked
         private DeadEnds _deadEnds = new();
         private int _depth;
         private bool _boundHit;
@@ -129,7 +128,7 @@ internal static class PartitionedExplorer
             _bound = bound;
             _ownLimit = (int.MaxValue - workers) / workers;
             _crew = [.. Enumerable.Range(0, workers).Select(_ => new Worker<TState>(workers, system.MaxSuccessors, options.RecordTerminals))];
-            _next = [.. Enumerable.Range(0, workers).Select(_ => new PaddedCounter())];
+            _next = new long[workers];
             _roundEnd = new long[workers];
             _expanded = new Barrier(workers);
             _inserted = new Barrier(workers, _ => Coordinate());
@@ -156,7 +155,7 @@ internal static class PartitionedExplorer
                 var me = _crew[v];
                 me.LevelStart = me.LevelEnd;
                 me.LevelEnd = me.Set.Count;
-                _next[v].Value = me.LevelStart;
+                _next[v] = me.LevelStart;
                 _roundEnd[v] = Math.Min(me.LevelEnd, me.LevelStart + RoundStates);
                 any |= me.LevelEnd > me.LevelStart;
             }
@@ -169,9 +168,9 @@ internal static class PartitionedExplorer
             bool any = false;
             for (int v = 0; v < _workers; v++)
             {
-                _next[v].Value = _roundEnd[v];
+                _next[v] = _roundEnd[v];
                 _roundEnd[v] = Math.Min(_crew[v].LevelEnd, _roundEnd[v] + RoundStates);
-                any |= _roundEnd[v] > _next[v].Value;
+                any |= _roundEnd[v] > _next[v];
             }
             return any;
         }
@@ -211,52 +210,39 @@ internal static class PartitionedExplorer
             var posted = me.Posted;
             var round = me.Round;
             long transitions = 0;
-            // Its own states first (it added them, so they may still be in its cache), then what is
-            // left of the others'.
-            for (int j = 0; j < _workers; j++)
+            // Its own states only, in order: so what each worker posts, and in what order, does not
+            // depend on timing, and neither do the numbers the owners give the states nor the run
+            // reported. (Taking batches from the others' states when done with one's own was tried:
+            // the partition by hash leaves little to balance, and the numbering became a race.)
+            var set = me.Set;
+            for (long local = _next[w], end = _roundEnd[w]; local < end; local++)
             {
-                int v = (w + j) % _workers;
-                var set = _crew[v].Set;
-                long end = _roundEnd[v];
-                while (!_violated)
+                int number = (int)(local * _workers + w);
+                TState s = set.State(local);
+                int n = _por ? _system.StubbornSuccessors(in s, buffer) : _system.Successors(in s, buffer);
+                transitions += n;
+                if (n == 0)
                 {
-                    long from = Interlocked.Add(ref _next[v].Value, Batch) - Batch;
-                    if (from >= end) break;
-                    long to = Math.Min(from + Batch, end);
-                    for (long local = from; local < to; local++)
-                    {
-                        int number = (int)(local * _workers + v);
-                        TState s = set.State(local);
-                        int n = _por ? _system.StubbornSuccessors(in s, buffer) : _system.Successors(in s, buffer);
-                        transitions += n;
-                        if (n == 0)
-                        {
-                            me.TerminalStates?.Add(s);
-                            var kind = _system.Classify(in s);
-                            round.Record(kind, number);
-                            if (kind == TerminalKind.Violation && !_options.ExhaustAfterViolation)
-                            {
-                                // Nothing after it is expanded: the successors posted so far are
-                                // inserted, and the search stops at the end of this round.
-                                _violated = true;
-                                goto Done;
-                            }
-                        }
-                        for (int i = 0; i < n; i++)
-                        {
-                            TState t = _sym ? _system.Canonicalize(buffer[i].State) : buffer[i].State;
-                            ulong h = StateHash.Of(in t);
-                            int o = Owner(h);
-                            int k = posted[o];
-                            if (k == outbox[o].Length) Array.Resize(ref outbox[o], k * 2);
-                            ref var m = ref outbox[o][k];
-                            m.State = t;
-                            m.Hash = h;
-                            m.Parent = number;
-                            m.Label = buffer[i].Label;
-                            posted[o] = k + 1;
-                        }
-                    }
+                    me.TerminalStates?.Add(s);
+                    var kind = _system.Classify(in s);
+                    round.Record(kind, number);
+                    // Nothing after it is expanded by this worker: the successors posted so far are
+                    // inserted, and the search stops at the end of this round.
+                    if (kind == TerminalKind.Violation && !_options.ExhaustAfterViolation) goto Done;
+                }
+                for (int i = 0; i < n; i++)
+                {
+                    TState t = _sym ? _system.Canonicalize(buffer[i].State) : buffer[i].State;
+                    ulong h = StateHash.Of(in t);
+                    int o = Owner(h);
+                    int k = posted[o];
+                    if (k == outbox[o].Length) Array.Resize(ref outbox[o], k * 2);
+                    ref var m = ref outbox[o][k];
+                    m.State = t;
+                    m.Hash = h;
+                    m.Parent = number;
+                    m.Label = buffer[i].Label;
+                    posted[o] = k + 1;
                 }
             }
         Done:
