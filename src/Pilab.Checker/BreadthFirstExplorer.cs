@@ -30,12 +30,6 @@ public static class BreadthFirstExplorer
             : PartitionedExplorer.Explore<TState, TSystem>(system, options);
     }
 
-    /// <summary>Which bound stopped the search: the state bound when it is the tighter one.</summary>
-    internal static string BoundMessage(ExplorationOptions options, long maxStates, long bound) =>
-        bound >= maxStates
-            ? $"stopped at the state bound --max-states {maxStates}"
-            : $"stopped at the memory bound --max-memory {options.MaxMemoryBytes / (1 << 20)} MiB ({bound} states)";
-
     internal delegate ref TState StateAt<TState>(long index);
 
     /// <summary>The stored run to a state, from parent links: (label, stored state) from the initial state on.</summary>

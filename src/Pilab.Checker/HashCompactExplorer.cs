@@ -24,9 +24,7 @@ internal static class HashCompactExplorer
     {
         bool por = options.PartialOrder;
         bool sym = options.Symmetry && system.HasSymmetry;
-        long maxStates = Math.Min(options.MaxStates, int.MaxValue - 1);
-        long memoryBound = Math.Max(1, options.MaxMemoryBytes / BytesPerState);
-        long bound = Math.Min(maxStates, memoryBound);
+        var bound = new StateBound(options, BytesPerState);
 
         var sw = Stopwatch.StartNew();
         var visited = new FingerprintSet();
@@ -74,9 +72,9 @@ internal static class HashCompactExplorer
                 }
                 for (int i = 0; i < n; i++)
                 {
-                    if (visited.Count >= bound)
+                    if (visited.Count >= bound.States)
                     {
-                        boundMessage = BreadthFirstExplorer.BoundMessage(options, maxStates, bound);
+                        boundMessage = bound.Message;
                         stop = true;
                         break;
                     }

@@ -44,9 +44,7 @@ internal static class PartitionedExplorer
     {
         int workers = options.Workers;
         bool sym = options.Symmetry && system.HasSymmetry;
-        long maxStates = Math.Min(options.MaxStates, int.MaxValue - 1);
-        long memoryBound = Math.Max(1, options.MaxMemoryBytes / VisitedSet<TState>.BytesPerState);
-        long bound = Math.Min(maxStates, memoryBound);
+        var bound = new StateBound(options, VisitedSet<TState>.BytesPerState);
 
         var sw = Stopwatch.StartNew();
         var run = new Run<TState, TSystem>(system, options, workers, sym, bound);
@@ -100,7 +98,7 @@ internal static class PartitionedExplorer
         private readonly ExplorationOptions _options;
         private readonly int _workers;
         private readonly bool _por, _sym;
-        private readonly long _bound;
+        private readonly StateBound _bound;
         // A state's number is its index in its owner's set times the workers plus the owner, an int
         // as parent links are: so no worker may hold more than this.
         private readonly long _ownLimit;
@@ -118,7 +116,7 @@ internal static class PartitionedExplorer
         private readonly TState _initial;
         public Exception? Failure;
 
-        public Run(TSystem system, ExplorationOptions options, int workers, bool sym, long bound)
+        public Run(TSystem system, ExplorationOptions options, int workers, bool sym, StateBound bound)
         {
             _system = system;
             _options = options;
@@ -295,7 +293,7 @@ internal static class PartitionedExplorer
             while (true)
             {
                 long reserved = Volatile.Read(ref _reserved.Value);
-                long granted = Math.Min(BudgetBlock, _bound - reserved);
+                long granted = Math.Min(BudgetBlock, _bound.States - reserved);
                 if (granted <= 0) return false;
                 if (Interlocked.CompareExchange(ref _reserved.Value, reserved + granted, reserved) != reserved) continue;
                 me.Budget = granted;
@@ -373,7 +371,7 @@ internal static class PartitionedExplorer
                 foreach (var box in me.Outbox) bytes += (long)box.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<Message<TState>>();
                 if (me.TerminalStates is not null) terminalStates!.AddRange(me.TerminalStates);
             }
-            string? boundMessage = _boundHit ? BreadthFirstExplorer.BoundMessage(_options, Math.Min(_options.MaxStates, int.MaxValue - 1), _bound) : null;
+            string? boundMessage = _boundHit ? _bound.Message : null;
             long target = _deadEnds.Target;
             var trace = target >= 0
                 ? BreadthFirstExplorer.Concretise(_system, _sym, BreadthFirstExplorer.Chain(State, Parent, Label, target))
