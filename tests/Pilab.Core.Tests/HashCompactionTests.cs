@@ -3,6 +3,8 @@ using Pilab.Checker;
 using Pilab.Model;
 using Pilab.Protocol;
 
+using static Pilab.Core.Tests.Runs;
+
 namespace Pilab.Core.Tests;
 
 /// <summary>
@@ -89,22 +91,4 @@ public sealed class HashCompactionTests
             Assert.Equal(distinct.Length, set.Count);
             Assert.All(distinct, v => Assert.True(set.Contains(v)));
         }, iter: 100);
-
-    /// <summary>Every step of the reported trace is a real transition of the full system.</summary>
-    private static void AssertRealRun(Variant variant, Configuration config, CheckResult r)
-    {
-        var system = new PiSystem(variant, config);
-        var buffer = new Successor<PiState>[system.MaxSuccessors];
-        var s = system.Initial;
-        foreach (var step in r.Exploration.Trace)
-        {
-            int n = system.Successors(s, buffer);
-            Assert.Contains(new Successor<PiState>(step.State, step.Label), buffer[..n]);
-            s = step.State;
-        }
-        Assert.NotEqual(TerminalKind.Ok, system.Classify(s));
-        Assert.Equal(0, system.Successors(s, buffer));
-    }
-
-    private static HashSet<(ulong, ulong)> Set(IEnumerable<PiState> states) => [.. states.Select(s => (s.Lo, s.Hi))];
 }
