@@ -8,8 +8,8 @@ namespace Pilab.Checker;
 /// violating dead end expanded is one with a shortest run from the initial state, and that run is
 /// rebuilt from parent links. The exact search, on any number of workers, is
 /// <see cref="PartitionedExplorer"/>; with <see cref="ExplorationOptions.HashCompaction"/> it is
-/// <see cref="HashCompactExplorer"/>. This class holds what both share: the bound's message and the
-/// rebuilding of a run.
+/// <see cref="HashCompactExplorer"/>. This class holds what both share: turning a stored run into
+/// a real one.
 /// </summary>
 public static class BreadthFirstExplorer
 {
@@ -28,19 +28,6 @@ public static class BreadthFirstExplorer
         return options.HashCompaction
             ? HashCompactExplorer.Explore<TState, TSystem>(system, options)
             : PartitionedExplorer.Explore<TState, TSystem>(system, options);
-    }
-
-    internal delegate ref TState StateAt<TState>(long index);
-
-    /// <summary>The stored run to a state, from parent links: (label, stored state) from the initial state on.</summary>
-    internal static List<TraceStep<TState>> Chain<TState>(StateAt<TState> state, Func<long, int> parent, Func<long, int> label, long index)
-        where TState : unmanaged
-    {
-        var steps = new List<TraceStep<TState>>();
-        for (long i = index; parent(i) >= 0; i = parent(i))
-            steps.Add(new(label(i), state(i)));
-        steps.Reverse();
-        return steps;
     }
 
     /// <summary>

@@ -1,9 +1,10 @@
 namespace Pilab.Checker;
 
 /// <summary>
-/// The dead ends an explorer met: how many, and the lowest-indexed violating and stuck ones. States
-/// are indexed in breadth-first order, so the lowest index is a shallowest one; keeping the minimum
-/// (rather than the first seen) lets parallel workers' tallies merge to the same answer.
+/// The dead ends an explorer met: how many, and the lowest-numbered violating and stuck ones. The
+/// dead ends of one tally are numbered in breadth-first order (hash compaction) or are equally deep
+/// (one round of the partitioned engine), so the lowest number is a shallowest one, whatever order
+/// they were met in; tallies of later rounds are added with <see cref="MergeLater"/>.
 /// </summary>
 internal struct DeadEnds()
 {
@@ -18,13 +19,6 @@ internal struct DeadEnds()
         if (kind == TerminalKind.Violation && (Violation < 0 || index < Violation)) { Violation = index; return true; }
         if (kind == TerminalKind.Stuck && (Stuck < 0 || index < Stuck)) { Stuck = index; return true; }
         return false;
-    }
-
-    public void Merge(in DeadEnds other)
-    {
-        Count += other.Count;
-        if (other.Violation >= 0 && (Violation < 0 || other.Violation < Violation)) Violation = other.Violation;
-        if (other.Stuck >= 0 && (Stuck < 0 || other.Stuck < Stuck)) Stuck = other.Stuck;
     }
 
     /// <summary>Adds a tally of dead ends met after this one's: its picks count only where this has none.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace Pilab.Checker;
@@ -42,15 +43,10 @@ internal static class PartitionedExplorer
         where TState : unmanaged, IEquatable<TState>
         where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
     {
-        int workers = options.Workers;
-        bool sym = options.Symmetry && system.HasSymmetry;
-        var bound = new StateBound(options, VisitedSet<TState>.BytesPerState);
-
         var sw = Stopwatch.StartNew();
-        var run = new Run<TState, TSystem>(system, options, workers, sym, bound);
-        run.Start();
-        var crew = new Thread[workers - 1];
-        for (int w = 1; w < workers; w++)
+        var run = new Run<TState, TSystem>(system, options);
+        var crew = new Thread[options.Workers - 1];
+        for (int w = 1; w < options.Workers; w++)
         {
             int id = w;
             crew[w - 1] = new Thread(() => run.Work(id)) { IsBackground = true, Name = $"pilab worker {id}" };
@@ -82,6 +78,7 @@ internal static class PartitionedExplorer
         public readonly int[] Posted = new int[workers];
         public readonly List<TState>? TerminalStates = recordTerminals ? [] : null;
         public long LevelStart, LevelEnd; // this worker's states of the level being expanded (own indices)
+        public long RoundStart, RoundEnd; // those of them this round expands
         public long Transitions;
         public DeadEnds Round = new(); // the dead ends met in this round
         public readonly int[] Read = new int[workers]; // per sender: how much of its mail to me is inserted
@@ -104,9 +101,6 @@ internal static class PartitionedExplorer
         private readonly long _ownLimit;
         private readonly Worker<TState>[] _crew;
         private readonly Barrier _expanded, _inserted;
-        // Per owner: the first of its level's states in this round, and where the round stops.
-        private readonly long[] _next;
-        private readonly long[] _roundEnd;
         private readonly PaddedCounter _reserved = new(); // states granted out of the bound
         private volatile bool _done;
         private bool _insertAgain; // the bound's last grants went unused: the starved workers go on inserting
@@ -116,45 +110,40 @@ internal static class PartitionedExplorer
         private readonly TState _initial;
         public Exception? Failure;
 
-        public Run(TSystem system, ExplorationOptions options, int workers, bool sym, StateBound bound)
+        /// <summary>Stores the initial state (its orbit's representative) with its owner: the first level.</summary>
+        public Run(TSystem system, ExplorationOptions options)
         {
             _system = system;
             _options = options;
-            _workers = workers;
+            _workers = options.Workers;
             _por = options.PartialOrder;
-            _sym = sym;
-            _bound = bound;
-            _ownLimit = (int.MaxValue - workers) / workers;
-            _crew = [.. Enumerable.Range(0, workers).Select(_ => new Worker<TState>(workers, system.MaxSuccessors, options.RecordTerminals))];
-            _next = new long[workers];
-            _roundEnd = new long[workers];
-            _expanded = new Barrier(workers);
-            _inserted = new Barrier(workers, _ => Coordinate());
+            _sym = options.Symmetry && system.HasSymmetry;
+            _bound = new StateBound(options, VisitedSet<TState>.BytesPerState);
+            _ownLimit = (int.MaxValue - _workers) / _workers;
+            _crew = [.. Enumerable.Range(0, _workers).Select(_ => new Worker<TState>(_workers, system.MaxSuccessors, options.RecordTerminals))];
+            _expanded = new Barrier(_workers);
+            _inserted = new Barrier(_workers, _ => Coordinate());
             _initial = system.Initial;
-        }
 
-        private int Owner(ulong hash) => (int)(((hash >> 32) * (ulong)_workers) >> 32);
-
-        public void Start()
-        {
-            var root = _sym ? _system.Canonicalize(in _initial) : _initial;
+            var root = _sym ? system.Canonicalize(in _initial) : _initial;
             ulong h = StateHash.Of(in root);
             _crew[Owner(h)].Set.Add(in root, h, -1, -1);
             _reserved.Value = 1;
             NextLevel();
         }
 
+        private int Owner(ulong hash) => (int)(((hash >> 32) * (ulong)_workers) >> 32);
+
         /// <summary>Makes the states added since the last level the level to expand; false if there are none.</summary>
         private bool NextLevel()
         {
             bool any = false;
-            for (int v = 0; v < _workers; v++)
+            foreach (var me in _crew)
             {
-                var me = _crew[v];
                 me.LevelStart = me.LevelEnd;
                 me.LevelEnd = me.Set.Count;
-                _next[v] = me.LevelStart;
-                _roundEnd[v] = Math.Min(me.LevelEnd, me.LevelStart + RoundStates);
+                me.RoundStart = me.LevelStart;
+                me.RoundEnd = Math.Min(me.LevelEnd, me.LevelStart + RoundStates);
                 any |= me.LevelEnd > me.LevelStart;
             }
             return any;
@@ -164,11 +153,11 @@ internal static class PartitionedExplorer
         private bool NextRound()
         {
             bool any = false;
-            for (int v = 0; v < _workers; v++)
+            foreach (var me in _crew)
             {
-                _next[v] = _roundEnd[v];
-                _roundEnd[v] = Math.Min(_crew[v].LevelEnd, _roundEnd[v] + RoundStates);
-                any |= _roundEnd[v] > _next[v];
+                me.RoundStart = me.RoundEnd;
+                me.RoundEnd = Math.Min(me.LevelEnd, me.RoundEnd + RoundStates);
+                any |= me.RoundEnd > me.RoundStart;
             }
             return any;
         }
@@ -199,7 +188,7 @@ internal static class PartitionedExplorer
             }
         }
 
-        /// <summary>Expand phase: batches of the round's states, successors posted to their owners.</summary>
+        /// <summary>Expand phase: the worker's states of the round, successors posted to their owners.</summary>
         private void Expand(int w)
         {
             var me = _crew[w];
@@ -213,7 +202,7 @@ internal static class PartitionedExplorer
             // reported. (Taking batches from the others' states when done with one's own was tried:
             // the partition by hash leaves little to balance, and the numbering became a race.)
             var set = me.Set;
-            for (long local = _next[w], end = _roundEnd[w]; local < end; local++)
+            for (long local = me.RoundStart, end = me.RoundEnd; local < end; local++)
             {
                 int number = (int)(local * _workers + w);
                 TState s = set.State(local);
@@ -368,13 +357,13 @@ internal static class PartitionedExplorer
                 transitions += me.Transitions;
                 states += me.Set.Count;
                 bytes += me.Set.Bytes;
-                foreach (var box in me.Outbox) bytes += (long)box.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<Message<TState>>();
+                foreach (var box in me.Outbox) bytes += (long)box.Length * Unsafe.SizeOf<Message<TState>>();
                 if (me.TerminalStates is not null) terminalStates!.AddRange(me.TerminalStates);
             }
             string? boundMessage = _boundHit ? _bound.Message : null;
             long target = _deadEnds.Target;
             var trace = target >= 0
-                ? BreadthFirstExplorer.Concretise(_system, _sym, BreadthFirstExplorer.Chain(State, Parent, Label, target))
+                ? BreadthFirstExplorer.Concretise(_system, _sym, StoredRun(target))
                 : [];
             int maxDepth = target >= 0 && !_options.ExhaustAfterViolation ? trace.Length : _depth;
             return new(_deadEnds.Verdict(_boundHit), states, transitions, _deadEnds.Count, Math.Max(maxDepth, _depth), elapsed, _initial, trace, boundMessage)
@@ -387,8 +376,21 @@ internal static class PartitionedExplorer
             };
         }
 
-        private ref TState State(long number) => ref _crew[number % _workers].Set.State(number / _workers);
-        private int Parent(long number) => _crew[number % _workers].Set.Parent(number / _workers);
-        private int Label(long number) => _crew[number % _workers].Set.Label(number / _workers);
+        /// <summary>The stored run to a state, from parent links: (label, stored state) from the initial state on.</summary>
+        private List<TraceStep<TState>> StoredRun(long number)
+        {
+            var steps = new List<TraceStep<TState>>();
+            while (true)
+            {
+                var set = _crew[number % _workers].Set;
+                long local = number / _workers;
+                int parent = set.Parent(local);
+                if (parent < 0) break;
+                steps.Add(new(set.Label(local), set.State(local)));
+                number = parent;
+            }
+            steps.Reverse();
+            return steps;
+        }
     }
 }
