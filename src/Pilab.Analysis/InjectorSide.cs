@@ -1,3 +1,4 @@
+using Pilab.Model;
 using Pilab.Protocol;
 
 namespace Pilab.Analysis;
@@ -12,16 +13,23 @@ public static class InjectorSide
     public static readonly Variant Default = Builtins.Fixed;
 
     /// <summary>A variant whose injector side is the one named; null and a message when it is not one.</summary>
+    /// <summary>The synthesis permutes the vCPU entry against an injector: a whole-system variant is refused by its design.</summary>
+    private static Variant? EntryOnly(Variant v, out string? error)
+    {
+        error = v.WholeSystem ? Models.Refusal("synthesize --injector", v, "synthesize permutes the entry orders of design entry against an injector") : null;
+        return v.WholeSystem ? null : v;
+    }
+
     public static Variant? Parse(string sequenceOrVariant, out string? error)
     {
         error = null;
         string text = sequenceOrVariant.Trim();
-        if (Builtins.Find(text) is { } builtin) return builtin;
+        if (Builtins.Find(text) is { } builtin) return EntryOnly(builtin, out error);
         string[] words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 1 && File.Exists(text))
         {
             var loaded = VariantFile.Load(text);
-            if (loaded.Ok) return loaded.Variant;
+            if (loaded.Ok) return EntryOnly(loaded.Variant!, out error);
             error = string.Join("\n", loaded.Errors);
             return null;
         }
@@ -36,7 +44,7 @@ public static class InjectorSide
             steps.Add(s);
         }
         var requests = steps.Contains(InjectorStep.ReqSet) ? RequestHandling.PrePatch : RequestHandling.None;
-        if (Variant.Validate(Default.Entry, steps, OnAlreadySet.Done, requests) is { } bad)
+        if (Variant.ValidateEntry(Default.Entry, steps, OnAlreadySet.Done, requests) is { } bad)
         {
             error = $"--injector '{text}': expected {bad.Problem}";
             return null;

@@ -113,7 +113,7 @@ public static class OrderSynthesis
     private static OrderOutcome Outcome(Variant v, Configuration c, ExplorationOptions? options)
     {
         var r = ModelChecker.Check(v, c, options);
-        var trace = r.Exploration.Trace;
+        var trace = r.ExplorationOf<PiState>().Trace;
         return new(r.Verdict, ReasonClassifier.Classify(r), trace.IsDefaultOrEmpty ? 0 : trace.Length, r.Exploration.States);
     }
 

@@ -105,8 +105,8 @@ public static class ReasonClassifier
     /// <summary>The class of a check's shortest losing run, or null when it has none.</summary>
     public static Reason? Classify(CheckResult result)
     {
-        var trace = result.Exploration.Trace;
+        var trace = result.ExplorationOf<PiState>().Trace;
         if (result.Verdict is not (Verdict.Violation or Verdict.Stuck)) return null;
-        return Classify(new PiSystem(result.Variant, result.Configuration), result.Exploration.Initial, trace.IsDefault ? ImmutableArray<TraceStep<PiState>>.Empty : trace);
+        return Classify(new PiSystem(result.Variant, result.Configuration), result.ExplorationOf<PiState>().Initial, trace.IsDefault ? ImmutableArray<TraceStep<PiState>>.Empty : trace);
     }
 }

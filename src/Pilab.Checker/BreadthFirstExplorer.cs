@@ -13,11 +13,11 @@ namespace Pilab.Checker;
 /// </summary>
 public static class BreadthFirstExplorer
 {
-    /// <summary>Explores the full state graph of a model that offers no reductions.</summary>
+    /// <summary>Explores the full state graph of a model that offers no reductions (the result says so, whatever the options asked).</summary>
     public static ExplorationResult<TState> Explore<TState, TSystem>(TSystem system, ExplorationOptions? options = null)
         where TState : unmanaged, IEquatable<TState>
         where TSystem : ITransitionSystem<TState> =>
-        ExploreReduced<TState, Unreduced<TState, TSystem>>(new(system), options);
+        ExploreReduced<TState, Unreduced<TState, TSystem>>(new(system), (options ?? new()) with { PartialOrder = false, Symmetry = false });
 
     /// <summary>Explores with the model's stubborn sets and symmetry, as far as the options allow.</summary>
     public static ExplorationResult<TState> ExploreReduced<TState, TSystem>(TSystem system, ExplorationOptions? options = null)

@@ -17,22 +17,21 @@ public enum Verdict : byte
 /// <summary>One step of a counterexample: the label taken and the state it led to.</summary>
 public readonly record struct TraceStep<TState>(int Label, TState State) where TState : unmanaged;
 
-public sealed record ExplorationResult<TState>(
+/// <summary>What a search found, whatever the model's states: the verdict and the figures. The
+/// run and the states are on <see cref="ExplorationResult{TState}"/>.</summary>
+public abstract record ExplorationResult(
     Verdict Verdict,
     long States,
     long Transitions,
     long Terminals,
     int MaxDepth,
     TimeSpan Elapsed,
-    TState Initial,
-    ImmutableArray<TraceStep<TState>> Trace,
-    string? BoundMessage) where TState : unmanaged
+    string? BoundMessage)
 {
     public double StatesPerSecond => Elapsed.TotalSeconds > 0 ? States / Elapsed.TotalSeconds : 0;
 
-    /// <summary>The dead ends reached (their orbit representatives under symmetry), when
-    /// <see cref="ExplorationOptions.RecordTerminals"/> asked for them; else empty.</summary>
-    public ImmutableArray<TState> TerminalStates { get; init; } = [];
+    /// <summary>The length of the run reported (0 when there is none).</summary>
+    public abstract int TraceLength { get; }
 
     /// <summary>Threads that explored.</summary>
     public int Workers { get; init; } = 1;
@@ -53,6 +52,26 @@ public sealed record ExplorationResult<TState>(
     public long StoreBytes { get; init; }
 
     public double BytesPerState => States > 0 ? (double)StoreBytes / States : 0;
+}
+
+/// <summary>A search's result with its initial state and the run it reports, as the model's states.</summary>
+public sealed record ExplorationResult<TState>(
+    Verdict Verdict,
+    long States,
+    long Transitions,
+    long Terminals,
+    int MaxDepth,
+    TimeSpan Elapsed,
+    TState Initial,
+    ImmutableArray<TraceStep<TState>> Trace,
+    string? BoundMessage) : ExplorationResult(Verdict, States, Transitions, Terminals, MaxDepth, Elapsed, BoundMessage)
+    where TState : unmanaged
+{
+    public override int TraceLength => Trace.IsDefault ? 0 : Trace.Length;
+
+    /// <summary>The dead ends reached (their orbit representatives under symmetry), when
+    /// <see cref="ExplorationOptions.RecordTerminals"/> asked for them; else empty.</summary>
+    public ImmutableArray<TState> TerminalStates { get; init; } = [];
 }
 
 public sealed record ExplorationOptions

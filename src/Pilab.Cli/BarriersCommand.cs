@@ -27,8 +27,8 @@ internal static class BarriersCommand
             command.Options.Add(o);
         command.SetAction(p =>
         {
-            var config = common.Configuration(p, Pilab.Model.MemoryModel.TSO);
-            if (config.Problem() is { } problem)
+            var config = common.Configuration(p, MemoryModel.TSO);
+            if (config.Problem(KvmDesign.Entry) is { } problem)
             {
                 Console.Error.WriteLine($"pilab: {problem}");
                 return ExitCodes.BadInput;
@@ -44,6 +44,8 @@ internal static class BarriersCommand
                 CommonOptions.PrintErrors(loaded.Errors);
                 return ExitCodes.BadInput;
             }
+            if (loaded.Variant!.WholeSystem)
+                return CommonOptions.Refuse("barriers", loaded.Variant, "the barrier search places mb in the entry and injector sequences of design entry only so far");
             var r = BarrierSearch.Run(loaded.Variant!, config, p.GetValue(maxSize));
             Console.Write(p.GetValue(common.Json) ? Json(r) + "\n" : Text(r));
             if (new[] { r.Tso, r.Sc }.Any(c => c.Verdict == Pilab.Checker.Verdict.BoundReached)) return ExitCodes.BoundReached;

@@ -1,27 +1,31 @@
 using System.CommandLine;
 using Pilab.Checker;
 using Pilab.Model;
-using Pilab.Protocol;
 
 namespace Pilab.Cli;
 
-/// <summary>The options check, explain and the later commands share, and their translation into a
-/// <see cref="Configuration"/> and <see cref="ExplorationOptions"/>.</summary>
+/// <summary>
+/// The options check, explain and the later commands share, and the one place they become a
+/// <see cref="Configuration"/> and <see cref="ExplorationOptions"/>: a variant's own configuration
+/// (its <c>check:</c> line) with the options given on the command line laid over it, checked by
+/// <see cref="Configuration.Problem"/> for the variant's design, so every rule holds for every design.
+/// </summary>
 internal sealed class CommonOptions
 {
     public readonly Argument<string> Variant = new("variant")
     {
         Description = "a built-in variant (pilab list) or the path of a variant file (docs/variant-format.md)",
     };
-    public readonly Option<string> Mm = new("--mm") { Description = "memory model: sc or tso", DefaultValueFactory = _ => "sc" };
-    public readonly Option<int> Injectors = new("--injectors", "-k") { Description = "injecting CPUs, 1-4", DefaultValueFactory = _ => 1 };
-    public readonly Option<bool> SameVector = new("--same-vector") { Description = "all injectors post v1 (default: injector i posts vi)" };
-    public readonly Option<int> Posts = new("--posts", "-n") { Description = "posts per injector, 1-7", DefaultValueFactory = _ => 1 };
-    public readonly Option<int> Exits = new("--exits", "-e") { Description = "VM exits the guest may cause on its own, 0-7", DefaultValueFactory = _ => 0 };
-    public readonly Option<int> Halts = new("--halts") { Description = "HLTs the guest may execute (whole-system variants, SPEC.md section 7), 0-3", DefaultValueFactory = _ => 0 };
-    public readonly Option<int> Preemptions = new("--preemptions") { Description = "preemptions of the vCPU thread (whole-system variants), 0-3", DefaultValueFactory = _ => 0 };
-    public readonly Option<int> Migrations = new("--migrations") { Description = "moves of the vCPU thread between P0 and P2 when it is loaded again (whole-system variants), 0-3", DefaultValueFactory = _ => 0 };
-    public readonly Option<int> Iommu = new("--iommu", "-j") { Description = "IOMMU posters (VT-d posted interrupts; whole-system variants), 0-4; --injectors may then be 0", DefaultValueFactory = _ => 0 };
+    // No defaults here: an option not given leaves the variant's own configuration as it is.
+    public readonly Option<string> Mm = new("--mm") { Description = "memory model: sc or tso (default: the variant's check line, else sc)" };
+    public readonly Option<int> Injectors = new("--injectors", "-k") { Description = "CPU injectors: 1-4 (whole-system designs: 0-4, with --iommu 1-4 posters in all)" };
+    public readonly Option<bool> SameVector = new("--same-vector") { Description = "all posters post v1 (default: poster i posts vi)" };
+    public readonly Option<int> Posts = new("--posts", "-n") { Description = "posts per poster, 1-7" };
+    public readonly Option<int> Exits = new("--exits", "-e") { Description = "VM exits the guest may cause on its own, 0-7" };
+    public readonly Option<int> Halts = new("--halts") { Description = "HLTs the guest may execute, 0-3 (whole-system designs)" };
+    public readonly Option<int> Preemptions = new("--preemptions") { Description = "preemptions of the vCPU thread, 0-3 (whole-system designs)" };
+    public readonly Option<int> Migrations = new("--migrations") { Description = "moves of the vCPU thread between P0 and P2 when it is loaded again, 0-3 (whole-system designs)" };
+    public readonly Option<int> Iommu = new("--iommu", "-j") { Description = "IOMMU posters (VT-d posted interrupts), 0-4 (whole-system designs)" };
     public readonly Option<bool> IrqPriority = new("--irq-priority") { Description = "a pending host interrupt on P0 with IF=1 runs before the vCPU thread's next step (as hardware does)" };
     public readonly Option<long> MaxStates = new("--max-states") { Description = "stop after this many states (exit code 3)", DefaultValueFactory = _ => int.MaxValue - 1L };
     public readonly Option<long> MaxMemory = new("--max-memory") { Description = "stop before the visited set outgrows this many MiB (exit code 3); default three quarters of memory", DefaultValueFactory = _ => ExplorationOptions.DefaultMaxMemory() >> 20 };
@@ -31,89 +35,117 @@ internal sealed class CommonOptions
     public readonly Option<bool> HashCompact = new("--hash-compact") { Description = "store a 64-bit fingerprint per state instead of the state (less memory; the chance of a missed state is reported); one worker" };
     public readonly Option<bool> Json = new("--json") { Description = "print the result as JSON (docs/json.md)" };
 
+    /// <summary>The largest --max-memory (MiB) whose byte count still fits: 2^43 MiB would overflow.</summary>
+    private const long MaxMemoryMiB = 1L << 40;
+
     public CommonOptions()
     {
         Mm.AcceptOnlyFromAmong("sc", "tso");
     }
 
+    /// <summary>The options that describe the configuration (the rest describe the search).</summary>
+    public Option[] ConfigurationOptions => [Mm, Injectors, SameVector, Posts, Exits, Halts, Preemptions, Migrations, Iommu, IrqPriority];
+
     public void AddTo(Command c, bool withVariant = true)
     {
         if (withVariant) c.Arguments.Add(Variant);
-        foreach (var o in new Option[] { Mm, Injectors, SameVector, Posts, Exits, Halts, Preemptions, Migrations, Iommu, IrqPriority, MaxStates, MaxMemory, NoPor, NoSymmetry, Workers, HashCompact, Json })
-            c.Options.Add(o);
+        Option[] all = [.. ConfigurationOptions, MaxStates, MaxMemory, NoPor, NoSymmetry, Workers, HashCompact, Json];
+        foreach (var o in all) c.Options.Add(o);
     }
 
-    public Configuration Configuration(ParseResult p) =>
-        Configuration(p, p.GetValue(Mm) == "tso" ? MemoryModel.TSO : MemoryModel.SC);
+    /// <summary>Whether the option was given on the command line.</summary>
+    public static bool Given(ParseResult p, Option o) => p.GetResult(o) is { Implicit: false };
+
+    /// <summary>The configuration options given on the command line, by name, for a message.</summary>
+    public IEnumerable<string> GivenNames(ParseResult p, params Option[] among) => among.Where(o => Given(p, o)).Select(o => o.Name);
+
+    /// <summary>The options given on the command line laid over <paramref name="over"/>.</summary>
+    public Configuration Overlay(ParseResult p, Configuration over) => over with
+    {
+        Memory = Given(p, Mm) ? (p.GetValue(Mm) == "tso" ? MemoryModel.TSO : MemoryModel.SC) : over.Memory,
+        Injectors = Given(p, Injectors) ? p.GetValue(Injectors) : over.Injectors,
+        SameVector = p.GetValue(SameVector) || over.SameVector,
+        Posts = Given(p, Posts) ? p.GetValue(Posts) : over.Posts,
+        Exits = Given(p, Exits) ? p.GetValue(Exits) : over.Exits,
+        Halts = Given(p, Halts) ? p.GetValue(Halts) : over.Halts,
+        Preemptions = Given(p, Preemptions) ? p.GetValue(Preemptions) : over.Preemptions,
+        Migrations = Given(p, Migrations) ? p.GetValue(Migrations) : over.Migrations,
+        Iommu = Given(p, Iommu) ? p.GetValue(Iommu) : over.Iommu,
+        IrqPriority = p.GetValue(IrqPriority) || over.IrqPriority,
+    };
 
     /// <summary>The options <see cref="Configuration(ParseResult, MemoryModel)"/> reads, for a command that fixes the memory model itself.</summary>
     public Option[] FixedMemoryConfigurationOptions => [Injectors, SameVector, Posts, Exits, IrqPriority];
 
-    /// <summary>The section 4 configuration under a memory model the command fixes itself (barriers: TSO; synthesize: both).</summary>
-    public Configuration Configuration(ParseResult p, MemoryModel memory) => new(
-        p.GetValue(Injectors), p.GetValue(Posts), p.GetValue(Exits), p.GetValue(SameVector), memory, p.GetValue(IrqPriority));
+    /// <summary>The vCPU-entry configuration under a memory model the command fixes itself (barriers: TSO; synthesize: both).</summary>
+    public Configuration Configuration(ParseResult p, MemoryModel memory) => Overlay(p, new Configuration()) with { Memory = memory };
 
     /// <summary>Writes a variant file's diagnostics to stderr; one without a line (no such built-in or file) as pilab's own message.</summary>
     public static void PrintErrors(IEnumerable<Diagnostic> errors)
     {
         foreach (var e in errors)
-            Console.Error.WriteLine(e.Line == 0 ? $"pilab: {e.File}: {e.Found}; expected {e.Expected}" : e.ToString());
+            Console.Error.WriteLine(e.Line == 0 ? $"pilab: {e.File}: {Diagnostic.Printable(e.Found)}; expected {e.Expected}" : e.ToString());
     }
 
-    /// <summary>The whole-system configuration (SPEC.md section 7) the options describe.</summary>
-    public Model.WholeSystem.SystemConfiguration SystemConfiguration(ParseResult p) => new(
-        p.GetValue(Injectors), p.GetValue(Iommu), p.GetValue(Posts), p.GetValue(Exits), p.GetValue(Halts),
-        p.GetValue(Preemptions), p.GetValue(Migrations), p.GetValue(SameVector),
-        p.GetValue(Mm) == "tso" ? MemoryModel.TSO : MemoryModel.SC, p.GetValue(IrqPriority));
-
-    /// <summary>True when an option of SPEC.md section 7 is set (a section 4 variant cannot use them).</summary>
-    public bool UsesWholeSystem(ParseResult p) =>
-        p.GetValue(Halts) != 0 || p.GetValue(Preemptions) != 0 || p.GetValue(Migrations) != 0 || p.GetValue(Iommu) != 0;
-
-    public ExplorationOptions Exploration(ParseResult p) => new()
+    /// <summary>The search the options describe, or null after saying what is wrong with them.</summary>
+    public ExplorationOptions? Exploration(ParseResult p)
     {
-        MaxStates = p.GetValue(MaxStates),
-        MaxMemoryBytes = p.GetValue(MaxMemory) << 20,
-        PartialOrder = !p.GetValue(NoPor),
-        Symmetry = !p.GetValue(NoSymmetry),
-        // Hash compaction runs the sequential engine (HashCompactExplorer); the figures then say 1 worker.
-        Workers = p.GetValue(HashCompact) ? 1 : p.GetValue(Workers),
-        HashCompaction = p.GetValue(HashCompact),
-    };
-
-    /// <summary>Loads the variant and validates the configuration; on bad input prints why and returns false.</summary>
-    public bool TryResolve(ParseResult p, out Variant variant, out Configuration configuration)
-    {
-        configuration = Configuration(p);
-        variant = null!;
-        if (UsesWholeSystem(p))
-        {
-            Console.Error.WriteLine("pilab: --halts, --preemptions, --migrations and --iommu need a whole-system variant (SPEC.md section 7): " +
-                string.Join(", ", Protocol.SystemBuiltins.WholeSystem.Select(v => v.Name)) + ", or a file with a 'design:' line");
-            return false;
-        }
-        if (configuration.Problem() is { } problem)
+        string? problem =
+            p.GetValue(MaxStates) < 1 ? $"--max-states must be at least 1, not {p.GetValue(MaxStates)}"
+            : p.GetValue(MaxMemory) is < 1 or > MaxMemoryMiB ? $"--max-memory must be 1 to {MaxMemoryMiB} MiB, not {p.GetValue(MaxMemory)}"
+            : p.GetValue(Workers) is < 1 or > 1024 ? $"--workers must be 1 to 1024, not {p.GetValue(Workers)}"
+            : null;
+        if (problem is not null)
         {
             Console.Error.WriteLine($"pilab: {problem}");
-            return false;
+            return null;
         }
-        if (p.GetValue(MaxStates) < 1 || p.GetValue(MaxMemory) < 1)
+        return new()
         {
-            Console.Error.WriteLine("pilab: --max-states and --max-memory must be at least 1");
-            return false;
-        }
-        if (p.GetValue(Workers) is < 1 or > 1024)
-        {
-            Console.Error.WriteLine($"pilab: --workers must be 1 to 1024, not {p.GetValue(Workers)}");
-            return false;
-        }
+            MaxStates = p.GetValue(MaxStates),
+            MaxMemoryBytes = p.GetValue(MaxMemory) << 20,
+            PartialOrder = !p.GetValue(NoPor),
+            Symmetry = !p.GetValue(NoSymmetry),
+            // Hash compaction runs the sequential engine (HashCompactExplorer); the figures then say 1 worker.
+            Workers = p.GetValue(HashCompact) ? 1 : p.GetValue(Workers),
+            HashCompaction = p.GetValue(HashCompact),
+        };
+    }
+
+    /// <summary>Loads the variant named on the command line; on bad input prints why and returns null.</summary>
+    public Variant? Load(ParseResult p)
+    {
         var loaded = VariantFile.Load(p.GetValue(Variant)!);
-        if (!loaded.Ok)
-        {
-            PrintErrors(loaded.Errors);
-            return false;
-        }
-        variant = loaded.Variant!;
+        if (loaded.Ok) return loaded.Variant;
+        PrintErrors(loaded.Errors);
+        return null;
+    }
+
+    /// <summary>The configuration to check <paramref name="variant"/> in: its own, with the options given
+    /// laid over it; null after saying why when the variant's design cannot check it.</summary>
+    public Configuration? ConfigurationFor(ParseResult p, Variant variant)
+    {
+        var configuration = Overlay(p, variant.Check);
+        if (configuration.Problem(variant.Design) is not { } problem) return configuration;
+        Console.Error.WriteLine($"pilab: {variant.Name} (design {DesignNames.Name(variant.Design)}): {problem}");
+        return null;
+    }
+
+    /// <summary>Loads the variant, its configuration and the search; on bad input prints why and returns false.</summary>
+    public bool TryResolve(ParseResult p, out Variant variant, out Configuration configuration, out ExplorationOptions exploration)
+    {
+        variant = null!;
+        configuration = null!;
+        exploration = null!;
+        if (Load(p) is not { } v || ConfigurationFor(p, v) is not { } c || Exploration(p) is not { } x) return false;
+        (variant, configuration, exploration) = (v, c, x);
         return true;
+    }
+
+    /// <summary>A command that cannot serve a variant's design says so in one line, naming the design: exit 2.</summary>
+    public static int Refuse(string command, Variant variant, string why)
+    {
+        Console.Error.WriteLine($"pilab: {Models.Refusal(command, variant, why)}");
+        return ExitCodes.BadInput;
     }
 }

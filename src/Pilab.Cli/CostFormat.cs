@@ -13,7 +13,7 @@ internal static class CostFormat
     public static string PerPost(CostRange r, int posts) => CostCell.PerPost(r.Min, r.Max, posts);
 
     /// <summary>The compact column of the check table: NOTIFY/RESCHED/cancelled/exits/host/EVENT, per post.</summary>
-    public static string Column(Pilab.Protocol.Variant v, Pilab.Model.Configuration config, Pilab.Checker.Verdict verdict) =>
+    public static string Column(Pilab.Protocol.Variant v, Configuration config, Pilab.Checker.Verdict verdict) =>
         verdict != Pilab.Checker.Verdict.Safe ? "-"
         : DeliveryCost.TryCompute(v, config, out _) is { } c ? string.Join(" ", Enum.GetValues<CostMetric>().Select(m => PerPost(c[m], c.Posts)))
         : "too large";
@@ -25,7 +25,7 @@ internal static class CostFormat
 
     /// <summary><c>pilab check --cost --json</c>: the check's JSON object with a "cost" member added
     /// (null when the variant loses: a lost interrupt has no delivery to count).</summary>
-    public static string WithCost(string checkJson, Pilab.Protocol.Variant variant, Pilab.Model.Configuration config, Pilab.Checker.Verdict verdict)
+    public static string WithCost(string checkJson, Pilab.Protocol.Variant variant, Configuration config, Pilab.Checker.Verdict verdict)
     {
         var node = System.Text.Json.Nodes.JsonNode.Parse(checkJson)!.AsObject();
         if (verdict != Pilab.Checker.Verdict.Safe)
@@ -46,7 +46,7 @@ internal static class CostFormat
     }
 
     /// <summary>The table <c>pilab check --cost</c> prints under the verdict.</summary>
-    public static string Table(Pilab.Protocol.Variant v, Pilab.Model.Configuration config, Pilab.Checker.Verdict verdict)
+    public static string Table(Pilab.Protocol.Variant v, Configuration config, Pilab.Checker.Verdict verdict)
     {
         if (verdict != Pilab.Checker.Verdict.Safe)
             return "cost: only for variants that lose nothing (a lost interrupt has no delivery to count)\n";

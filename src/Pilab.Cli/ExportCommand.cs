@@ -22,7 +22,9 @@ internal static class ExportCommand
                 Console.Error.WriteLine("pilab: export needs a format: --promela");
                 return ExitCodes.BadInput;
             }
-            if (!common.TryResolve(p, out var variant, out var config)) return ExitCodes.BadInput;
+            if (!common.TryResolve(p, out var variant, out var config, out _)) return ExitCodes.BadInput;
+            if (variant.WholeSystem)
+                return CommonOptions.Refuse("export --promela", variant, "the Promela export writes design entry only so far");
             string model = PromelaExporter.Export(variant, config);
             if (p.GetValue(output) is { } path)
             {

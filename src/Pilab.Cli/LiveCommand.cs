@@ -58,6 +58,8 @@ internal static class LiveCommand
                 CommonOptions.PrintErrors(loaded.Errors);
                 return ExitCodes.BadInput;
             }
+            if (loaded.Variant!.WholeSystem)
+                return CommonOptions.Refuse("live", loaded.Variant, "the live runtime runs the vCPU entry and its injectors only: it has no halting, IOMMU or scheduler");
             long maxPosts = p.GetValue(posts);
             var options = new LiveOptions(loaded.Variant!)
             {

@@ -36,24 +36,13 @@ internal static class ReportCommand
 
     private static int Run(ParseResult p, CommonOptions common, Argument<string[]> variantsArg, Option<string> output, Option<bool> noSynthesis, Option<double?> live)
     {
-        var config = new Configuration(
-            Posts: p.GetValue(common.Posts), Exits: p.GetValue(common.Exits),
-            SameVector: p.GetValue(common.SameVector), IrqPriority: p.GetValue(common.IrqPriority));
-        if (config.Problem() is { } problem)
+        var config = common.Configuration(p, MemoryModel.SC);
+        if (config.Problem(KvmDesign.Entry) is { } problem)
         {
             Console.Error.WriteLine($"pilab: {problem}");
             return ExitCodes.BadInput;
         }
-        if (p.GetValue(common.MaxStates) < 1 || p.GetValue(common.MaxMemory) < 1)
-        {
-            Console.Error.WriteLine("pilab: --max-states and --max-memory must be at least 1");
-            return ExitCodes.BadInput;
-        }
-        if (p.GetValue(common.Workers) is < 1 or > 1024)
-        {
-            Console.Error.WriteLine($"pilab: --workers must be 1 to 1024, not {p.GetValue(common.Workers)}");
-            return ExitCodes.BadInput;
-        }
+        if (common.Exploration(p) is not { } options) return ExitCodes.BadInput;
         double? liveSeconds = p.GetValue(live);
         if (liveSeconds is { } ls && !(ls > 0 && ls <= 3600))
         {
@@ -62,18 +51,19 @@ internal static class ReportCommand
         }
         var names = p.GetValue(variantsArg) ?? [];
         var variants = new List<Variant>();
-        if (names.Length == 0) variants.AddRange(Builtins.All);
+        if (names.Length == 0) variants.AddRange(Builtins.EntryDesigns);
         bool bad = false;
         foreach (var name in names)
         {
             var loaded = VariantFile.Load(name);
+            if (loaded.Ok && loaded.Variant!.WholeSystem)
+                return CommonOptions.Refuse("report", loaded.Variant, "the report draws design entry only so far");
             if (loaded.Ok) { variants.Add(loaded.Variant!); continue; }
             bad = true;
             CommonOptions.PrintErrors(loaded.Errors);
         }
         if (bad) return ExitCodes.BadInput;
 
-        var options = common.Exploration(p);
         int[] injectorCounts = [1, 2];
         var entries = ImmutableArray.CreateBuilder<ReportEntry>();
         foreach (var v in variants)

@@ -50,7 +50,7 @@ internal static class ReportData
         for (int r = 0; r < first.Length; r++)
         {
             int row = r;
-            var named = Builtins.All.FirstOrDefault(b => b.Entry.SequenceEqual(first[row].Variant.Entry) && SameInjectorSide(b, side));
+            var named = Builtins.EntryDesigns.FirstOrDefault(b => b.Entry.SequenceEqual(first[row].Variant.Entry) && SameInjectorSide(b, side));
             matrixRows.Add(new OrderRow(first[row].Text, [.. pick.Select(p => p(row))], named?.Name));
         }
         string note = $"Every order of irq.off, mode.in, mb, sync (on.read on.clear pir.drain), check, then enter: {first.Length} orders "

@@ -29,7 +29,7 @@ internal static class SynthesizeCommand
         command.SetAction(p =>
         {
             var config = common.Configuration(p, MemoryModel.SC);
-            if (config.Problem() is { } problem)
+            if (config.Problem(KvmDesign.Entry) is { } problem)
             {
                 Console.Error.WriteLine($"pilab: {problem}");
                 return ExitCodes.BadInput;

@@ -29,7 +29,7 @@ public static class PromelaExporter
 
     public static string Export(Variant variant, Configuration configuration)
     {
-        if (configuration.Problem() is { } problem) throw new ArgumentException(problem, nameof(configuration));
+        if (configuration.Problem(KvmDesign.Entry) is { } problem) throw new ArgumentException(problem, nameof(configuration));
         var program = new ThreadProgram(variant);
         var w = new Writer();
         bool tso = configuration.Memory == MemoryModel.TSO;

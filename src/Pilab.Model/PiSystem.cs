@@ -28,7 +28,8 @@ public readonly partial struct PiSystem : ITransitionSystem<PiState>, ISymmetric
 
     public PiSystem(Variant variant, Configuration configuration)
     {
-        if (configuration.Problem() is { } problem) throw new ArgumentException(problem, nameof(configuration));
+        if (variant.WholeSystem) throw new ArgumentException($"{variant.Name} is of design {DesignNames.Name(variant.Design)}: the whole-system model checks it", nameof(variant));
+        if (configuration.Problem(KvmDesign.Entry) is { } problem) throw new ArgumentException(problem, nameof(configuration));
         Configuration = configuration;
         Program = new ThreadProgram(variant);
         _thread = [.. Program.Thread];

@@ -2,7 +2,13 @@ using System.Collections.Immutable;
 
 namespace Pilab.Protocol;
 
-/// <summary>The variants of SPEC.md section 4.</summary>
+/// <summary>
+/// The built-in variants, of every design, in one catalogue: the vCPU-entry designs of the seed mail
+/// (docs/model.md), then the whole-system designs (docs/whole-system.md): the design KVM runs today, the
+/// 2019 design, the code before each historical fix, and the races pilab found. Each carries the
+/// configuration that tells its story (<see cref="Variant.Check"/>): with no option, a race built-in
+/// loses and a fixed one is proved safe in the configuration that would show its race.
+/// </summary>
 public static class Builtins
 {
     private static readonly ImmutableArray<InjectorStep> PatchedInjector =
@@ -18,7 +24,8 @@ public static class Builtins
         [InjectorStep.PirSet, InjectorStep.OnSet, InjectorStep.ReqSet, InjectorStep.ModeRead, InjectorStep.Notify, InjectorStep.Kick],
         OnAlreadySet.Kick,
         RequestHandling.PrePatch,
-        "seed mail (the design the patch replaces); SPEC.md section 4");
+        "seed mail (the design the patch replaces)")
+    { Check = new(Memory: MemoryModel.TSO, Injectors: 2) };
 
     public static readonly Variant PatchV1 = new(
         "patch-v1",
@@ -45,7 +52,8 @@ public static class Builtins
         PatchedInjector,
         OnAlreadySet.Done,
         RequestHandling.None,
-        "seed mail: the order for entering the guest must be the opposite (4a, 3, 2, 1, 4b)");
+        "seed mail: the order for entering the guest must be the opposite (4a, 3, 2, 1, 4b)")
+    { Check = new(Memory: MemoryModel.TSO, Injectors: 2) };
 
     public static readonly Variant FixedNoMb = new(
         "fixed-nomb",
@@ -54,9 +62,111 @@ public static class Builtins
         PatchedInjector,
         OnAlreadySet.Done,
         RequestHandling.None,
-        "SPEC.md section 4 (KVM uses smp_store_mb for vcpu->mode)");
+        "the seed's order; KVM's vcpu_enter_guest uses smp_store_mb for vcpu->mode (a store then a full barrier)")
+    { Check = new(Memory: MemoryModel.TSO) };
 
-    public static readonly ImmutableArray<Variant> All = [PrePatch, PatchV1, IrqLate, Fixed, FixedNoMb];
+    /// <summary>The seed's entry order, which KVM has used since the 2016 patch (vcpu_enter_guest).</summary>
+    private static readonly ImmutableArray<EntryStep> KvmEntry = Fixed.Entry;
+
+    /// <summary>vmx_deliver_posted_interrupt since 5.17: if the vCPU is not IN_GUEST, kvm_vcpu_wake_up.</summary>
+    private static readonly ImmutableArray<InjectorStep> Injector2021 =
+        [InjectorStep.PirSet, InjectorStep.OnSet, InjectorStep.ModeRead, InjectorStep.Notify, InjectorStep.Wake];
+
+    /// <summary>Before 5.17 the fallback was kvm_vcpu_kick: kvm_vcpu_wake_up, then the cmpxchg kick.</summary>
+    private static readonly ImmutableArray<InjectorStep> Injector2019 =
+        [InjectorStep.PirSet, InjectorStep.OnSet, InjectorStep.ModeRead, InjectorStep.Notify, InjectorStep.Wake, InjectorStep.Kick];
+
+    /// <summary>kvm_vcpu_block's loop: prepare_to_rcuwait + set_current_state, kvm_vcpu_check_block, schedule().</summary>
+    private static readonly ImmutableArray<BlockStep> BlockLoop =
+        [BlockStep.WaiterSet, BlockStep.TaskSet, BlockStep.Mb, BlockStep.OnRead, BlockStep.OnClear, BlockStep.PirDrain, BlockStep.IrrCheck, BlockStep.SchedOutBlock];
+
+    /// <summary>vmx_vcpu_pi_load since 5.17.</summary>
+    private static readonly ImmutableArray<SchedInStep> PiLoad2021 =
+        [SchedInStep.WakelistDel, SchedInStep.DescUpdate, SchedInStep.Mb, SchedInStep.OnRecompute];
+
+    /// <summary>vmx_vcpu_pi_load in 5.5 (after c112b5f50232).</summary>
+    private static readonly ImmutableArray<SchedInStep> PiLoad2019 =
+        [SchedInStep.DescUpdate, SchedInStep.Mb, SchedInStep.OnRecompute];
+
+    /// <summary>pi_enable_wakeup_handler since 5.17.</summary>
+    private static readonly ImmutableArray<SchedOutStep> WakeupHandler2021 =
+        [SchedOutStep.WakelistAdd, SchedOutStep.NvWakeup, SchedOutStep.OnTest];
+
+    /// <summary>One CPU injector and one IOMMU poster, one HLT, one preemption and one migration: every
+    /// actor and every scheduler event of the whole system once.</summary>
+    private static readonly Configuration Everything = new(Injectors: 1, Iommu: 1, Halts: 1, Preemptions: 1, Migrations: 1);
+
+    private static Variant WholeSystem(string name, string description, string source, KvmDesign design, ImmutableArray<InjectorStep> injector,
+        ImmutableArray<SchedInStep> schedIn, ImmutableArray<SchedOutStep> schedOut, Configuration check) =>
+        new(name, description, KvmEntry, injector, OnAlreadySet.Done, RequestHandling.None, source)
+        {
+            Design = design, Block = BlockLoop, SchedIn = schedIn, SchedOutBlock = schedOut, Check = check,
+        };
+
+    public static readonly Variant Kvm2021 = WholeSystem(
+        "kvm-2021",
+        "KVM since 5.17: sched-out of a blocking vCPU switches NV to WAKEUP and puts it on its CPU's wake list; sched-in recomputes ON",
+        "Linux 5.17 arch/x86/kvm/vmx/posted_intr.c (Sean Christopherson's 2021 rework, 'KVM: VMX: Handle PI wakeup shenanigans during vcpu_put/load')",
+        KvmDesign.Kvm2021, Injector2021, PiLoad2021, WakeupHandler2021, Everything with { Memory = MemoryModel.TSO });
+
+    /// <summary>The 2019 design with both of Joao Martins' fixes: the reference the two 2019 races are one change away from.</summary>
+    public static readonly Variant Kvm2019 = WholeSystem(
+        "kvm-2019",
+        "KVM late 2019 (5.5): pre_block/post_block arm the wake-up vector around the block loop; sched.in clears SN, recomputes ON and leaves NDST alone for a blocked vCPU",
+        "Linux 5.5 arch/x86/kvm/vmx/vmx.c (vmx_vcpu_pi_load, pi_pre_block, pi_post_block) after c112b5f50232 and 132194ffa1d2",
+        KvmDesign.Kvm2019, Injector2019, PiLoad2019, [], Everything with { Injectors = 0, Memory = MemoryModel.TSO });
+
+    public static readonly Variant SnNoRecompute = WholeSystem(
+        "sn-no-recompute",
+        "kvm-2019 before c112b5f50232: a preempted vCPU has SN=1, the IOMMU posts without ON, sched.in clears SN but does not set ON, and the entry skips PIR",
+        "KVM commit c112b5f50232 'KVM: x86: Recompute PID.ON when clearing PID.SN' (2019) fixed it",
+        KvmDesign.Kvm2019, Injector2019, [SchedInStep.DescUpdate], [], new(Injectors: 0, Iommu: 1, Preemptions: 1));
+
+    /// <summary>Historically the NDST fix (5.4) came before the recompute (5.5); the recompute is kept
+    /// here so that this built-in has one bug only.</summary>
+    public static readonly Variant NdstBlockedMigration = WholeSystem(
+        "ndst-blocked-migration",
+        "kvm-2019 with the recompute: a blocking vCPU on P0's wake list, preempted while INTERRUPTIBLE and loaded on P2, gets NDST=P2 and sleeps; the WAKEUP IPI goes to P2",
+        "KVM commit 132194ffa1d2 'KVM: VMX: Do not change PID.NDST when loading a blocked vCPU' (Joao Martins, 2019) fixed it",
+        KvmDesign.Kvm2019, Injector2019, PiLoad2019, [], Everything with { Injectors = 0 }) with { BlockedNdst = BlockedNdst.Follow };
+
+    public static readonly Variant HaltWithoutWakeupVector = WholeSystem(
+        "halt-without-wakeup-vector",
+        "kvm-2021 with the wake-up vector not armed: the vCPU sleeps with NV=NOTIFY, an IOMMU post notifies P0, the dummy handler eats it and nobody wakes the vCPU",
+        "KVM commit a2486020a82e 'KVM: VMX: update vcpu posted-interrupt descriptor when assigning device' (2021) fixed it",
+        KvmDesign.Kvm2021, Injector2021, PiLoad2021, WakeupHandler2021, new(Injectors: 0, Iommu: 1, Halts: 1)) with { WakeupVector = WakeupVector.Off };
+
+    /// <summary>pilab's finding in today's KVM: kvm-2021 with CPU injectors only (docs/whole-system.md).</summary>
+    public static readonly Variant Kvm2021UnarmedMigration = WholeSystem(
+        "kvm-2021-unarmed-migration",
+        "FINDING, still in mainline: no wake-up vector armed (no assigned device, no IPIv); the thread is preempted between block.check and schedule(), loaded on P2, and vmx_vcpu_pi_load's recompute sets ON for a CPU injector that has set PIR but not yet ON; the injector finds ON=1, neither notifies nor wakes, and the thread sleeps",
+        "pilab's run of kvm-2021; every step read in Linux v6.17's vmx_vcpu_pi_load, vmx_vcpu_pi_put, kvm_vcpu_block and __vmx_deliver_posted_interrupt",
+        KvmDesign.Kvm2021, Injector2021, PiLoad2021, WakeupHandler2021, Everything with { Iommu = 0 })
+        with { WakeupVector = WakeupVector.Off, Finding = true };
+
+    /// <summary>pilab's finding in the 2019 design: the same recompute race with both 2019 fixes applied.</summary>
+    public static readonly Variant Kvm2019CpuInjector = Kvm2019 with
+    {
+        Name = "kvm-2019-cpu-injector",
+        Description = "FINDING (v5.0-v5.16): kvm-2019 with both 2019 fixes and a CPU injector: the recompute race of kvm-2021-unarmed-migration, on P0's wake list with NV=WAKEUP but no IPI ever sent; 5.17's on.test self-IPI at sched-out closes it",
+        Source = "pilab's run of kvm-2019 with a CPU injector",
+        Check = Everything,
+        Finding = true,
+    };
+
+    /// <summary>Every built-in, the vCPU-entry designs first.</summary>
+    public static readonly ImmutableArray<Variant> All =
+        [PrePatch, PatchV1, IrqLate, Fixed, FixedNoMb,
+         Kvm2021, Kvm2019, SnNoRecompute, NdstBlockedMigration, HaltWithoutWakeupVector, Kvm2021UnarmedMigration, Kvm2019CpuInjector];
+
+    /// <summary>The built-ins of one design.</summary>
+    public static IEnumerable<Variant> Of(KvmDesign design) => All.Where(v => v.Design == design);
+
+    /// <summary>The vCPU-entry built-ins (the seed mail's five designs).</summary>
+    public static readonly ImmutableArray<Variant> EntryDesigns = [.. All.Where(v => v.Design == KvmDesign.Entry)];
+
+    /// <summary>The whole-system built-ins.</summary>
+    public static readonly ImmutableArray<Variant> WholeSystemDesigns = [.. All.Where(v => v.WholeSystem)];
 
     public static Variant? Find(string name) => All.FirstOrDefault(v => v.Name == name);
 }

@@ -6,7 +6,18 @@ namespace Pilab.Protocol;
 /// <summary>A position in a variant file and what was wrong there.</summary>
 public sealed record Diagnostic(string File, int Line, int Column, string Found, string Expected)
 {
-    public override string ToString() => $"{File}:{Line}:{Column}: found {Found}, expected {Expected}";
+    public override string ToString() => $"{File}:{Line}:{Column}: found {Printable(Found)}, expected {Expected}";
+
+    /// <summary>The text with control characters shown as \xNN, so a file's bytes never reach the terminal raw.</summary>
+    public static string Printable(string s)
+    {
+        if (!s.Any(char.IsControl)) return s;
+        var sb = new StringBuilder(s.Length + 8);
+        foreach (char c in s)
+            if (char.IsControl(c)) sb.Append($"\\x{(int)c:x2}");
+            else sb.Append(c);
+        return sb.ToString();
+    }
 }
 
 /// <summary>Either a variant or the diagnostics that explain why there is none.</summary>
@@ -16,153 +27,342 @@ public sealed record VariantParseResult(Variant? Variant, ImmutableArray<Diagnos
 }
 
 /// <summary>
-/// The plain-text variant format (docs/variant-format.md). One <c>key: value</c> per line, <c>#</c>
-/// starts a comment. Keys: name, description, source, base, entry, injector, on-already-set, requests.
+/// The plain-text variant format of every design (docs/variant-format.md). One <c>key: value</c> per
+/// line, <c>#</c> starts a comment. Keys every design has: name, description, source, base, design,
+/// check, entry, injector. The vCPU-entry design adds on-already-set and requests; the whole-system
+/// designs add block, sched-in, sched-out-block (kvm-2021), wakeup-vector and blocked-ndst (kvm-2019).
+/// The design is the <c>design</c> line's, else the base's, else kvm-2021 when a whole-system key is
+/// given, else the vCPU entry. Every key not given comes from the base, else from the design's
+/// reference built-in.
 /// </summary>
 public static class VariantFile
 {
+    private static readonly string[] SystemKeys = ["block", "sched-in", "sched-out-block", "wakeup-vector", "blocked-ndst"];
+    private static readonly string[] EntryKeys = ["on-already-set", "requests"];
     private static readonly string[] Keys =
-        ["name", "description", "source", "base", "entry", "injector", "on-already-set", "requests"];
+        ["name", "description", "source", "base", "design", "check", "entry", "injector", .. EntryKeys, .. SystemKeys];
+
+    /// <summary>The words of a <c>check:</c> line (docs/variant-format.md).</summary>
+    public const string CheckWords = "mm=sc|tso, k=N (CPU injectors), j=N (IOMMU posters), n=N (posts each), e=N (guest exits), h=N (halts), p=N (preemptions), m=N (migrations), same-vector, irq-priority";
 
     public static VariantParseResult Parse(string text, string file)
     {
         var errors = ImmutableArray.CreateBuilder<Diagnostic>();
+        var columns = new Dictionary<string, List<int>>();
         string name = Path.GetFileNameWithoutExtension(file);
         string? description = null, source = null;
         Variant? baseVariant = null;
+        KvmDesign? design = null;
+        Configuration? check = null;
         List<EntryStep>? entry = null;
         List<InjectorStep>? injector = null;
-        (int Line, List<int> Columns)? entryPos = null, injectorPos = null;
         OnAlreadySet? onAlreadySet = null;
         RequestHandling? requests = null;
+        List<BlockStep>? block = null;
+        List<SchedInStep>? schedIn = null;
+        List<SchedOutStep>? schedOut = null;
+        WakeupVector? wakeup = null;
+        BlockedNdst? blockedNdst = null;
 
         var reader = new VariantLines(file, Keys, errors);
         var seen = reader.Seen;
         foreach (var kl in reader.Read(text))
         {
-            var (lineNo, key, value, valueStart, words) = kl;
+            var (lineNo, key, value, _, words) = kl;
+            var cols = columns[key] = [];
+            int firstCol = kl.FirstColumn;
+            string found = words.Count == 0 ? "nothing" : Quote(value.Trim());
+            void Bad(int col, string what, string expected) => errors.Add(new(file, lineNo, col, what, expected));
+            bool One(string[] choices)
+            {
+                if (words.Count == 1 && choices.Contains(words[0].Text)) return true;
+                Bad(words.Count > 1 ? words[1].Column : firstCol, found, string.Join(" or ", choices));
+                return false;
+            }
             switch (key)
             {
                 case "name":
                     if (words.Count != 1 || !words[0].Text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-                        errors.Add(new(file, lineNo, words.Count > 0 ? words[Math.Min(1, words.Count - 1)].Column : valueStart + 1,
-                            words.Count == 0 ? "nothing" : Quote(value.Trim()), "one name of letters, digits, '-', '_' or '.'"));
+                        Bad(words.Count > 1 ? words[1].Column : firstCol, found, "one name of letters, digits, '-', '_' or '.'");
                     else name = words[0].Text;
                     break;
                 case "description": description = value.Trim(); break;
                 case "source": source = value.Trim(); break;
                 case "base":
                     if (words.Count != 1 || Builtins.Find(words[0].Text) is not { } b)
-                        errors.Add(new(file, lineNo, kl.FirstColumn,
-                            words.Count == 0 ? "nothing" : Quote(value.Trim()), "the name of a built-in variant: " + string.Join(", ", Builtins.All.Select(v => v.Name))));
+                        Bad(firstCol, found, "the name of a built-in variant: " + string.Join(", ", Builtins.All.Select(v => v.Name)));
                     else baseVariant = b;
+                    break;
+                case "design":
+                    if (words.Count == 1 && DesignNames.TryParse(words[0].Text, out var d)) design = d;
+                    else Bad(words.Count > 1 ? words[1].Column : firstCol, found, "one design: " + DesignNames.AllList);
+                    break;
+                case "check":
+                    check = ParseCheck(words, file, lineNo, errors);
                     break;
                 case "entry":
                     entry = [];
-                    entryPos = (lineNo, []);
                     foreach (var w in words)
                     {
-                        if (w.Text == "sync")
-                        {
-                            entry.AddRange([EntryStep.OnRead, EntryStep.OnClear, EntryStep.PirDrain]);
-                            entryPos.Value.Columns.AddRange([w.Column, w.Column, w.Column]);
-                        }
-                        else if (StepNames.TryParseEntry(w.Text, out var s))
-                        {
-                            entry.Add(s);
-                            entryPos.Value.Columns.Add(w.Column);
-                        }
-                        else errors.Add(new(file, lineNo, w.Column, $"step {Quote(w.Text)}", "an entry step: " + StepNames.EntryWords));
+                        if (w.Text == "sync") { entry.AddRange([EntryStep.OnRead, EntryStep.OnClear, EntryStep.PirDrain]); cols.AddRange([w.Column, w.Column, w.Column]); }
+                        else if (StepNames.TryParseEntry(w.Text, out var s)) { entry.Add(s); cols.Add(w.Column); }
+                        else Bad(w.Column, $"step {Quote(w.Text)}", "an entry step: " + StepNames.EntryWords);
                     }
                     break;
                 case "injector":
                     injector = [];
-                    injectorPos = (lineNo, []);
                     foreach (var w in words)
                     {
-                        if (StepNames.TryParseInjector(w.Text, out var s))
-                        {
-                            injector.Add(s);
-                            injectorPos.Value.Columns.Add(w.Column);
-                        }
-                        else errors.Add(new(file, lineNo, w.Column, $"step {Quote(w.Text)}", "an injector step: " + StepNames.InjectorWords));
+                        if (StepNames.TryParseInjector(w.Text, out var s)) { injector.Add(s); cols.Add(w.Column); }
+                        else Bad(w.Column, $"step {Quote(w.Text)}", "an injector step: " + StepNames.InjectorWords);
                     }
                     break;
                 case "on-already-set":
                     if (words.Count == 1 && Enum.GetValues<OnAlreadySet>().FirstOrDefault(o => StepNames.Name(o) == words[0].Text) is var o1 && StepNames.Name(o1) == words[0].Text)
                         onAlreadySet = o1;
-                    else errors.Add(new(file, lineNo, kl.FirstColumn,
-                        words.Count == 0 ? "nothing" : Quote(value.Trim()), "done, kick or continue"));
+                    else Bad(firstCol, found, "done, kick or continue");
                     break;
                 case "requests":
                     if (words.Count == 1 && Enum.GetValues<RequestHandling>().FirstOrDefault(r => StepNames.Name(r) == words[0].Text) is var r1 && StepNames.Name(r1) == words[0].Text)
                         requests = r1;
-                    else errors.Add(new(file, lineNo, kl.FirstColumn,
-                        words.Count == 0 ? "nothing" : Quote(value.Trim()), "none or prepatch"));
+                    else Bad(firstCol, found, "none or prepatch");
+                    break;
+                case "wakeup-vector":
+                    if (One(["auto", "armed", "off"])) wakeup = words[0].Text switch { "armed" => WakeupVector.Armed, "off" => WakeupVector.Off, _ => WakeupVector.Auto };
+                    break;
+                case "blocked-ndst":
+                    if (One(["keep", "follow"])) blockedNdst = words[0].Text == "keep" ? BlockedNdst.Keep : BlockedNdst.Follow;
+                    break;
+                case "block":
+                    block = [];
+                    foreach (var w in words)
+                    {
+                        if (StepNames.ParseBlockWord(w.Text) is { } steps) { block.AddRange(steps); cols.AddRange(steps.Select(_ => w.Column)); }
+                        else Bad(w.Column, $"step {Quote(w.Text)}", "a block step: " + StepNames.BlockWords);
+                    }
+                    break;
+                case "sched-in":
+                    schedIn = [];
+                    if (words.Count == 1 && words[0].Text == "none") break;
+                    foreach (var w in words)
+                    {
+                        if (StepNames.TryParse(w.Text, out SchedInStep s)) { schedIn.Add(s); cols.Add(w.Column); }
+                        else Bad(w.Column, $"step {Quote(w.Text)}", "a sched.in sub-step: " + StepNames.SchedInWords);
+                    }
+                    break;
+                case "sched-out-block":
+                    schedOut = [];
+                    if (words.Count == 1 && words[0].Text == "none") break;
+                    foreach (var w in words)
+                    {
+                        if (StepNames.TryParse(w.Text, out SchedOutStep s)) { schedOut.Add(s); cols.Add(w.Column); }
+                        else Bad(w.Column, $"step {Quote(w.Text)}", "a sched.out.block sub-step: " + StepNames.SchedOutWords);
+                    }
                     break;
             }
         }
-
         if (errors.Count > 0) return new(null, errors.ToImmutable());
 
-        var finalEntry = entry is not null ? [.. entry] : baseVariant?.Entry;
-        var finalInjector = injector is not null ? [.. injector] : baseVariant?.Injector;
+        // Which design: the design line's, the base's, kvm-2021 when a whole-system key says so, else the vCPU entry.
+        var fDesign = design ?? baseVariant?.Design ?? (SystemKeys.Any(seen.ContainsKey) ? KvmDesign.Kvm2021 : KvmDesign.Entry);
         int endLine = Math.Max(1, reader.LastLine);
-        if (finalEntry is null)
+        VariantParseResult Error(string key, int column, string what, string expected)
+        {
+            errors.Add(new(file, seen.GetValueOrDefault(key, endLine), column, what, expected));
+            return new(null, errors.ToImmutable());
+        }
+        foreach (var k in fDesign == KvmDesign.Entry ? SystemKeys : EntryKeys)
+            if (seen.ContainsKey(k))
+                return Error(k, 1, $"key '{k}' in a variant of design {DesignNames.Name(fDesign)}",
+                    fDesign == KvmDesign.Entry ? "a whole-system design for it ('design: kvm-2021' or 'base: kvm-2021')" : "no on-already-set or requests line: the whole-system designs use the patched injector (done) and no KVM_REQ_EVENT");
+        if (design is { } dd && baseVariant is not null && baseVariant.Design != dd)
+        {
+            // The base was written for another design: only a whole-system base for a whole-system design with its sched.in redone.
+            if (baseVariant.Design == KvmDesign.Entry || dd == KvmDesign.Entry || !seen.ContainsKey("sched-in"))
+                return Error("design", 1, $"design {DesignNames.Name(dd)} on base {baseVariant.Name} ({DesignNames.Name(baseVariant.Design)})",
+                    dd == KvmDesign.Entry || baseVariant.Design == KvmDesign.Entry ? "a base of the same design" : "a sched-in line as well, or a base of the same design");
+        }
+
+        var reference = baseVariant ?? fDesign switch
+        {
+            KvmDesign.Kvm2019 => Builtins.Kvm2019,
+            KvmDesign.Kvm2021 => Builtins.Kvm2021,
+            _ => null,
+        };
+        var fEntry = entry is not null ? [.. entry] : reference?.Entry;
+        var fInjector = injector is not null ? [.. injector] : reference?.Injector;
+        if (fEntry is null)
             errors.Add(new(file, endLine, 1, "no entry line", "'entry: <steps> enter', or 'base: <built-in>'"));
-        if (finalInjector is null)
+        if (fInjector is null)
             errors.Add(new(file, endLine, 1, "no injector line", "'injector: pir.set ...', or 'base: <built-in>'"));
         if (errors.Count > 0) return new(null, errors.ToImmutable());
 
-        var policy = onAlreadySet ?? baseVariant?.OnAlreadySet ?? OnAlreadySet.Done;
-        var requestHandling = requests ?? baseVariant?.Requests ?? RequestHandling.None;
-        if (Variant.Validate(finalEntry!.Value, finalInjector!.Value, policy, requestHandling) is { } bad)
+        (int Line, int Column) Where(string k, int index) =>
+            seen.TryGetValue(k, out int l)
+                ? (l, columns.TryGetValue(k, out var c) && index >= 0 && index < c.Count ? c[index] : 1)
+                : (seen.GetValueOrDefault("design", seen.GetValueOrDefault("base", endLine)), 1);
+        string Steps<T>(string what, ImmutableArray<T> steps, Func<T, string> nameOf, int index, string none = "") =>
+            index >= 0 && index < steps.Length ? $"{what} {Quote(nameOf(steps[index]))}"
+            : steps.Length == 0 ? (none.Length > 0 ? $"{what.Split(' ')[0]} '{none}'" : $"an empty {what.Split(' ')[0]} sequence")
+            : $"{what.Split(' ')[0]} '{string.Join(' ', steps.Select(nameOf))}'";
+
+        var policy = onAlreadySet ?? reference?.OnAlreadySet ?? OnAlreadySet.Done;
+        var requestHandling = requests ?? reference?.Requests ?? RequestHandling.None;
+        // The entry and the injector obey the vCPU-entry rules; the whole system's injector also has a wake, which those rules refuse.
+        bool whole = fDesign != KvmDesign.Entry;
+        var entryCheck = Variant.ValidateEntry(fEntry!.Value, whole ? [.. fInjector!.Value.Where(s => s != InjectorStep.Wake)] : fInjector!.Value, policy, requestHandling);
+        if (entryCheck is { } bad && (bad.InEntry || !whole))
         {
-            var pos = bad.InEntry ? entryPos : injectorPos;
-            string what = bad.InEntry ? "entry" : "injector";
-            var steps = bad.InEntry ? finalEntry.Value.Select(StepNames.Name).ToList() : finalInjector.Value.Select(StepNames.Name).ToList();
-            int line = pos?.Line ?? seen.GetValueOrDefault(bad.InEntry ? "entry" : "injector", seen.GetValueOrDefault("on-already-set", seen.GetValueOrDefault("base", endLine)));
-            int col = pos is { } p && bad.Index >= 0 && bad.Index < p.Columns.Count ? p.Columns[bad.Index] : 1;
-            string found = bad.Index >= 0 && bad.Index < steps.Count ? $"{what} step {Quote(steps[bad.Index])}"
-                : steps.Count == 0 ? $"an empty {what} sequence" : $"{what} '{string.Join(' ', steps)}'";
-            errors.Add(new(file, line, col, found, bad.Problem));
+            string k = bad.InEntry ? "entry" : "injector";
+            var (l, c) = Where(k, bad.Index);
+            if (!seen.ContainsKey(k) && seen.ContainsKey("on-already-set") && !bad.InEntry) l = seen["on-already-set"];
+            string f = bad.InEntry ? Steps("entry step", fEntry.Value, StepNames.Name, bad.Index) : Steps("injector step", fInjector.Value, StepNames.Name, bad.Index);
+            errors.Add(new(file, l, c, f, bad.Problem));
             return new(null, errors.ToImmutable());
         }
 
+        ImmutableArray<BlockStep> fBlock = [];
+        ImmutableArray<SchedInStep> fSchedIn = [];
+        ImmutableArray<SchedOutStep> fSchedOut = [];
+        if (whole)
+        {
+            fBlock = block is not null ? [.. block] : reference!.Block;
+            fSchedIn = schedIn is not null ? [.. schedIn] : reference!.SchedIn;
+            fSchedOut = schedOut is not null ? [.. schedOut] : fDesign == KvmDesign.Kvm2019 ? [] : reference!.SchedOutBlock;
+            if (Variant.ValidateSystem(fDesign, fInjector.Value, fBlock, fSchedIn, fSchedOut, blockedNdst is not null) is { } sys)
+            {
+                var (l, c) = Where(sys.Key, sys.Index);
+                string f = sys.Key switch
+                {
+                    "injector" => Steps("injector step", fInjector.Value, StepNames.Name, sys.Index),
+                    "block" => Steps("block step", fBlock, StepNames.Name, sys.Index),
+                    "sched-in" => Steps("sched.in sub-step", fSchedIn, StepNames.Name, sys.Index, "none").Replace("sched.in '", "sched-in '"),
+                    "sched-out-block" when sys.Index >= 0 && sys.Index < fSchedOut.Length => Steps("sched.out.block sub-step", fSchedOut, StepNames.Name, sys.Index),
+                    _ => $"{sys.Key} on design {DesignNames.Name(fDesign)}",
+                };
+                errors.Add(new(file, l, c, f, sys.Problem));
+                return new(null, errors.ToImmutable());
+            }
+            if (entryCheck is { } badInj)
+            {
+                var (l, c) = Where("injector", -1);
+                errors.Add(new(file, l, c, $"injector '{string.Join(' ', fInjector.Value.Select(StepNames.Name))}'", badInj.Problem));
+                return new(null, errors.ToImmutable());
+            }
+        }
+
+        // The configuration that tells the story: the check line, else the base's, else the design's reference.
+        var fCheck = check ?? reference?.Check ?? new Configuration();
+        if (fCheck.Problem(fDesign) is { } cp)
+            return Error(check is null ? (seen.ContainsKey("base") ? "base" : "design") : "check", 1,
+                check is null ? $"the configuration {fCheck.CheckLine(fDesign)} taken from {(baseVariant?.Name ?? "the design")}" : $"check '{fCheck.CheckLine(fDesign)}'", $"a configuration design {DesignNames.Name(fDesign)} can check: {cp}");
+
         var variant = new Variant(
             name,
-            description ?? baseVariant?.Description ?? $"variant from {Path.GetFileName(file)}",
-            finalEntry.Value,
-            finalInjector.Value,
+            description ?? reference?.Description ?? $"variant from {Path.GetFileName(file)}",
+            fEntry.Value,
+            fInjector.Value,
             policy,
             requestHandling,
-            source ?? baseVariant?.Source ?? Path.GetFileName(file));
+            source ?? reference?.Source ?? Path.GetFileName(file))
+        {
+            Design = fDesign,
+            Block = fBlock,
+            SchedIn = fSchedIn,
+            SchedOutBlock = fSchedOut,
+            WakeupVector = whole ? wakeup ?? reference!.WakeupVector : WakeupVector.Auto,
+            BlockedNdst = whole ? blockedNdst ?? reference!.BlockedNdst : BlockedNdst.Keep,
+            Check = fCheck,
+        };
         return new(variant, []);
     }
 
-    /// <summary>Writes a variant in the file format; <see cref="Parse"/> reads it back to the same protocol.</summary>
+    /// <summary>Reads the words of a <c>check:</c> line: each key at most once, every value in range
+    /// of the packed state (the design's own rules are checked after, with <see cref="Configuration.Problem"/>).</summary>
+    private static Configuration? ParseCheck(List<(string Text, int Column)> words, string file, int line, ImmutableArray<Diagnostic>.Builder errors)
+    {
+        var c = new Configuration();
+        var given = new HashSet<string>();
+        int before = errors.Count;
+        foreach (var (text, column) in words)
+        {
+            int eq = text.IndexOf('=');
+            string key = eq < 0 ? text : text[..eq], value = eq < 0 ? "" : text[(eq + 1)..];
+            if (!given.Add(key))
+            {
+                errors.Add(new(file, line, column, $"a second {Quote(key)}", "each key of the check line once"));
+                continue;
+            }
+            int Number(int max)
+            {
+                if (value.Length is >= 1 and <= 2 && value.All(char.IsAsciiDigit) && int.Parse(value) <= max) return int.Parse(value);
+                errors.Add(new(file, line, column + key.Length + 1, Quote(value), $"a number 0 to {max} for {key}"));
+                return 0;
+            }
+            switch (key)
+            {
+                case "mm" when value is "sc" or "tso": c = c with { Memory = value == "sc" ? MemoryModel.SC : MemoryModel.TSO }; break;
+                case "mm": errors.Add(new(file, line, column + 3, Quote(value), "sc or tso")); break;
+                case "k": c = c with { Injectors = Number(Configuration.MaxPosters) }; break;
+                case "j": c = c with { Iommu = Number(Configuration.MaxPosters) }; break;
+                case "n": c = c with { Posts = Number(Configuration.MaxPosts) }; break;
+                case "e": c = c with { Exits = Number(Configuration.MaxExits) }; break;
+                case "h": c = c with { Halts = Number(Configuration.MaxHalts) }; break;
+                case "p": c = c with { Preemptions = Number(Configuration.MaxPreemptions) }; break;
+                case "m": c = c with { Migrations = Number(Configuration.MaxMigrations) }; break;
+                case "same-vector" when eq < 0: c = c with { SameVector = true }; break;
+                case "irq-priority" when eq < 0: c = c with { IrqPriority = true }; break;
+                default: errors.Add(new(file, line, column, Quote(text), CheckWords)); break;
+            }
+        }
+        return errors.Count == before ? c : null;
+    }
+
+    /// <summary>Writes a variant in the file format; <see cref="Parse"/> reads it back to the same protocol and configuration.</summary>
     public static string Format(Variant v)
     {
         var sb = new StringBuilder();
         sb.Append("name: ").Append(v.Name).Append('\n');
         sb.Append("description: ").Append(v.Description.Replace('#', ' ')).Append('\n');
         sb.Append("source: ").Append(v.Source.Replace('#', ' ')).Append('\n');
+        sb.Append("design: ").Append(DesignNames.Name(v.Design)).Append('\n');
+        sb.Append("check: ").Append(v.Check.CheckLine(v.Design)).Append('\n');
         sb.Append("entry: ").Append(v.EntryText).Append('\n');
         sb.Append("injector: ").Append(v.InjectorText).Append('\n');
-        sb.Append("on-already-set: ").Append(StepNames.Name(v.OnAlreadySet)).Append('\n');
-        sb.Append("requests: ").Append(StepNames.Name(v.Requests)).Append('\n');
+        if (!v.WholeSystem)
+        {
+            sb.Append("on-already-set: ").Append(StepNames.Name(v.OnAlreadySet)).Append('\n');
+            sb.Append("requests: ").Append(StepNames.Name(v.Requests)).Append('\n');
+            return sb.ToString();
+        }
+        sb.Append("block: ").Append(v.BlockText).Append('\n');
+        sb.Append("sched-in: ").Append(v.SchedInText).Append('\n');
+        if (v.Design == KvmDesign.Kvm2021) sb.Append("sched-out-block: ").Append(v.SchedOutBlockText).Append('\n');
+        sb.Append("wakeup-vector: ").Append(StepNames.Name(v.WakeupVector)).Append('\n');
+        if (v.Design == KvmDesign.Kvm2019) sb.Append("blocked-ndst: ").Append(StepNames.Name(v.BlockedNdst)).Append('\n');
         return sb.ToString();
     }
 
-    /// <summary>Resolves a command-line argument: a built-in's name or a file path.</summary>
+    /// <summary>Resolves a command-line argument: a built-in's name or a file path. A path that cannot be
+    /// read (missing, a directory, no permission, an I/O error) is a diagnostic, never an exception.</summary>
     public static VariantParseResult Load(string nameOrPath)
     {
         if (Builtins.Find(nameOrPath) is { } b) return new(b, []);
-        if (!File.Exists(nameOrPath))
-            return new(null, [new(nameOrPath, 0, 0, "no such built-in variant or file",
-                "one of " + string.Join(", ", Builtins.All.Select(v => v.Name)) + ", or the path of a variant file")]);
-        return Parse(File.ReadAllText(nameOrPath), nameOrPath);
+        VariantParseResult Fail(string what) => new(null, [new(Diagnostic.Printable(nameOrPath), 0, 0, what,
+            "one of " + string.Join(", ", Builtins.All.Select(v => v.Name)) + ", or the path of a variant file")]);
+        if (nameOrPath.Length == 0) return Fail("an empty name");
+        try
+        {
+            var info = new FileInfo(nameOrPath);
+            if (!info.Exists) return Fail(Directory.Exists(nameOrPath) ? "a directory" : "no such built-in variant or file");
+            if (info.Length > 1 << 20) return Fail($"a file of {info.Length:N0} bytes (a variant file is at most 1 MiB)");
+            return Parse(File.ReadAllText(nameOrPath), nameOrPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            return Fail($"a file that cannot be read ({e.Message})");
+        }
     }
 
-    internal static string Quote(string s) => $"'{s}'";
+    internal static string Quote(string s) => $"'{Diagnostic.Printable(s)}'";
 }

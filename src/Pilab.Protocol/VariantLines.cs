@@ -10,8 +10,7 @@ internal readonly record struct KeyLine(int Line, string Key, string Value, int 
 }
 
 /// <summary>
-/// The line and word reading shared by the section 4 and the whole-system variant files
-/// (docs/variant-format.md): <c>#</c> starts a comment, blank lines are skipped, every other line is
+/// The line and word reading of the variant file format (docs/variant-format.md): <c>#</c> starts a comment, blank lines are skipped, every other line is
 /// <c>key: value</c> with a known key given once. A line that is not becomes a diagnostic, in line
 /// order with the ones the caller adds for the values it is handed.
 /// </summary>
@@ -26,11 +25,12 @@ internal sealed class VariantLines(string file, string[] keys, ImmutableArray<Di
     /// <summary>The well-formed key lines, lazily: a caller's diagnostics for one line come before the next line's.</summary>
     public IEnumerable<KeyLine> Read(string text)
     {
-        string[] lines = text.Split('\n');
+        // A line ends at LF, CR LF or a lone CR, as every editor shows it: a comment ending in a bare CR must not swallow the next line.
+        string[] lines = text.ReplaceLineEndings("\n").Split('\n');
         for (int li = 0; li < lines.Length; li++)
         {
             int lineNo = li + 1;
-            string raw = lines[li].TrimEnd('\r');
+            string raw = lines[li];
             int hash = raw.IndexOf('#');
             string line = hash >= 0 ? raw[..hash] : raw;
             if (line.Trim().Length == 0) continue;

@@ -13,12 +13,10 @@ namespace Pilab.Report;
 /// </summary>
 public static class JsonReport
 {
-    public const string Schema = "pilab.check/1";
+    public const string Schema = "pilab.check/2";
 
-    public static string Write(IEnumerable<CheckResult> results) => Write(results, []);
-
-    /// <summary>pilab check's table: the section 4 results, and the whole-system ones (SPEC.md section 7) under "wholeSystem" when there are any.</summary>
-    public static string Write(IEnumerable<CheckResult> results, IReadOnlyCollection<Pilab.Model.WholeSystem.SystemCheckResult> wholeSystem) =>
+    /// <summary>pilab check's table: one result per check, of every design.</summary>
+    public static string Write(IEnumerable<CheckResult> results) =>
         Indented(w =>
         {
             w.WriteStartObject();
@@ -26,19 +24,10 @@ public static class JsonReport
             w.WriteStartArray("results");
             foreach (var r in results) WriteResult(w, r);
             w.WriteEndArray();
-            if (wholeSystem.Count > 0)
-            {
-                w.WriteStartArray("wholeSystem");
-                foreach (var r in wholeSystem) WriteSystemResult(w, r, withSchema: false);
-                w.WriteEndArray();
-            }
             w.WriteEndObject();
         });
 
     public static string Write(CheckResult result) => Indented(w => WriteResult(w, result, withSchema: true));
-
-    /// <summary>A whole-system result (SPEC.md section 7), same schema: the variant and configuration objects carry the section 7 fields.</summary>
-    public static string Write(Pilab.Model.WholeSystem.SystemCheckResult r) => Indented(w => WriteSystemResult(w, r, withSchema: true));
 
     private static string Indented(Action<Utf8JsonWriter> write)
     {
@@ -48,50 +37,8 @@ public static class JsonReport
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
-    private static void WriteSystemResult(Utf8JsonWriter w, Pilab.Model.WholeSystem.SystemCheckResult r, bool withSchema)
-    {
-        var x = r.Exploration;
-        var v = r.Variant;
-        var c = r.Configuration;
-        w.WriteStartObject();
-        if (withSchema) w.WriteString("schema", Schema);
-        w.WriteStartObject("variant");
-        w.WriteString("name", v.Name);
-        w.WriteString("description", v.Description);
-        w.WriteString("design", SystemStepNames.Name(v.Design));
-        w.WriteString("entry", v.EntryText);
-        w.WriteString("injector", v.InjectorText);
-        w.WriteString("block", v.BlockText);
-        w.WriteString("schedIn", v.SchedInText);
-        w.WriteString("schedOutBlock", v.SchedOutBlockText);
-        w.WriteString("wakeupVector", SystemStepNames.Name(v.WakeupVector));
-        w.WriteString("blockedNdst", SystemStepNames.Name(v.BlockedNdst));
-        w.WriteEndObject();
-        w.WriteStartObject("configuration");
-        w.WriteString("memoryModel", c.Memory == MemoryModel.SC ? "sc" : "tso");
-        w.WriteNumber("injectors", c.Injectors);
-        w.WriteNumber("iommu", c.Iommu);
-        w.WriteBoolean("sameVector", c.SameVector);
-        w.WriteNumber("posts", c.Posts);
-        w.WriteNumber("exits", c.Exits);
-        w.WriteNumber("halts", c.Halts);
-        w.WriteNumber("preemptions", c.Preemptions);
-        w.WriteNumber("migrations", c.Migrations);
-        w.WriteBoolean("irqPriority", c.IrqPriority);
-        w.WriteEndObject();
-        WriteExploration(w, x);
-        WriteTrace(w, r.Trace?.Steps, r.Trace?.Diagnosis, s =>
-        {
-            w.WriteNumber("index", s.Index);
-            w.WriteString("actor", s.Actor);
-            w.WriteString("step", s.Step);
-            WriteEffects(w, s.Effects);
-        });
-        w.WriteEndObject();
-    }
-
     /// <summary>The engine's figures, the same fields for both models (docs/json.md).</summary>
-    private static void WriteExploration<TState>(Utf8JsonWriter w, ExplorationResult<TState> x) where TState : unmanaged
+    private static void WriteExploration(Utf8JsonWriter w, ExplorationResult x)
     {
         w.WriteString("verdict", VerdictName(x.Verdict));
         w.WriteNumber("states", x.States);
@@ -136,46 +83,75 @@ public static class JsonReport
         w.WriteEndArray();
     }
 
+    /// <summary>The one verdict vocabulary of every command's JSON (check, explain, synthesize, barriers, live).</summary>
     public static string VerdictName(Verdict v) => v switch
     {
         Verdict.Safe => "safe",
         Verdict.Violation => "violation",
         Verdict.Stuck => "stuck",
         Verdict.BoundReached => "bound-reached",
-        _ => "?",
+        _ => throw new ArgumentOutOfRangeException(nameof(v)),
     };
 
     private static void WriteResult(Utf8JsonWriter w, CheckResult r, bool withSchema = false)
     {
-        var x = r.Exploration;
+        var v = r.Variant;
+        var c = r.Configuration;
         w.WriteStartObject();
         if (withSchema) w.WriteString("schema", Schema);
         w.WriteStartObject("variant");
-        w.WriteString("name", r.Variant.Name);
-        w.WriteString("description", r.Variant.Description);
-        w.WriteString("entry", r.Variant.EntryText);
-        w.WriteString("injector", r.Variant.InjectorText);
-        w.WriteString("onAlreadySet", StepNames.Name(r.Variant.OnAlreadySet));
-        w.WriteString("requests", StepNames.Name(r.Variant.Requests));
+        w.WriteString("name", v.Name);
+        w.WriteString("description", v.Description);
+        w.WriteString("design", DesignNames.Name(v.Design));
+        w.WriteString("model", r.Model.Name);
+        w.WriteBoolean("finding", v.Finding);
+        w.WriteString("entry", v.EntryText);
+        w.WriteString("injector", v.InjectorText);
+        if (!v.WholeSystem)
+        {
+            w.WriteString("onAlreadySet", StepNames.Name(v.OnAlreadySet));
+            w.WriteString("requests", StepNames.Name(v.Requests));
+        }
+        else
+        {
+            w.WriteString("block", v.BlockText);
+            w.WriteString("schedIn", v.SchedInText);
+            w.WriteString("schedOutBlock", v.SchedOutBlockText);
+            w.WriteString("wakeupVector", StepNames.Name(v.WakeupVector));
+            w.WriteString("blockedNdst", StepNames.Name(v.BlockedNdst));
+        }
         w.WriteEndObject();
         w.WriteStartObject("configuration");
-        w.WriteString("memoryModel", r.Configuration.Memory == MemoryModel.SC ? "sc" : "tso");
-        w.WriteNumber("injectors", r.Configuration.Injectors);
-        w.WriteBoolean("sameVector", r.Configuration.SameVector);
-        w.WriteNumber("posts", r.Configuration.Posts);
-        w.WriteNumber("exits", r.Configuration.Exits);
-        w.WriteBoolean("irqPriority", r.Configuration.IrqPriority);
+        w.WriteString("memoryModel", c.Memory == MemoryModel.SC ? "sc" : "tso");
+        w.WriteNumber("injectors", c.Injectors);
+        w.WriteNumber("iommu", c.Iommu);
+        w.WriteBoolean("sameVector", c.SameVector);
+        w.WriteNumber("posts", c.Posts);
+        w.WriteNumber("exits", c.Exits);
+        w.WriteNumber("halts", c.Halts);
+        w.WriteNumber("preemptions", c.Preemptions);
+        w.WriteNumber("migrations", c.Migrations);
+        w.WriteBoolean("irqPriority", c.IrqPriority);
         w.WriteEndObject();
-        WriteExploration(w, x);
-        WriteTrace(w, r.Trace?.Steps, r.Trace?.Diagnosis, s =>
-        {
-            w.WriteNumber("index", s.Index);
-            w.WriteString("cpu", $"P{s.Cpu}");
-            w.WriteString("actor", s.Actor);
-            w.WriteString("step", s.Step);
-            if (s.Seed is null) w.WriteNull("seed"); else w.WriteString("seed", s.Seed);
-            WriteEffects(w, s.Effects);
-        });
+        WriteExploration(w, r.Exploration);
+        if (r.SystemTrace is { } st)
+            WriteTrace<Pilab.Model.WholeSystem.SystemStep>(w, st.Steps, st.Diagnosis, s =>
+            {
+                w.WriteNumber("index", s.Index);
+                w.WriteString("actor", s.Actor);
+                w.WriteString("step", s.Step);
+                WriteEffects(w, s.Effects);
+            });
+        else
+            WriteTrace(w, r.Trace?.Steps, r.Trace?.Diagnosis, s =>
+            {
+                w.WriteNumber("index", s.Index);
+                w.WriteString("cpu", $"P{s.Cpu}");
+                w.WriteString("actor", s.Actor);
+                w.WriteString("step", s.Step);
+                if (s.Seed is null) w.WriteNull("seed"); else w.WriteString("seed", s.Seed);
+                WriteEffects(w, s.Effects);
+            });
         w.WriteEndObject();
     }
 }

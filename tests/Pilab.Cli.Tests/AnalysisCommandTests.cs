@@ -58,8 +58,8 @@ public sealed class AnalysisCommandTests
     [Fact]
     public void CheckCost_ShowsWhatThePatchSaved()
     {
-        var pre = Pilab.Invoke("check", "prepatch", "--cost", "--irq-priority");
-        var fixd = Pilab.Invoke("check", "fixed", "--cost", "--irq-priority");
+        var pre = Pilab.Invoke("check", "prepatch", "--cost", "--irq-priority", "--mm", "sc", "-k", "1");
+        var fixd = Pilab.Invoke("check", "fixed", "--cost", "--irq-priority", "--mm", "sc", "-k", "1");
         Assert.Matches(@"cancelled entries\s+0\s+2\s+0-2", pre.Out);
         Assert.Matches(@"EVENT requests handled\s+0\s+1\s+0-1", pre.Out);
         Assert.Matches(@"cancelled entries\s+0\s+1\s+0-1", fixd.Out);

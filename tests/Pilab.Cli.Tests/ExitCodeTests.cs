@@ -66,7 +66,7 @@ public sealed class ExitCodeTests
         Assert.Equal(1, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Out);
         var root = doc.RootElement;
-        Assert.Equal("pilab.check/1", root.GetProperty("schema").GetString());
+        Assert.Equal("pilab.check/2", root.GetProperty("schema").GetString());
         Assert.Equal("violation", root.GetProperty("verdict").GetString());
         Assert.Equal(11, root.GetProperty("trace").GetProperty("length").GetInt32());
         Assert.Equal(11, root.GetProperty("trace").GetProperty("steps").GetArrayLength());
@@ -86,7 +86,7 @@ public sealed class ExitCodeTests
     [Fact]
     public void Explain_SafeVariant_SaysHowManyStatesProveIt()
     {
-        var r = Pilab.Invoke("explain", "fixed", "--no-por", "--no-symmetry");
+        var r = Pilab.Invoke("explain", "fixed", "--mm", "sc", "-k", "1", "--no-por", "--no-symmetry");
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("no run loses an interrupt: all 117 reachable states explored", r.Out);
         var reduced = Pilab.Invoke("explain", "fixed");

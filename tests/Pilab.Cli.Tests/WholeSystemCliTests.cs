@@ -45,8 +45,9 @@ public sealed class WholeSystemCliTests
     [Theory]
     [InlineData("fixed", "--halts", "1")]            // a section 4 variant has no block path
     [InlineData("kvm-2021", "--halts", "4")]
-    [InlineData("kvm-2021", "--migrations", "1")]     // nothing ever reloads the thread
-    [InlineData("kvm-2021", "-k", "0")]               // nobody posts
+    [InlineData("kvm-2021", "--migrations", "3")]     // one HLT and one preemption reload the thread twice at most
+    [InlineData("kvm-2021", "--workers", "0")]
+    [InlineData("halt-without-wakeup-vector", "-j", "0")] // its own k=0: nobody posts
     [InlineData("kvm-2021", "--iommu", "-1")]
     public void Check_BadWholeSystemOption_ExitsTwo(string variant, string option, string value)
     {
@@ -63,7 +64,7 @@ public sealed class WholeSystemCliTests
         Assert.Equal(1, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Out);
         var root = doc.RootElement;
-        Assert.Equal("pilab.check/1", root.GetProperty("schema").GetString());
+        Assert.Equal("pilab.check/2", root.GetProperty("schema").GetString());
         Assert.Equal("kvm-2019", root.GetProperty("variant").GetProperty("design").GetString());
         Assert.Equal(1, root.GetProperty("configuration").GetProperty("iommu").GetInt32());
         Assert.Equal(10, root.GetProperty("trace").GetProperty("length").GetInt32());
@@ -75,10 +76,68 @@ public sealed class WholeSystemCliTests
         var r = Pilab.Invoke("check");
         Assert.Equal(0, r.ExitCode);
         var rows = r.Out.Split('\n');
-        Assert.Equal(4, rows.Count(l => l.StartsWith("kvm-2021 ")));
-        Assert.Contains(rows, l => l.StartsWith("kvm-2021 ") && l.Contains(" TSO ") && l.Contains("no loss") && l.Contains("65,472"));
+        // each whole-system built-in once, at its own configuration; findings marked
+        Assert.Single(rows, l => l.StartsWith("kvm-2021 "));
+        Assert.Contains(rows, l => l.StartsWith("kvm-2021 ") && l.Contains(" TSO ") && l.Contains("no loss") && l.Contains("65,472") && l.TrimEnd().EndsWith("design"));
         foreach (var race in new[] { "sn-no-recompute", "ndst-blocked-migration", "halt-without-wakeup-vector" })
-            Assert.Equal(2, rows.Count(l => l.StartsWith(race + " ") && l.Contains("LOSES")));
+            Assert.Single(rows, l => l.StartsWith(race + " ") && l.Contains("LOSES") && l.TrimEnd().EndsWith("historical fix"));
+        foreach (var finding in new[] { "kvm-2021-unarmed-migration", "kvm-2019-cpu-injector" })
+            Assert.Single(rows, l => l.StartsWith(finding + " ") && l.Contains("LOSES") && l.TrimEnd().EndsWith("FINDING"));
+    }
+
+    /// <summary>With no option every built-in is checked in the configuration that tells its story, and says which.</summary>
+    [Theory]
+    [InlineData("prepatch", 0, "TSO k=2 n=1 e=0")]
+    [InlineData("patch-v1", 1, "SC k=1 n=1 e=0")]
+    [InlineData("irq-late", 1, "SC k=1 n=1 e=0")]
+    [InlineData("fixed", 0, "TSO k=2 n=1 e=0")]
+    [InlineData("fixed-nomb", 1, "TSO k=1 n=1 e=0")]
+    [InlineData("kvm-2021", 0, "TSO k=1 j=1 n=1 e=0 h=1 p=1 m=1")]
+    [InlineData("kvm-2019", 0, "TSO k=0 j=1 n=1 e=0 h=1 p=1 m=1")]
+    [InlineData("sn-no-recompute", 1, "SC k=0 j=1 n=1 e=0 h=0 p=1 m=0")]
+    [InlineData("ndst-blocked-migration", 1, "SC k=0 j=1 n=1 e=0 h=1 p=1 m=1")]
+    [InlineData("halt-without-wakeup-vector", 1, "SC k=0 j=1 n=1 e=0 h=1 p=0 m=0")]
+    [InlineData("kvm-2021-unarmed-migration", 1, "SC k=1 j=0 n=1 e=0 h=1 p=1 m=1")]
+    [InlineData("kvm-2019-cpu-injector", 1, "SC k=1 j=1 n=1 e=0 h=1 p=1 m=1")]
+    public void Check_Builtin_WithNoOptions_TellsItsStory(string name, int exit, string configuration)
+    {
+        var r = Pilab.Invoke("check", name);
+        Assert.Equal(exit, r.ExitCode);
+        Assert.StartsWith($"{name} [{configuration}]: {(exit == 1 ? "LOSES an interrupt: shortest run " : "no lost interrupt")}", r.Out);
+    }
+
+    /// <summary>Every command on every built-in either works or refuses by name (exit 2); none crashes.</summary>
+    [Theory]
+    [MemberData(nameof(CommandsOnBuiltins))]
+    public void EveryCommand_OnEveryBuiltin_WorksOrRefusesByName(string name, string[] command)
+    {
+        var r = Pilab.Invoke([.. command.Select(w => w == "{v}" ? name : w)]);
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.DoesNotContain("Unhandled", r.Err);
+        bool whole = Builtins.Find(name)!.WholeSystem;
+        if (r.ExitCode == 2)
+        {
+            Assert.True(whole, $"{string.Join(' ', command)} on {name}: {r.Err}");
+            Assert.Contains($"cannot serve {name}: it is of design {DesignNames.Name(Builtins.Find(name)!.Design)}", r.Err);
+            Assert.Single(r.Err.Trim().Split('\n'));
+        }
+        else Assert.InRange(r.ExitCode, 0, 1);
+    }
+
+    public static TheoryData<string, string[]> CommandsOnBuiltins()
+    {
+        string svg = Path.Combine(Path.GetTempPath(), $"pilab-{Environment.ProcessId}.svg");
+        string html = Path.Combine(Path.GetTempPath(), $"pilab-{Environment.ProcessId}.html");
+        string[][] commands =
+        [
+            ["check", "{v}"], ["check", "{v}", "--json"], ["check", "{v}", "--cost"], ["explain", "{v}"], ["explain", "{v}", "--svg", svg],
+            ["export", "--promela", "{v}"], ["barriers", "{v}"], ["synthesize", "--injector", "{v}", "--json"],
+            ["report", "{v}", "--no-synthesis", "-o", html], ["live", "{v}", "--seconds", "0.2"],
+        ];
+        var data = new TheoryData<string, string[]>();
+        foreach (var v in new[] { "fixed", "patch-v1", "kvm-2021", "sn-no-recompute", "kvm-2021-unarmed-migration" })
+            foreach (var c in commands) data.Add(v, c);
+        return data;
     }
 
     [Fact]

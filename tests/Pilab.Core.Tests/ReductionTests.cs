@@ -20,7 +20,7 @@ public sealed class ReductionTests
     public static TheoryData<string, MemoryModel, int, int, int, bool> Builtins_Configurations()
     {
         var data = new TheoryData<string, MemoryModel, int, int, int, bool>();
-        foreach (var v in Builtins.All)
+        foreach (var v in Builtins.EntryDesigns)
             foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
             {
                 data.Add(v.Name, mm, 1, 1, 0, false);
@@ -51,7 +51,7 @@ public sealed class ReductionTests
             Assert.Equal(one.Exploration.States, two.Exploration.States);
             Assert.Equal(one.Exploration.Transitions, two.Exploration.Transitions);
             Assert.Equal(one.Exploration.MaxDepth, two.Exploration.MaxDepth);
-            Assert.Equal(Set(one.Exploration.TerminalStates), Set(two.Exploration.TerminalStates));
+            Assert.Equal(Set(one.ExplorationOf<PiState>().TerminalStates), Set(two.ExplorationOf<PiState>().TerminalStates));
             // Stopping at the first violation: the parallel trace is a shortest run too.
             var first = ModelChecker.Check(variant, config, options with { ExhaustAfterViolation = false });
             var firstTwo = ModelChecker.Check(variant, config, options with { ExhaustAfterViolation = false, Workers = 2 });
@@ -86,7 +86,7 @@ public sealed class ReductionTests
             from requests in Gen.Enum<RequestHandling>()
             let e = ImmutableArray.Create([.. entry, EntryStep.Enter])
             let i = ImmutableArray.Create([InjectorStep.PirSet, .. injector])
-            where Variant.Validate(e, i, onAlready, requests) is null
+            where Variant.ValidateEntry(e, i, onAlready, requests) is null
             select new Variant("random", "", e, i, onAlready, requests, "CsCheck");
         var configs =
             from k in Gen.Int[1, 3]
@@ -104,13 +104,13 @@ public sealed class ReductionTests
         var system = new PiSystem(variant, config);
         var full = ModelChecker.Check(variant, config, Full);
         var fullFirst = ModelChecker.Check(variant, config, Full with { ExhaustAfterViolation = false });
-        var expected = Set(full.Exploration.TerminalStates.Select(s => system.Canonicalize(s)));
+        var expected = Set(full.ExplorationOf<PiState>().TerminalStates.Select(s => system.Canonicalize(s)));
         foreach (var (por, sym) in new[] { (true, false), (false, true), (true, true) })
         {
             var options = Full with { PartialOrder = por, Symmetry = sym };
             var reduced = ModelChecker.Check(variant, config, options);
             Assert.Equal(full.Verdict, reduced.Verdict);
-            Assert.Equal(expected, Set(reduced.Exploration.TerminalStates.Select(s => system.Canonicalize(s))));
+            Assert.Equal(expected, Set(reduced.ExplorationOf<PiState>().TerminalStates.Select(s => system.Canonicalize(s))));
             Assert.True(reduced.Exploration.States <= full.Exploration.States);
             var first = ModelChecker.Check(variant, config, options with { ExhaustAfterViolation = false });
             Assert.Equal(fullFirst.Verdict, first.Verdict);

@@ -13,7 +13,7 @@ internal static class Runs
         var system = new PiSystem(variant, config);
         var buffer = new Successor<PiState>[system.MaxSuccessors];
         var s = system.Initial;
-        foreach (var step in r.Exploration.Trace)
+        foreach (var step in r.ExplorationOf<PiState>().Trace)
         {
             int n = system.Successors(s, buffer);
             Assert.Contains(new Successor<PiState>(step.State, step.Label), buffer[..n]);

@@ -36,10 +36,11 @@ public sealed class EarlierModelTests
     }
 
     [Fact]
-    public void BuiltinsAll_StillListsOnlyTheFiveOfSection4()
+    public void OneCatalogue_TheFiveEntryDesignsFirst_ThenTheWholeSystem()
     {
-        Assert.Equal(["prepatch", "patch-v1", "irq-late", "fixed", "fixed-nomb"], Builtins.All.Select(v => v.Name));
-        Assert.All(SystemBuiltins.WholeSystem, v => Assert.Null(Builtins.Find(v.Name)));
+        Assert.Equal(["prepatch", "patch-v1", "irq-late", "fixed", "fixed-nomb"], Builtins.EntryDesigns.Select(v => v.Name));
+        Assert.Equal(Builtins.All, [.. Builtins.EntryDesigns, .. Builtins.WholeSystemDesigns]);
+        Assert.All(Builtins.All, v => Assert.Same(v, Builtins.Find(v.Name)));
     }
 
     [Fact]
@@ -47,6 +48,6 @@ public sealed class EarlierModelTests
     {
         var r = VariantFile.Parse("entry: irq.off mode.in mb sync check enter\ninjector: pir.set on.set mode.read notify wake\n", "w.variant");
         Assert.False(r.Ok);
-        Assert.Equal("w.variant:2:43: found injector step 'wake', expected no wake outside a whole-system variant (add 'design: kvm-2021', SPEC.md section 7)", r.Errors.Single().ToString());
+        Assert.Equal("w.variant:2:43: found injector step 'wake', expected no wake outside a whole-system variant (add 'design: kvm-2021': docs/whole-system.md)", r.Errors.Single().ToString());
     }
 }

@@ -7,8 +7,8 @@ namespace Pilab.System.Tests;
 
 /// <summary>
 /// The regression library as data (variants/README.md): every file in variants/safe and
-/// variants/loses is checked in each configuration its '# check:' line names, and must get the
-/// verdict its folder states.
+/// variants/loses is checked in the configuration its check line names, as <c>pilab check</c> with no
+/// option checks it, and must get the verdict its folder states.
 /// </summary>
 public sealed class VariantLibraryTests
 {
@@ -19,42 +19,31 @@ public sealed class VariantLibraryTests
         throw new InvalidOperationException("no variants/ folder above " + AppContext.BaseDirectory);
     }
 
-    public static TheoryData<string, string> Cases()
+    public static TheoryData<string> Files()
     {
-        var data = new TheoryData<string, string>();
+        var data = new TheoryData<string>();
         foreach (var folder in new[] { "safe", "loses" })
             foreach (var file in Directory.GetFiles(Path.Combine(VariantsRoot(), folder), "*.variant").Order())
-                foreach (var mm in CheckLine.Read(File.ReadAllText(file)).Memory)
-                    data.Add($"{folder}/{Path.GetFileName(file)}", mm);
+                data.Add($"{folder}/{Path.GetFileName(file)}");
         return data;
     }
 
+    /// <summary>With no option, as <c>pilab check variants/X</c> checks it: its own check line.</summary>
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void Variant_GetsTheVerdictOfItsFolder(string relative, string mm)
+    [MemberData(nameof(Files))]
+    public void Variant_GetsTheVerdictOfItsFolder_InItsOwnConfiguration(string relative)
     {
         string path = Path.Combine(VariantsRoot(), relative);
-        string text = File.ReadAllText(path);
-        var check = CheckLine.Read(text);
-        var memory = mm == "tso" ? MemoryModel.TSO : MemoryModel.SC;
+        var parsed = VariantFile.Load(path);
+        Assert.True(parsed.Ok, string.Join("\n", parsed.Errors));
+        var v = parsed.Variant!;
+        Assert.Contains("\ncheck: ", File.ReadAllText(path));
         var expected = relative.StartsWith("safe/") ? Verdict.Safe : Verdict.Violation;
-        Verdict actual;
-        if (SystemVariantFile.Applies(text))
-        {
-            var parsed = SystemVariantFile.Parse(text, path);
-            Assert.True(parsed.Ok, string.Join("\n", parsed.Errors));
-            var config = new SystemConfiguration(check.K, check.J, check.N, check.E, check.H, check.P, check.M, Memory: memory);
-            Assert.Null(config.Problem());
-            actual = SystemChecker.Check(parsed.Variant!, config).Verdict;
-        }
-        else
-        {
-            Assert.Equal(0, check.J + check.H + check.P + check.M);
-            var parsed = VariantFile.Parse(text, path);
-            Assert.True(parsed.Ok, string.Join("\n", parsed.Errors));
-            actual = ModelChecker.Check(parsed.Variant!, new Configuration(check.K, check.N, check.E, Memory: memory)).Verdict;
-        }
-        Assert.Equal(expected, actual);
+        Assert.Equal(expected, Models.Check(v, v.Check).Verdict);
+        // x86-TSO allows every SC run: a loss under SC is a loss under TSO, and safety under TSO is safety under SC.
+        var other = v.Check.Memory == MemoryModel.SC ? MemoryModel.TSO : MemoryModel.SC;
+        if ((expected == Verdict.Violation) == (v.Check.Memory == MemoryModel.SC))
+            Assert.Equal(expected, Models.Check(v, v.Check with { Memory = other }).Verdict);
     }
 
     [Fact]
@@ -65,10 +54,9 @@ public sealed class VariantLibraryTests
         {
             string text = File.ReadAllText(file);
             Assert.Contains("# Source:", text);
-            names.Add(SystemVariantFile.Applies(text) ? SystemVariantFile.Parse(text, file).Variant!.Name : VariantFile.Parse(text, file).Variant!.Name);
+            names.Add(VariantFile.Parse(text, file).Variant!.Name);
         }
         foreach (var v in Builtins.All) Assert.Contains(v.Name, names);
-        foreach (var v in SystemBuiltins.WholeSystem) Assert.Contains(v.Name, names);
     }
 
     [Fact]
@@ -77,29 +65,12 @@ public sealed class VariantLibraryTests
         foreach (var file in Directory.GetFiles(VariantsRoot(), "*.variant", SearchOption.AllDirectories))
         {
             string text = File.ReadAllText(file);
-            if (SystemVariantFile.Applies(text))
+            var v = VariantFile.Parse(text, file).Variant!;
+            if (Builtins.Find(v.Name) is { } b)
             {
-                var v = SystemVariantFile.Parse(text, file).Variant!;
-                if (SystemBuiltins.Find(v.Name) is { } b) Assert.True(b.SameProtocol(v), file);
-            }
-            else
-            {
-                var v = VariantFile.Parse(text, file).Variant!;
-                if (Builtins.Find(v.Name) is { } b) Assert.True(b.SameProtocol(v), file);
+                Assert.True(b.SameProtocol(v), file);
+                if (Path.GetFileNameWithoutExtension(file) == b.Name) Assert.Equal(b.Check, v.Check);
             }
         }
-    }
-}
-
-/// <summary>A file's '# check: mm=sc,tso k=1 j=1 ...' line.</summary>
-internal sealed record CheckLine(string[] Memory, int K, int J, int N, int E, int H, int P, int M)
-{
-    public static CheckLine Read(string text)
-    {
-        string line = text.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("# check:"));
-        var kv = line["# check:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Select(w => w.Split('=')).ToDictionary(p => p[0], p => p[1]);
-        int Get(string k, int d) => kv.TryGetValue(k, out var v) ? int.Parse(v) : d;
-        return new(kv["mm"].Split(','), Get("k", 1), Get("j", 0), Get("n", 1), Get("e", 0), Get("h", 0), Get("p", 0), Get("m", 0));
     }
 }

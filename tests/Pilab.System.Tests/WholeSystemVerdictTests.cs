@@ -9,7 +9,8 @@ namespace Pilab.System.Tests;
 /// <summary>SPEC.md section 7: kvm-2021 is safe, each historical race loses with the shortest run of its fix's story.</summary>
 public sealed class WholeSystemVerdictTests
 {
-    private static SystemConfiguration Standard(MemoryModel mm) => SystemChecker.Standard(mm);
+    /// <summary>One CPU injector and one IOMMU poster, one HLT, one preemption and one migration (kvm-2021's own configuration).</summary>
+    private static Configuration Standard(MemoryModel mm) => new(Injectors: 1, Iommu: 1, Halts: 1, Preemptions: 1, Migrations: 1, Memory: mm);
 
     [Theory]
     [InlineData(MemoryModel.SC, 45_578)]
@@ -18,7 +19,7 @@ public sealed class WholeSystemVerdictTests
     {
         var c = Standard(mm);
         Assert.True(c.Injectors >= 1 && c.Iommu >= 1 && c.Halts >= 1 && c.Preemptions == 1 && c.Migrations == 1);
-        var r = SystemChecker.Check(SystemBuiltins.Kvm2021, c);
+        var r = SystemChecker.Check(Builtins.Kvm2021, c);
         Assert.Equal(Verdict.Safe, r.Verdict);
         Assert.Equal(states, r.Exploration.States);
     }
@@ -28,34 +29,36 @@ public sealed class WholeSystemVerdictTests
     [InlineData(MemoryModel.TSO)]
     public void Kvm2021_StaysSafe_WithMoreOfEverything(MemoryModel mm)
     {
-        Assert.Equal(Verdict.Safe, SystemChecker.Check(SystemBuiltins.Kvm2021, Standard(mm) with { Halts = 2, Preemptions = 2, Exits = 1 }).Verdict);
-        Assert.Equal(Verdict.Safe, SystemChecker.Check(SystemBuiltins.Kvm2021, Standard(mm) with { Iommu = 2 }).Verdict);
-        Assert.Equal(Verdict.Safe, SystemChecker.Check(SystemBuiltins.Kvm2021, Standard(mm) with { SameVector = true }).Verdict);
-        Assert.Equal(Verdict.Safe, SystemChecker.Check(SystemBuiltins.Kvm2021, Standard(mm) with { IrqPriority = true }).Verdict);
+        Assert.Equal(Verdict.Safe, SystemChecker.Check(Builtins.Kvm2021, Standard(mm) with { Halts = 2, Preemptions = 2, Exits = 1 }).Verdict);
+        Assert.Equal(Verdict.Safe, SystemChecker.Check(Builtins.Kvm2021, Standard(mm) with { Iommu = 2 }).Verdict);
+        Assert.Equal(Verdict.Safe, SystemChecker.Check(Builtins.Kvm2021, Standard(mm) with { SameVector = true }).Verdict);
+        Assert.Equal(Verdict.Safe, SystemChecker.Check(Builtins.Kvm2021, Standard(mm) with { IrqPriority = true }).Verdict);
     }
 
-    /// <summary>Every row of pilab check's whole-system table, with its verdict and shortest-run length.</summary>
+    /// <summary>Every whole-system built-in at its own configuration (pilab check's whole-system table), under
+    /// both memory models, with its verdict and shortest-run length.</summary>
     [Theory]
-    [InlineData(0, MemoryModel.SC, Verdict.Safe, 0)]
-    [InlineData(0, MemoryModel.TSO, Verdict.Safe, 0)]
-    [InlineData(1, MemoryModel.SC, Verdict.Safe, 0)]
-    [InlineData(1, MemoryModel.TSO, Verdict.Safe, 0)]
-    [InlineData(2, MemoryModel.SC, Verdict.Violation, 10)]
-    [InlineData(2, MemoryModel.TSO, Verdict.Violation, 11)]
-    [InlineData(3, MemoryModel.SC, Verdict.Violation, 25)]
-    [InlineData(3, MemoryModel.TSO, Verdict.Violation, 29)]
-    [InlineData(4, MemoryModel.SC, Verdict.Violation, 19)]
-    [InlineData(4, MemoryModel.TSO, Verdict.Violation, 23)]
-    [InlineData(5, MemoryModel.SC, Verdict.Violation, 25)]
-    [InlineData(5, MemoryModel.TSO, Verdict.Violation, 29)]
-    [InlineData(6, MemoryModel.SC, Verdict.Violation, 24)]
-    [InlineData(6, MemoryModel.TSO, Verdict.Violation, 28)]
-    public void TableRow_HasItsVerdictAndShortestRun(int row, MemoryModel mm, Verdict verdict, int traceLength)
+    [InlineData("kvm-2021", MemoryModel.SC, Verdict.Safe, 0)]
+    [InlineData("kvm-2021", MemoryModel.TSO, Verdict.Safe, 0)]
+    [InlineData("kvm-2019", MemoryModel.SC, Verdict.Safe, 0)]
+    [InlineData("kvm-2019", MemoryModel.TSO, Verdict.Safe, 0)]
+    [InlineData("sn-no-recompute", MemoryModel.SC, Verdict.Violation, 10)]
+    [InlineData("sn-no-recompute", MemoryModel.TSO, Verdict.Violation, 11)]
+    [InlineData("ndst-blocked-migration", MemoryModel.SC, Verdict.Violation, 25)]
+    [InlineData("ndst-blocked-migration", MemoryModel.TSO, Verdict.Violation, 29)]
+    [InlineData("halt-without-wakeup-vector", MemoryModel.SC, Verdict.Violation, 19)]
+    [InlineData("halt-without-wakeup-vector", MemoryModel.TSO, Verdict.Violation, 23)]
+    [InlineData("kvm-2019-cpu-injector", MemoryModel.SC, Verdict.Violation, 25)]
+    [InlineData("kvm-2019-cpu-injector", MemoryModel.TSO, Verdict.Violation, 29)]
+    [InlineData("kvm-2021-unarmed-migration", MemoryModel.SC, Verdict.Violation, 24)]
+    [InlineData("kvm-2021-unarmed-migration", MemoryModel.TSO, Verdict.Violation, 28)]
+    public void Builtin_AtItsOwnConfiguration_HasItsVerdictAndShortestRun(string name, MemoryModel mm, Verdict verdict, int traceLength)
     {
-        var (v, c) = SystemChecker.TableRows(mm)[row];
-        var r = SystemChecker.Check(v, c);
+        var v = Builtins.Find(name)!;
+        var r = SystemChecker.Check(v, v.Check with { Memory = mm });
         Assert.Equal(verdict, r.Verdict);
-        Assert.Equal(traceLength, r.Trace?.Steps.Length ?? 0);
+        Assert.Equal(traceLength, r.TraceLength);
+        Assert.Equal(verdict == Verdict.Violation && !name.StartsWith("sn-") && !name.StartsWith("ndst-") && !name.StartsWith("halt-"), v.Finding);
     }
 
     [Fact]
@@ -64,21 +67,21 @@ public sealed class WholeSystemVerdictTests
         // By hand: the thread is preempted at the top of the entry (SN = 1) and loaded again; the IOMMU
         // posts v1 while SN = 1 (PIR only: no ON, no IPI); desc.update clears SN and, before c112b5f50232,
         // nothing recomputes ON; the entry reads ON = 0, skips PIR and enters: 10 steps, none removable.
-        var r = SystemChecker.Check(SystemBuiltins.SnNoRecompute, new(Injectors: 0, Iommu: 1, Preemptions: 1));
+        var r = SystemChecker.Check(Builtins.SnNoRecompute, new(Injectors: 0, Iommu: 1, Preemptions: 1));
         Assert.Equal(Verdict.Violation, r.Verdict);
         Assert.Equal(["sched.out.preempt", "sched.in", "iommu.post", "sched.in: desc.update", "irq.off", "mode.in", "mb", "on.read", "check", "enter"],
-            r.Trace!.Steps.Select(s => s.Step));
-        Assert.Contains("SN 0->1", r.Trace.Steps[0].Text);
-        Assert.Contains("while SN=1: no ON, no IPI", r.Trace.Steps[2].Text);
-        Assert.StartsWith("guest running on P0 with v1 stranded in PIR; IOMMU posted while SN=1; ON never set", r.Trace.Diagnosis);
+            r.SystemTrace!.Steps.Select(s => s.Step));
+        Assert.Contains("SN 0->1", r.SystemTrace.Steps[0].Text);
+        Assert.Contains("while SN=1: no ON, no IPI", r.SystemTrace.Steps[2].Text);
+        Assert.StartsWith("guest running on P0 with v1 stranded in PIR; IOMMU posted while SN=1; ON never set", r.SystemTrace.Diagnosis);
     }
 
     [Fact]
     public void NdstBlockedMigration_Loses_WhenTheWakeupIpiGoesToTheNewCpu()
     {
-        var r = SystemChecker.Check(SystemBuiltins.NdstBlockedMigration, new(Injectors: 0, Iommu: 1, Halts: 1, Preemptions: 1, Migrations: 1));
+        var r = SystemChecker.Check(Builtins.NdstBlockedMigration, new(Injectors: 0, Iommu: 1, Halts: 1, Preemptions: 1, Migrations: 1));
         Assert.Equal(Verdict.Violation, r.Verdict);
-        var steps = r.Trace!.Steps;
+        var steps = r.SystemTrace!.Steps;
         Assert.Equal(25, steps.Length);
         Assert.Contains(steps, s => s.Step == "pre.block" && s.Text.Contains("on P0's wake list") && s.Text.Contains("NV NOTIFY->WAKEUP"));
         Assert.Contains(steps, s => s.Step == "sched.out.preempt" && s.Text.Contains("while INTERRUPTIBLE") && !s.Text.Contains("SN"));
@@ -86,31 +89,31 @@ public sealed class WholeSystemVerdictTests
         Assert.Contains(steps, s => s.Step == "sched.in: desc.update" && s.Text.Contains("NDST P0->P2"));
         Assert.Contains(steps, s => s.Step == "iommu.notify" && s.Text.Contains("WAKEUP IPI to P2"));
         Assert.Contains("no vCPU on P2's wake list", steps[^1].Text);
-        Assert.StartsWith("vCPU asleep on P0's wake list with v1 in PIR; the WAKEUP IPI went to P2", r.Trace.Diagnosis);
+        Assert.StartsWith("vCPU asleep on P0's wake list with v1 in PIR; the WAKEUP IPI went to P2", r.SystemTrace.Diagnosis);
     }
 
     [Fact]
     public void HaltWithoutWakeupVector_Loses_WhenTheDummyHandlerEatsTheIommusNotify()
     {
-        var r = SystemChecker.Check(SystemBuiltins.HaltWithoutWakeupVector, new(Injectors: 0, Iommu: 1, Halts: 1));
+        var r = SystemChecker.Check(Builtins.HaltWithoutWakeupVector, new(Injectors: 0, Iommu: 1, Halts: 1));
         Assert.Equal(Verdict.Violation, r.Verdict);
-        Assert.Equal(19, r.Trace!.Steps.Length);
-        Assert.Contains(r.Trace.Steps, s => s.Step == "iommu.notify" && s.Text.Contains("NOTIFY IPI to P0"));
-        Assert.Equal("host.irq", r.Trace.Steps[^1].Step);
-        Assert.Contains("dummy handler ate NOTIFY", r.Trace.Steps[^1].Text);
-        Assert.StartsWith("vCPU asleep on no wake list with v1 in PIR; the NOTIFY IPI went to P0; P0's dummy handler ate it and nobody woke the vCPU", r.Trace.Diagnosis);
+        Assert.Equal(19, r.TraceLength);
+        Assert.Contains(r.SystemTrace!.Steps, s => s.Step == "iommu.notify" && s.Text.Contains("NOTIFY IPI to P0"));
+        Assert.Equal("host.irq", r.SystemTrace.Steps[^1].Step);
+        Assert.Contains("dummy handler ate NOTIFY", r.SystemTrace.Steps[^1].Text);
+        Assert.StartsWith("vCPU asleep on no wake list with v1 in PIR; the NOTIFY IPI went to P0; P0's dummy handler ate it and nobody woke the vCPU", r.SystemTrace.Diagnosis);
     }
 
     [Fact]
     public void Kvm2021Unarmed_Loses_WithMigration_WhenRecomputeSetsOnForAPostInFlight()
     {
         // Not in SPEC.md: the model's own finding (see variants/loses/kvm-2021-unarmed-migration.variant).
-        var v = SystemBuiltins.Kvm2021 with { WakeupVector = WakeupVector.Off };
+        var v = Builtins.Kvm2021 with { WakeupVector = WakeupVector.Off };
         var r = SystemChecker.Check(v, new(Injectors: 1, Iommu: 0, Halts: 1, Preemptions: 1, Migrations: 1));
         Assert.Equal(Verdict.Violation, r.Verdict);
-        Assert.Contains(r.Trace!.Steps, s => s.Step == "sched.in: on.recompute" && s.Text.Contains("set ON"));
-        Assert.Contains(r.Trace.Steps, s => s.Step == "on.set" && s.Text.Contains("ON already set"));
-        Assert.Contains("on.recompute set ON for a post still in flight", r.Trace.Diagnosis);
+        Assert.Contains(r.SystemTrace!.Steps, s => s.Step == "sched.in: on.recompute" && s.Text.Contains("set ON"));
+        Assert.Contains(r.SystemTrace.Steps, s => s.Step == "on.set" && s.Text.Contains("ON already set"));
+        Assert.Contains("on.recompute set ON for a post still in flight", r.SystemTrace.Diagnosis);
         // without the migration it is safe, as SPEC.md says
         Assert.Equal(Verdict.Safe, SystemChecker.Check(v, new(Injectors: 2, Iommu: 0, Halts: 1, Preemptions: 2)).Verdict);
     }
@@ -122,22 +125,22 @@ public sealed class WholeSystemVerdictTests
         // never fires: the verdict is fixed's.
         foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
         {
-            Assert.Equal(Verdict.Safe, SystemChecker.Check(SystemBuiltins.Kvm2021, new(Injectors: 2, Memory: mm)).Verdict);
-            var patchV1Order = SystemBuiltins.Kvm2021 with { Entry = Builtins.PatchV1.Entry };
+            Assert.Equal(Verdict.Safe, SystemChecker.Check(Builtins.Kvm2021, new(Injectors: 2, Memory: mm)).Verdict);
+            var patchV1Order = Builtins.Kvm2021 with { Entry = Builtins.PatchV1.Entry };
             var r = SystemChecker.Check(patchV1Order, new(Injectors: 1, Memory: mm));
             Assert.Equal(Verdict.Violation, r.Verdict);
-            Assert.Equal(ModelChecker.Check(Builtins.PatchV1, new Configuration(Memory: mm)).Trace!.Steps.Length, r.Trace!.Steps.Length);
+            Assert.Equal(ModelChecker.Check(Builtins.PatchV1, new Configuration(Memory: mm)).Trace!.Steps.Length, r.TraceLength);
         }
     }
 
     [Fact]
     public void Configuration_RefusesWhatDoesNotFit()
     {
-        Assert.NotNull(new SystemConfiguration(Injectors: 0, Iommu: 0).Problem());
-        Assert.NotNull(new SystemConfiguration(Injectors: 3, Iommu: 2).Problem());
-        Assert.NotNull(new SystemConfiguration(Halts: 4).Problem());
-        Assert.NotNull(new SystemConfiguration(Migrations: 1).Problem());
-        Assert.Null(new SystemConfiguration(Injectors: 0, Iommu: 4).Problem());
+        Assert.NotNull(new Configuration(Injectors: 0, Iommu: 0).Problem(KvmDesign.Kvm2021));
+        Assert.NotNull(new Configuration(Injectors: 3, Iommu: 2).Problem(KvmDesign.Kvm2021));
+        Assert.NotNull(new Configuration(Halts: 4).Problem(KvmDesign.Kvm2021));
+        Assert.NotNull(new Configuration(Migrations: 1).Problem(KvmDesign.Kvm2021));
+        Assert.Null(new Configuration(Injectors: 0, Iommu: 4).Problem(KvmDesign.Kvm2021));
     }
 }
 
@@ -148,24 +151,24 @@ public sealed class WholeSystemVerdictTests
 /// </summary>
 public sealed class WholeSystemLawTests
 {
-    private static readonly Gen<SystemConfiguration> SmallConfigurations =
+    private static readonly Gen<Configuration> SmallConfigurations =
         Gen.Select(Gen.Int[0, 2], Gen.Int[0, 1], Gen.Int[0, 1], Gen.Int[0, 1], Gen.Int[0, 1], Gen.Bool, Gen.Bool)
-            .Select((k, j, h, p, m, tso, same) => new SystemConfiguration(
+            .Select((k, j, h, p, m, tso, same) => new Configuration(
                 Injectors: k, Iommu: j, Halts: h, Preemptions: p, Migrations: m, SameVector: same,
                 Memory: tso ? MemoryModel.TSO : MemoryModel.SC))
-            .Where(c => c.Problem() is null && c.Posters <= 2);
+            .Where(c => c.Problem(KvmDesign.Kvm2021) is null && c.Posters <= 2);
 
     [Fact]
     public void Kvm2021_WithTheWakeupVectorArmed_NeverLoses()
     {
-        var armed = SystemBuiltins.Kvm2021 with { WakeupVector = WakeupVector.Armed };
+        var armed = Builtins.Kvm2021 with { WakeupVector = WakeupVector.Armed };
         SmallConfigurations.Sample(c => SystemChecker.Check(armed, c).Verdict == Verdict.Safe, iter: 12, threads: 1);
     }
 
     [Fact]
     public void IrqPriority_ChangesNoWholeSystemVerdict()
     {
-        var variants = SystemBuiltins.WholeSystem;
+        var variants = Builtins.WholeSystemDesigns;
         Gen.Select(SmallConfigurations, Gen.Int[0, variants.Length - 1]).Sample((c, i) =>
             SystemChecker.Check(variants[i], c).Verdict == SystemChecker.Check(variants[i], c with { IrqPriority = true }).Verdict,
             iter: 12, threads: 1);

@@ -99,7 +99,7 @@ public static class SystemNarrator
                 {
                     var sub = system.Program.SchedIn[step - SystemLabels.FirstSchedInStep];
                     actorName = $"vCPU thread@{Cpu(s.HostCpu)}";
-                    name = "sched.in: " + SystemStepNames.Name(sub);
+                    name = "sched.in: " + StepNames.Name(sub);
                     if (sub == SchedInStep.DescUpdate && t.LoadPc == 0 && s.Sn == t.Sn && s.NvWakeup == t.NvWakeup && s.Ndst == t.Ndst)
                         fx.Add("SN=0 and same CPU: nothing to do");
                     if (sub == SchedInStep.Mb) fx.Add("smp_mb__after_atomic");

@@ -39,14 +39,14 @@ public sealed class SystemProgram
     /// <summary>For each injector pc, where the post continues when notify sent the IPI or wake woke the thread (past the else branch).</summary>
     public ImmutableArray<byte> InjectorSkip { get; }
     public ImmutableArray<SchedOutStep> SchedOutBlock { get; }
-    public SystemVariant Variant { get; }
+    public Variant Variant { get; }
     public bool WakeupArmed { get; }
     public int ModeOutPc { get; }
     public int BlockPc { get; }
     public int LoopPc { get; }
     public int GuestPc { get; }
 
-    public SystemProgram(SystemVariant v, SystemConfiguration c)
+    public SystemProgram(Variant v, Configuration c)
     {
         Variant = v;
         WakeupArmed = v.WakeupArmed(c.Iommu);
@@ -74,14 +74,14 @@ public sealed class SystemProgram
                 _ => (SysOp.SchedOutBlock, ""),
             };
             if (blockCheckPc < 0 && op is SysOp.OnRead or SysOp.IrrCheck) blockCheckPc = ops.Count;
-            string name = SystemStepNames.Name(b);
+            string name = StepNames.Name(b);
             ops.Add((op, group.Length == 0 || group == name ? name : $"{group}: {name}"));
         }
         int schedOutPc = ops.Count - 1;
         if (!v2019 && WakeupArmed)
             foreach (var so in v.SchedOutBlock)
                 ops.Add((so switch { SchedOutStep.WakelistAdd => SysOp.WakelistAdd, SchedOutStep.NvWakeup => SysOp.NvWakeup, _ => SysOp.OnTest },
-                    "sched.out.block: " + SystemStepNames.Name(so)));
+                    "sched.out.block: " + StepNames.Name(so)));
         ops.Add((SysOp.Sleep, "sleep"));
         int postBlockPc = -1;
         if (v2019 && WakeupArmed)

@@ -21,12 +21,13 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
     private readonly bool _kvm2019, _keepBlockedNdst, _armed, _tso, _irqPriority;
     private readonly int _guestPc, _modeOutPc, _blockPc, _posters, _injectors, _posts, _postedVectors;
 
-    public SystemConfiguration Configuration { get; }
+    public Configuration Configuration { get; }
     public SystemProgram Program { get; }
 
-    public WholeSystemModel(SystemVariant variant, SystemConfiguration configuration)
+    public WholeSystemModel(Variant variant, Configuration configuration)
     {
-        if (configuration.Problem() is { } problem) throw new ArgumentException(problem, nameof(configuration));
+        if (!variant.WholeSystem) throw new ArgumentException($"{variant.Name} is of design {DesignNames.Name(variant.Design)}: the vCPU-entry model checks it", nameof(variant));
+        if (configuration.Problem(variant.Design) is { } problem) throw new ArgumentException(problem, nameof(configuration));
         Configuration = configuration;
         Program = new SystemProgram(variant, configuration);
         _thread = [.. Program.Thread];

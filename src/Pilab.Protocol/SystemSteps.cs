@@ -1,14 +1,5 @@
 namespace Pilab.Protocol;
 
-/// <summary>Which generation of KVM's blocking and posted-interrupt code a whole-system variant follows (SPEC.md section 7).</summary>
-public enum KvmDesign : byte
-{
-    /// <summary>Before the 2021 rework: pi_pre_block / pi_post_block around kvm_vcpu_block; sched-out leaves NV alone.</summary>
-    Kvm2019,
-    /// <summary>Linux 5.17 and later: vmx_vcpu_pi_put switches NV to WAKEUP when the thread schedules out blocking.</summary>
-    Kvm2021,
-}
-
 /// <summary>
 /// The steps of the block loop (KVM: kvm_vcpu_block), in the order a variant gives them. The file
 /// format's <c>wait.prepare</c> is <see cref="WaiterSet"/> <see cref="TaskSet"/> <see cref="Mb"/>
