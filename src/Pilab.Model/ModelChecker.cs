@@ -3,12 +3,12 @@ using Pilab.Protocol;
 
 namespace Pilab.Model;
 
-/// <summary>The result of checking one variant in one configuration, with its narrated trace.</summary>
+/// <summary>The result of checking one variant in one configuration, with its trace.</summary>
 public sealed record CheckResult(
     Variant Variant,
     Configuration Configuration,
     ExplorationResult<PiState> Exploration,
-    NarratedTrace? Trace)
+    Trace? Trace)
 {
     public Verdict Verdict => Exploration.Verdict;
 }

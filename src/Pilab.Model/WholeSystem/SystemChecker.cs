@@ -3,12 +3,12 @@ using Pilab.Protocol;
 
 namespace Pilab.Model.WholeSystem;
 
-/// <summary>The result of checking one whole-system variant in one configuration, with its narrated trace.</summary>
+/// <summary>The result of checking one whole-system variant in one configuration, with its trace.</summary>
 public sealed record SystemCheckResult(
     SystemVariant Variant,
     SystemConfiguration Configuration,
     ExplorationResult<SystemState> Exploration,
-    SystemTrace? Trace)
+    Trace? Trace)
 {
     public Verdict Verdict => Exploration.Verdict;
 }
