@@ -156,8 +156,8 @@ static string Summary(CheckResult r)
     return r.Verdict switch
     {
         Pilab.Checker.Verdict.Safe => $"{head}no lost interrupt ({figures}, {x.Terminals:N0} terminal states)\n",
-        Pilab.Checker.Verdict.Violation => $"{head}LOSES an interrupt: shortest run {r.Trace!.Steps.Length} steps ({figures})\n=> {r.Trace.Diagnosis}\n(pilab explain shows the run)\n",
-        Pilab.Checker.Verdict.Stuck => $"{head}STUCK: a state with no enabled step that is not a proper end, {r.Trace!.Steps.Length} steps ({figures})\n=> {r.Trace.Diagnosis}\n",
+        Pilab.Checker.Verdict.Violation => $"{head}LOSES an interrupt: shortest run {r.Trace!.Steps.Length} steps ({figures})\n=> {TraceText.Diagnosis(r.Trace)}\n(pilab explain shows the run)\n",
+        Pilab.Checker.Verdict.Stuck => $"{head}STUCK: a state with no enabled step that is not a proper end, {r.Trace!.Steps.Length} steps ({figures})\n=> {TraceText.Diagnosis(r.Trace)}\n",
         _ => $"{head}no verdict: {x.BoundMessage}; so far {figures}, no violation among them\n",
     };
 }

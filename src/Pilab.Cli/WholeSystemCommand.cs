@@ -95,8 +95,8 @@ internal static class WholeSystemCommand
         return r.Verdict switch
         {
             Checker.Verdict.Safe => $"{head}no lost interrupt ({figures}, {x.Terminals:N0} terminal states)\n",
-            Checker.Verdict.Violation => $"{head}LOSES an interrupt: shortest run {r.Trace!.Steps.Length} steps ({figures})\n=> {r.Trace.Diagnosis}\n(pilab explain shows the run)\n",
-            Checker.Verdict.Stuck => $"{head}STUCK: a state with no enabled step that is not a proper end, {r.Trace!.Steps.Length} steps ({figures})\n=> {r.Trace.Diagnosis}\n",
+            Checker.Verdict.Violation => $"{head}LOSES an interrupt: shortest run {r.Trace!.Steps.Length} steps ({figures})\n=> {TraceText.Diagnosis(r.Trace)}\n(pilab explain shows the run)\n",
+            Checker.Verdict.Stuck => $"{head}STUCK: a state with no enabled step that is not a proper end, {r.Trace!.Steps.Length} steps ({figures})\n=> {TraceText.Diagnosis(r.Trace)}\n",
             _ => $"{head}no verdict: {x.BoundMessage}; so far {figures}, no violation among them\n",
         };
     }
@@ -111,7 +111,7 @@ internal static class WholeSystemCommand
         return r.Verdict switch
         {
             Checker.Verdict.Violation or Checker.Verdict.Stuck =>
-                head + $"shortest run that {(r.Verdict == Checker.Verdict.Stuck ? "gets stuck" : "loses an interrupt")}: {r.Trace!.Steps.Length} steps\n\n" + SystemTraceRenderer.Render(r.Trace),
+                head + $"shortest run that {(r.Verdict == Checker.Verdict.Stuck ? "gets stuck" : "loses an interrupt")}: {r.Trace!.Steps.Length} steps\n\n" + TimelineRenderer.RenderList(r.Trace),
             Checker.Verdict.Safe =>
                 head + $"no run loses an interrupt: all {x.States:N0} reachable states explored ({x.Transitions:N0} transitions, {x.Terminals:N0} terminal states, each with PIR and vIRR empty, ON=0, nothing pending and every posted vector delivered)\n",
             _ => head + $"no verdict: {x.BoundMessage}; {x.States:N0} states explored, no violation among them\n",
