@@ -82,7 +82,9 @@ public static class SequenceDiagram
         var top = new double[n];
         var height = new double[n];
         var narrative = new List<string>[n];
-        double y = TitleHeight + HeaderHeight + 8;
+        // A subtitle longer than two lines pushes the heads down.
+        double titleHeight = TitleHeight + 15 * Math.Max(0, subtitle.Count - 2);
+        double y = titleHeight + HeaderHeight + 8;
         for (int i = 0; i < n; i++)
         {
             var d = layout.Steps[i];
@@ -119,7 +121,7 @@ public static class SequenceDiagram
             if (i % 2 == 1) svg.Add(Rect(4, top[i], width - 8, height[i], "zebra"));
 
         // Lifelines: heads, dashed lines, then the bands that show P0's state along its lines.
-        double headTop = TitleHeight;
+        double headTop = titleHeight;
         for (int i = 0; i < lines.Length; i++)
         {
             double w = Math.Min(ColumnWidth(lines[i].Kind), 180) - 12;
@@ -214,14 +216,15 @@ public static class SequenceDiagram
         if (bufferBox) g.Add(BufferBox(xs[layout.BufferLine], ay, s.Buffer, bufferedBefore != s.Buffer.Length));
 
         // The actor's box: the SPEC.md step name, with the seed's number as a coloured badge.
+        double half = BoxHalfOf(s);
         var box = new XElement(Svg + "g", new XAttribute("class", $"box {Kind(layout.Lifelines[d.Lifeline].Kind)}"),
-            Rect(me - BoxHalf, ay - 11, 2 * BoxHalf, 22, null, rx: 4),
+            Rect(me - half, ay - 11, 2 * half, 22, null, rx: 4),
             Text(me, ay + 4, s.Step, "step-name mono", anchor: "middle"));
         g.Add(box);
         if (s.Seed is not null)
         {
             // On the corner away from memory, where the arrows and their labels are.
-            double bx = d.Lifeline < layout.MemoryLine ? me - BoxHalf : me + BoxHalf;
+            double bx = d.Lifeline < layout.MemoryLine ? me - half : me + half;
             g.Add(new XElement(Svg + "g", new XAttribute("class", $"seed seed-{s.Seed}"),
                 new XElement(Svg + "circle", new XAttribute("cx", F(bx)), new XAttribute("cy", F(ay - 11)), new XAttribute("r", "9")),
                 Text(bx, ay - 7.5, s.Seed, "seed-text", anchor: "middle")));
@@ -239,10 +242,13 @@ public static class SequenceDiagram
 
     /// <summary>How far from a lifeline's centre an arrow starts or ends: at the edge of what is drawn there.</summary>
     private static double Edge(SequenceLayout layout, DiagramStep d, int line, bool bufferBox) =>
-        line == d.Lifeline ? BoxHalf
+        line == d.Lifeline ? BoxHalfOf(d.Step)
         : line == layout.MemoryLine ? MemoryHalf(layout)
         : line == layout.BufferLine && bufferBox ? BufferHalf
         : 4;
+
+    /// <summary>Half the actor's box: wide enough for a long whole-system step name (sched.in: desc.update).</summary>
+    private static double BoxHalfOf(TraceEvent s) => s.Step.Length <= 13 ? BoxHalf : s.Step.Length * 3.7 + 6;
 
     /// <summary>Half the memory box: the cells the model chose, side by side.</summary>
     private static double MemoryHalf(SequenceLayout layout) => layout.Trace.Cells.Sum(CellWidth) / 2;
