@@ -63,14 +63,12 @@ int CheckOne(ParseResult p, bool explain)
     if (wantCost && variant.WholeSystem)
         return CommonOptions.Refuse("check --cost", variant, "the delivery cost is computed for design entry only");
     string? svg = explain ? p.GetValue(svgOut) : null;
-    if (svg is not null && variant.WholeSystem)
-        return CommonOptions.Refuse("explain --svg", variant, "the sequence diagram draws design entry only so far");
     var result = Models.Check(variant, config, options);
     if (p.GetValue(common.Json))
         Console.WriteLine(wantCost ? CostFormat.WithCost(JsonReport.Write(result), variant, config, result.Verdict) : JsonReport.Write(result));
-    else if (explain && result.Trace is not null && !Console.IsOutputRedirected)
+    else if (explain && result.Trace is not null && !variant.WholeSystem && !Console.IsOutputRedirected)
     {
-        // A terminal gets the coloured timeline; pipes and files keep the plain text below.
+        // A terminal gets the coloured timeline (of the vCPU-entry design's columns); pipes, files and the whole system keep the plain text below.
         Console.Write(CheckText.Explain(result, timeline: false));
         Spectre.Console.AnsiConsole.Write(ConsoleTimeline.Render(result.Trace));
     }

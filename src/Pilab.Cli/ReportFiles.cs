@@ -11,7 +11,7 @@ internal static class ReportFiles
     {
         if (result.Trace is null)
         {
-            Console.Error.WriteLine($"pilab: {result.Variant.Name} [{result.Configuration}] has no losing run to draw; {path} not written");
+            Console.Error.WriteLine($"pilab: {result.Variant.Name} [{result.ConfigurationText}] has no losing run to draw; {path} not written");
             return true;
         }
         if (!TryWrite(path, SequenceDiagram.ToFile(SequenceDiagram.Render(result)), out long bytes)) return false;

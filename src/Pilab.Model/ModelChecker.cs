@@ -12,11 +12,8 @@ public sealed record CheckResult(
     Variant Variant,
     Configuration Configuration,
     ExplorationResult Exploration,
-    NarratedTrace? Trace)
+    Trace? Trace)
 {
-    /// <summary>A whole-system run, narrated (the whole-system model's words).</summary>
-    public SystemTrace? SystemTrace { get; init; }
-
     public Verdict Verdict => Exploration.Verdict;
 
     /// <summary>The model that checked it.</summary>
@@ -27,9 +24,6 @@ public sealed record CheckResult(
 
     /// <summary>The length of the shortest run reported, 0 when there is none.</summary>
     public int TraceLength => Exploration.TraceLength;
-
-    /// <summary>The diagnosis of the run's last state, when there is a run.</summary>
-    public string? Diagnosis => Trace?.Diagnosis ?? SystemTrace?.Diagnosis;
 
     /// <summary>The configuration in the words of the output, with the figures its design has.</summary>
     public string ConfigurationText => Configuration.Text(Variant.Design);

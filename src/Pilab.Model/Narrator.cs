@@ -4,213 +4,209 @@ using Pilab.Protocol;
 
 namespace Pilab.Model;
 
-/// <summary>Which CPU a step belongs to: P0 (the vCPU's CPU) or injector P1..Pk.</summary>
-public enum Lane : byte { P0Thread, P0Cpu, Guest, P0Buffer, Injector }
-
-/// <summary>One step of a run in words a kernel engineer recognises.</summary>
-public sealed record NarratedStep(
-    int Index,
-    Lane Lane,
-    int Cpu,
-    string Actor,
-    string Step,
-    string? Seed,
-    ImmutableArray<string> Effects,
-    PiState Before,
-    PiState After)
-{
-    public string Text => string.Join(", ", Effects);
-}
-
-/// <summary>A narrated counterexample: its steps and the diagnosis of where it ends.</summary>
-public sealed record NarratedTrace(ImmutableArray<NarratedStep> Steps, string Diagnosis, int Injectors);
-
-/// <summary>Turns labels and states into the words of SPEC.md and the seed mail.</summary>
+/// <summary>Turns the section 2-6 model's labels and states into a <see cref="Trace"/>: data, no words.</summary>
 public static class Narrator
 {
-    public static NarratedTrace Narrate(PiSystem system, PiState initial, IReadOnlyList<TraceStep<PiState>> trace)
+    /// <summary>The cells of the diagram's memory box: PIR, ON, mode, and the EVENT request where the run uses requests.</summary>
+    private static readonly ImmutableArray<Cell> BaseCells = [new(Field.Pir), new(Field.On), new(Field.Mode)];
+
+    public static Trace Narrate(PiSystem system, PiState initial, IReadOnlyList<TraceStep<PiState>> trace)
     {
-        var steps = ImmutableArray.CreateBuilder<NarratedStep>(trace.Count);
+        var steps = ImmutableArray.CreateBuilder<TraceEvent>(trace.Count);
         var before = initial;
+        bool requests = initial.EventRequest;
         for (int i = 0; i < trace.Count; i++)
         {
             steps.Add(Describe(system, i + 1, before, trace[i].Label, trace[i].State));
             before = trace[i].State;
+            requests |= before.EventRequest;
         }
-        return new(steps.ToImmutable(), Diagnose(system, before), system.Configuration.Injectors);
+        var c = system.Configuration;
+        return new(steps.ToImmutable(), Diagnose(system, before), c.Memory, c.Injectors, 0, [0],
+            requests ? [.. BaseCells, new(Field.EventRequest)] : BaseCells, Snapshot(initial));
     }
 
-    public static NarratedStep Describe(PiSystem system, int index, PiState s, int label, PiState t)
+    /// <summary>The fields of a state a trace shows.</summary>
+    public static ImmutableArray<FieldValue> Snapshot(PiState s) =>
+    [
+        new(Field.Pir, s.Pir), new(Field.On, B(s.On)), new(Field.Mode, (int)s.Mode), new(Field.EventRequest, B(s.EventRequest)),
+        new(Field.VIrr, s.VIrr), new(Field.Delivered, s.Delivered), new(Field.IF, B(s.IF), 0), new(Field.Guest, B(s.Guest), 0),
+        new(Field.Pending, Pending(s), 0),
+    ];
+
+    private static ImmutableArray<FieldValue> Buffer(PiState s)
     {
-        var fx = new List<string>();
+        var b = ImmutableArray.CreateBuilder<FieldValue>(s.StoreBufferLength);
+        for (int i = 0; i < s.StoreBufferLength; i++) b.Add(new(Field.Mode, (int)s.StoreBufferAt(i)));
+        return b.ToImmutable();
+    }
+
+    private static int Pending(PiState s) => (s.NotifyPending ? 1 : 0) | (s.ReschedPending ? 2 : 0);
+
+    public static TraceEvent Describe(PiSystem system, int index, PiState s, int label, PiState t)
+    {
         int actor = Labels.Actor(label), step = Labels.Step(label);
         bool tso = system.Configuration.Memory == MemoryModel.TSO;
-        Lane lane;
-        int cpu = 0;
-        string actorName, name;
+        var reads = new List<FieldValue>();
+        Actor who;
+        int instance = 0, cpu = 0;
+        string name;
         string? seed = null;
+        AccessKind access = AccessKind.Local;
+        Field? target = null;
+        Ipi? ipi = null;
+        var outcome = Outcome.None;
         switch (actor)
         {
             case Labels.Thread:
             {
-                lane = Lane.P0Thread;
-                actorName = "P0 vCPU";
+                who = Actor.VcpuThread;
                 var ins = system.Program.Thread[step];
                 name = ThreadProgram.Name(ins.Op);
                 seed = ThreadProgram.SeedNumber(ins.Op);
                 switch (ins.Op)
                 {
                     case ThreadOp.ReqTest:
-                        fx.Add(s.EventRequest ? "EVENT pending: clear it and sync" : "no EVENT request: skip the sync");
+                        (access, target) = (AccessKind.Load, Field.EventRequest);
+                        reads.Add(new(Field.EventRequest, B(s.EventRequest)));
+                        outcome = s.EventRequest ? Outcome.EventPending : Outcome.NoEvent;
+                        break;
+                    case ThreadOp.ReqClear: (access, target) = (AccessKind.LockedRmw, Field.EventRequest); break;
+                    case ThreadOp.IrqOff: case ThreadOp.IrqOn: (access, target) = (AccessKind.Local, Field.IF); break;
+                    case ThreadOp.ModeIn: case ThreadOp.ModeOut:
+                        (access, target) = (tso ? AccessKind.BufferedStore : AccessKind.Store, Field.Mode);
                         break;
                     case ThreadOp.OnRead:
-                        fx.Add(s.On ? "read ON=1" : "read ON=0: skip on.clear/pir.drain");
+                        (access, target) = (AccessKind.Load, Field.On);
+                        reads.Add(new(Field.On, B(s.On)));
+                        outcome = s.On ? Outcome.OnFound : Outcome.OnClearSkip;
                         break;
+                    case ThreadOp.OnClear: (access, target) = (AccessKind.LockedRmw, Field.On); break;
+                    case ThreadOp.PirDrain: (access, target) = (AccessKind.LockedRmw, Field.Pir); reads.Add(new(Field.Pir, s.Pir)); break;
                     case ThreadOp.Check:
-                        var m = s.ModeSeenByP0;
-                        string src = tso && s.StoreBufferLength > 0 ? " (from its store buffer)" : "";
-                        if (t.ThreadPc == system.Program.ModeOutPc)
-                            fx.Add($"read mode={m.Name()}{src}{(s.EventRequest ? ", EVENT pending" : "")}: cancel the entry");
-                        else
-                            fx.Add($"read mode={m.Name()}{src}, no request: go on to enter");
+                        (access, target) = (tso && s.StoreBufferLength > 0 ? AccessKind.ForwardedLoad : AccessKind.Load, Field.Mode);
+                        reads.Add(new(Field.Mode, (int)s.ModeSeenByP0));
+                        reads.Add(new(Field.EventRequest, B(s.EventRequest)));
+                        outcome = t.ThreadPc == system.Program.ModeOutPc ? Outcome.CancelEntry : Outcome.GoOnToEnter;
                         break;
-                    case ThreadOp.Enter:
-                        fx.Add("VM entry: the guest runs");
-                        break;
-                    case ThreadOp.Mb:
-                        fx.Add(tso ? "full barrier (store buffer empty)" : "full barrier");
-                        break;
+                    case ThreadOp.Enter: access = AccessKind.Transition; outcome = Outcome.VmEntry; break;
+                    case ThreadOp.Mb: access = AccessKind.Fence; outcome = Outcome.FullBarrier; break;
                 }
                 break;
             }
             case Labels.Cpu:
-                lane = Lane.P0Cpu;
-                actorName = "P0 cpu";
+                who = Actor.Interrupts;
+                name = step switch { Labels.PiProcess => "pi.process", Labels.ExtIntExit => "extint.exit", _ => "host.irq" };
                 switch (step)
                 {
                     case Labels.PiProcess:
-                        name = "pi.process";
-                        fx.Add("NOTIFY in guest mode: posted-interrupt processing");
+                        (access, target, outcome) = (AccessKind.LockedRmw, Field.Pir, Outcome.PiProcessing);
+                        reads.Add(new(Field.Pir, s.Pir));
                         break;
-                    case Labels.ExtIntExit:
-                        name = "extint.exit";
-                        fx.Add("RESCHED in guest mode: VM exit");
-                        break;
-                    case Labels.HostIrqNotify:
-                        name = "host.irq";
-                        fx.Add("dummy handler ate NOTIFY (IF=1 in the host)");
-                        break;
-                    default:
-                        name = "host.irq";
-                        fx.Add("host handled RESCHED");
-                        break;
+                    case Labels.ExtIntExit: (access, outcome) = (AccessKind.Transition, Outcome.ExitOnIpi); reads.Add(new(Field.Pending, 2, 0)); break;
+                    case Labels.HostIrqNotify: outcome = Outcome.DummyAteNotify; break;
+                    default: outcome = Outcome.HostHandledResched; break;
                 }
                 break;
             case Labels.GuestActor:
-                lane = Lane.Guest;
-                actorName = "guest";
-                if (step == Labels.GuestTake)
-                {
-                    name = "guest.take";
-                    fx.Add($"guest took {PiState.Vectors(s.VIrr & ~t.VIrr)}");
-                }
-                else
-                {
-                    name = "guest.exit";
-                    fx.Add("guest caused a VM exit");
-                }
+                who = Actor.Guest;
+                if (step == Labels.GuestTake) (name, outcome) = ("guest.take", Outcome.GuestTake);
+                else (name, outcome, access) = ("guest.exit", Outcome.GuestExit, AccessKind.Transition);
                 break;
             case Labels.Buffer:
-                lane = Lane.P0Buffer;
-                actorName = "P0 store buffer";
-                name = "flush";
-                fx.Add($"mode={s.StoreBufferAt(0).Name()} reaches memory");
+                who = Actor.StoreBuffer;
+                (name, access, target, outcome) = ("flush", AccessKind.Flush, Field.Mode, Outcome.Flushed);
+                reads.Add(new(Field.Mode, (int)s.StoreBufferAt(0)));
                 break;
             default:
             {
-                lane = Lane.Injector;
+                who = Actor.Injector;
                 int i = actor - Labels.FirstInjector;
-                cpu = i + 1;
-                actorName = $"P{cpu} injector";
+                instance = cpu = i + 1;
                 var ins = system.Program.Injector[step];
                 name = StepNames.Name(ins.Op);
                 seed = StepNames.SeedNumber(ins.Op);
                 int v = 1 << system.Configuration.VectorOf(i);
                 switch (ins.Op)
                 {
-                    case InjectorStep.PirSet when (s.Pir & v) != 0:
-                        fx.Add($"{PiState.Vectors(v)} already in PIR: coalesced, post done");
+                    case InjectorStep.PirSet:
+                        (access, target) = (AccessKind.LockedRmw, Field.Pir);
+                        reads.Add(new(Field.Pir, v));
+                        if ((s.Pir & v) != 0) outcome = Outcome.Coalesced;
                         break;
-                    case InjectorStep.OnSet when s.On:
-                        fx.Add(system.Program.Variant.OnAlreadySet switch
-                        {
-                            OnAlreadySet.Done => "ON already set: a notification is due, post done",
-                            OnAlreadySet.Kick => "ON already set: will kick",
-                            _ => "ON already set: go on",
-                        });
+                    case InjectorStep.OnSet:
+                        (access, target) = (AccessKind.LockedRmw, Field.On);
+                        reads.Add(new(Field.On, B(s.On)));
+                        if (s.On)
+                            outcome = system.Program.Variant.OnAlreadySet switch
+                            {
+                                OnAlreadySet.Done => Outcome.OnAlreadySetDone,
+                                OnAlreadySet.Kick => Outcome.OnAlreadySetKick,
+                                _ => Outcome.OnAlreadySetGoOn,
+                            };
                         break;
+                    case InjectorStep.ReqSet: (access, target) = (AccessKind.LockedRmw, Field.EventRequest); break;
                     case InjectorStep.ModeRead when t.InjectorPc(i) != 0 && t.InjectorPc(i) == ins.SkipTo && ins.SkipTo != step + 1:
-                        fx.Add("ON was already set: kick without reading mode");
+                        outcome = Outcome.SkipModeRead;
                         break;
                     case InjectorStep.ModeRead:
-                        fx.Add($"read mode={s.Mode.Name()}");
+                        (access, target, outcome) = (AccessKind.Load, Field.Mode, Outcome.ModeRead);
+                        reads.Add(new(Field.Mode, (int)s.Mode));
                         break;
                     case InjectorStep.Notify:
                         var read = s.InjectorModeRead(i);
-                        fx.Add(read == VcpuMode.InGuest ? "mode was IN_GUEST: NOTIFY IPI"
-                            : $"mode was {read.Name()}: no IPI{(NextIsKick(system, step) ? ", kick instead" : " (no kick follows)")}");
+                        reads.Add(new(Field.Mode, (int)read));
+                        if (read == VcpuMode.InGuest) (access, ipi, outcome) = (AccessKind.Ipi, new(IpiVector.Notify, 0), Outcome.NotifyIpi);
+                        else outcome = NextIsKick(system, step) ? Outcome.NoIpiKickInstead : Outcome.NoIpiNoKick;
                         break;
                     case InjectorStep.Kick:
-                        fx.Add(s.Mode == VcpuMode.InGuest ? "cmpxchg IN_GUEST->EXITING succeeded: RESCHED IPI"
-                            : $"cmpxchg failed (mode {s.Mode.Name()}): no IPI");
+                        (access, target) = (AccessKind.LockedRmw, Field.Mode);
+                        reads.Add(new(Field.Mode, (int)s.Mode));
+                        if (s.Mode == VcpuMode.InGuest) (ipi, outcome) = (new(IpiVector.Resched, 0), Outcome.KickIpi);
+                        else outcome = Outcome.KickFailed;
                         break;
+                    case InjectorStep.Mb: access = AccessKind.Fence; break;
                 }
-                Diff(s, t, fx);
-                if (t.InjectorPosts(i) > s.InjectorPosts(i) && !fx.Any(f => f.Contains("post done")))
-                    fx.Add("post done");
-                return new(index, lane, cpu, actorName, name, seed, [.. fx], s, t);
+                bool done = t.InjectorPosts(i) > s.InjectorPosts(i);
+                return new(index, who, instance, cpu, name, seed, access, target, ipi, outcome, [.. reads], Diff(s, t), done, Snapshot(t), Buffer(t));
             }
         }
-        Diff(s, t, fx);
-        return new(index, lane, cpu, actorName, name, seed, [.. fx], s, t);
+        return new(index, who, instance, cpu, name, seed, access, target, ipi, outcome, [.. reads], Diff(s, t), false, Snapshot(t), Buffer(t));
     }
 
     private static bool NextIsKick(PiSystem system, int pc) =>
         pc + 1 < system.Program.Injector.Length && system.Program.Injector[pc + 1].Op == InjectorStep.Kick;
 
-    private static void Diff(PiState s, PiState t, List<string> fx)
+    /// <summary>Every field the step changed, in the order the words give them.</summary>
+    private static ImmutableArray<FieldChange> Diff(PiState s, PiState t)
     {
-        if (s.Pir != t.Pir) fx.Add($"PIR {PiState.Vectors(s.Pir)}->{PiState.Vectors(t.Pir)}");
-        if (s.On != t.On) fx.Add($"ON {B(s.On)}->{B(t.On)}");
-        if (s.Mode != t.Mode) fx.Add($"mode {s.Mode.Name()}->{t.Mode.Name()}");
+        var fx = ImmutableArray.CreateBuilder<FieldChange>();
+        if (s.Pir != t.Pir) fx.Add(new(Field.Pir, s.Pir, t.Pir));
+        if (s.On != t.On) fx.Add(new(Field.On, B(s.On), B(t.On)));
+        if (s.Mode != t.Mode) fx.Add(new(Field.Mode, (int)s.Mode, (int)t.Mode));
         if (t.StoreBufferLength > s.StoreBufferLength)
-            fx.Add($"mode {s.ModeSeenByP0.Name()}->{t.StoreBufferAt(t.StoreBufferLength - 1).Name()} (buffered)");
-        if (s.EventRequest != t.EventRequest) fx.Add(t.EventRequest ? "EVENT requested" : "EVENT cleared");
-        if (s.VIrr != t.VIrr && (t.VIrr & ~s.VIrr) != 0) fx.Add($"vIRR {PiState.Vectors(s.VIrr)}->{PiState.Vectors(t.VIrr)}");
-        if (s.Delivered != t.Delivered) fx.Add($"delivered {PiState.Vectors(t.Delivered)}");
-        if (s.IF != t.IF) fx.Add($"P0.IF {B(s.IF)}->{B(t.IF)}");
-        if (!s.NotifyPending && t.NotifyPending) fx.Add("NOTIFY pending at P0");
-        if (!s.ReschedPending && t.ReschedPending) fx.Add("RESCHED pending at P0");
-        if (s.Guest && !t.Guest) fx.Add("P0.guest 1->0");
+            fx.Add(new(Field.Mode, (int)s.ModeSeenByP0, (int)t.StoreBufferAt(t.StoreBufferLength - 1), Buffered: true));
+        if (s.EventRequest != t.EventRequest) fx.Add(new(Field.EventRequest, B(s.EventRequest), B(t.EventRequest)));
+        if (s.VIrr != t.VIrr) fx.Add(new(Field.VIrr, s.VIrr, t.VIrr));
+        if (s.Delivered != t.Delivered) fx.Add(new(Field.Delivered, s.Delivered, t.Delivered));
+        if (s.IF != t.IF) fx.Add(new(Field.IF, B(s.IF), B(t.IF), 0));
+        if (Pending(s) != Pending(t)) fx.Add(new(Field.Pending, Pending(s), Pending(t), 0));
+        if (s.Guest != t.Guest) fx.Add(new(Field.Guest, B(s.Guest), B(t.Guest), 0));
+        return fx.ToImmutable();
     }
 
-    private static string B(bool b) => b ? "1" : "0";
+    private static int B(bool b) => b ? 1 : 0;
 
-    /// <summary>One line on the final state: where the vCPU is, what is left, and why it is lost.</summary>
-    public static string Diagnose(PiSystem system, PiState s)
+    /// <summary>The final state judged: where the vCPU is, what is left, and why it is lost.</summary>
+    public static Diagnosis Diagnose(PiSystem system, PiState s)
     {
-        string where = s.Guest ? "guest running" : $"vCPU in the host at {ThreadProgram.Name(system.Program.Thread[s.ThreadPc].Op)}";
-        var pending = new List<string>();
-        if (s.NotifyPending) pending.Add("NOTIFY");
-        if (s.ReschedPending) pending.Add("RESCHED");
-        string pend = pending.Count == 0 ? "nothing pending at P0" : $"{string.Join("+", pending)} pending at P0";
-        string line = $"{where}, PIR={PiState.Vectors(s.Pir)}, ON={B(s.On)}, vIRR={PiState.Vectors(s.VIrr)}, {pend}";
-        if (system.Classify(s) == TerminalKind.Stuck) return line + ": no step is enabled (stuck)";
-        if (system.NoLostInterrupt(s)) return line + ": every posted vector was delivered";
-        if (s.Pir != 0) return line + $": {PiState.Vectors(s.Pir).Trim('{', '}')} {(BitCount(s.Pir) > 1 ? "are" : "is")} stranded";
-        if (s.On) return line + ": ON stuck at 1, so later posts will never notify";
-        return line + ": a posted vector was never delivered";
+        ImmutableArray<FieldValue> final = [new(Field.Pir, s.Pir), new(Field.On, B(s.On)), new(Field.VIrr, s.VIrr), new(Field.Pending, Pending(s), 0)];
+        string? at = s.Guest ? null : ThreadProgram.Name(system.Program.Thread[s.ThreadPc].Op);
+        Diagnosis D(Ending e, params Cause[] causes) => new(e, ThreadPlace.OnCpu, s.Guest, 0, at, -1, final, [.. causes]);
+        if (system.Classify(s) == TerminalKind.Stuck) return D(Ending.Stuck);
+        if (system.NoLostInterrupt(s)) return D(Ending.AllDelivered);
+        if (s.Pir != 0) return D(Ending.Lost, new Cause(CauseKind.PirStranded, s.Pir));
+        if (s.On) return D(Ending.Lost, new Cause(CauseKind.OnStuck));
+        return D(Ending.Lost, new Cause(CauseKind.NeverDelivered));
     }
-
-    private static int BitCount(int x) => System.Numerics.BitOperations.PopCount((uint)x);
 }

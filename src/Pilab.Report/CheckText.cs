@@ -45,8 +45,8 @@ public static class CheckText
         return r.Verdict switch
         {
             Verdict.Safe => $"{head}no lost interrupt ({figures}, {x.Terminals:N0} terminal states)\n",
-            Verdict.Violation => $"{head}LOSES an interrupt: shortest run {r.TraceLength} steps ({figures})\n=> {r.Diagnosis}\n(pilab explain shows the run)\n",
-            Verdict.Stuck => $"{head}STUCK: a state with no enabled step that is not a proper end, {r.TraceLength} steps ({figures})\n=> {r.Diagnosis}\n",
+            Verdict.Violation => $"{head}LOSES an interrupt: shortest run {r.TraceLength} steps ({figures})\n=> {TraceText.Diagnosis(r.Trace!)}\n(pilab explain shows the run)\n",
+            Verdict.Stuck => $"{head}STUCK: a state with no enabled step that is not a proper end, {r.TraceLength} steps ({figures})\n=> {TraceText.Diagnosis(r.Trace!)}\n",
             _ => $"{head}no verdict: {x.BoundMessage}; so far {figures}, no violation among them\n",
         };
     }
@@ -89,7 +89,7 @@ public static class CheckText
 
     /// <summary>The run as a plain-text timeline.</summary>
     public static string Timeline(CheckResult r) =>
-        r.Trace is { } t ? TimelineRenderer.Render(t) : r.SystemTrace is { } s ? SystemTraceRenderer.Render(s) : "";
+        r.Trace is not { } t ? "" : r.Variant.WholeSystem ? TimelineRenderer.RenderList(t) : TimelineRenderer.Render(t);
 
     /// <summary>The whole-system rows of <c>pilab check</c>'s table: each built-in once, at its own configuration.</summary>
     public static string WholeSystemTable(IEnumerable<CheckResult> results)

@@ -12,7 +12,7 @@ namespace Pilab.Report;
 /// </summary>
 public static class ConsoleTimeline
 {
-    public static IRenderable Render(NarratedTrace trace)
+    public static IRenderable Render(Trace trace)
     {
         var table = new Table().Border(TableBorder.Rounded).BorderColor(Color.Grey);
         table.AddColumn(new TableColumn("[grey]#[/]").RightAligned());
@@ -24,33 +24,32 @@ public static class ConsoleTimeline
             var cells = new IRenderable[2 + trace.Injectors];
             for (int c = 0; c < cells.Length; c++) cells[c] = Text.Empty;
             cells[0] = new Markup($"[grey]{s.Index}[/]");
-            cells[s.Lane == Lane.Injector ? 1 + s.Cpu : 1] = new Markup(Cell(s));
+            cells[s.Actor == Actor.Injector ? 1 + s.Instance : 1] = new Markup(Cell(trace, s));
             table.AddRow(cells);
         }
-        return new Rows(table, new Markup($"[bold red]=> {Markup.Escape(trace.Diagnosis)}[/]"));
+        return new Rows(table, new Markup($"[bold red]=> {Markup.Escape(TraceText.Diagnosis(trace))}[/]"));
     }
 
     /// <summary>One step's cell as Spectre markup: who (on P0), the step, its seed number, its effects.</summary>
-    public static string Cell(NarratedStep s)
+    public static string Cell(Trace trace, TraceEvent s)
     {
-        string who = s.Lane switch
+        string who = s.Actor switch
         {
-            Lane.P0Cpu => "[magenta]cpu:[/] ",
-            Lane.Guest => "[green]guest:[/] ",
-            Lane.P0Buffer => "[yellow]store buffer:[/] ",
+            Actor.Interrupts => "[magenta]cpu:[/] ",
+            Actor.Guest => "[green]guest:[/] ",
+            Actor.StoreBuffer => "[yellow]store buffer:[/] ",
             _ => "",
         };
-        string colour = s.Lane switch
+        string colour = s.Actor switch
         {
-            Lane.Injector => "deepskyblue1",
-            Lane.P0Thread => "mediumpurple1",
-            Lane.P0Cpu => "magenta",
-            Lane.Guest => "green",
+            Actor.Injector or Actor.Iommu => "deepskyblue1",
+            Actor.VcpuThread => "mediumpurple1",
+            Actor.Interrupts => "magenta",
+            Actor.Guest => "green",
             _ => "yellow",
         };
         string seed = s.Seed is null ? "" : $" [{SeedColour(s.Seed)}]({s.Seed})[/]";
-        var effects = s.Effects.Select(e =>
-            e.Contains("NOTIFY IPI") || e.Contains("RESCHED IPI") || e.Contains("pending at P0") || e.Contains("ate NOTIFY") ? $"[red]{Markup.Escape(e)}[/]" : Markup.Escape(e));
+        var effects = TraceText.Effects(trace, s).Select(e => e.Alarm ? $"[red]{Markup.Escape(e.Text)}[/]" : Markup.Escape(e.Text));
         return $"{who}[bold {colour}]{Markup.Escape(s.Step)}[/]{seed}: {string.Join(", ", effects)}";
     }
 

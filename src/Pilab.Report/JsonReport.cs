@@ -57,31 +57,109 @@ public static class JsonReport
         if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
     }
 
-    /// <summary>The losing run, or null when there is none: its length, one object a step (the fields
-    /// <paramref name="writeStep"/> writes, which differ between the two models) and the diagnosis.</summary>
-    private static void WriteTrace<TStep>(Utf8JsonWriter w, ImmutableArray<TStep>? steps, string? diagnosis, Action<TStep> writeStep)
+    /// <summary>
+    /// The losing run, or null when there is none, in one schema for both models: its length, one
+    /// object a step (who, on which CPU, the step's name and seed number, the access, the IPI, what it
+    /// read and decided, the fields it changed, and its effects in words) and the diagnosis, in words
+    /// and as data.
+    /// </summary>
+    private static void WriteTrace(Utf8JsonWriter w, Trace? trace)
     {
-        if (steps is not { } all) { w.WriteNull("trace"); return; }
+        if (trace is null) { w.WriteNull("trace"); return; }
         w.WriteStartObject("trace");
-        w.WriteNumber("length", all.Length);
+        w.WriteNumber("length", trace.Steps.Length);
+        w.WriteStartArray("hostCpus");
+        foreach (int c in trace.HostCpus) w.WriteStringValue(TraceText.Cpu(c));
+        w.WriteEndArray();
         w.WriteStartArray("steps");
-        foreach (var s in all)
+        foreach (var s in trace.Steps)
         {
             w.WriteStartObject();
-            writeStep(s);
+            w.WriteNumber("index", s.Index);
+            if (s.Cpu is { } cpu) w.WriteString("cpu", TraceText.Cpu(cpu)); else w.WriteNull("cpu");
+            w.WriteString("actor", TraceText.Actor(trace, s));
+            w.WriteString("actorKind", Kebab(s.Actor.ToString()));
+            w.WriteNumber("instance", s.Instance);
+            w.WriteString("step", s.Step);
+            if (s.Seed is null) w.WriteNull("seed"); else w.WriteString("seed", s.Seed);
+            w.WriteString("access", Kebab(s.Access.ToString()));
+            if (s.Target is { } target) w.WriteString("target", TraceText.Name(target)); else w.WriteNull("target");
+            if (s.Ipi is { } ipi)
+            {
+                w.WriteStartObject("ipi");
+                w.WriteString("vector", TraceText.Vector(ipi.Vector));
+                w.WriteString("target", TraceText.Cpu(ipi.TargetCpu));
+                w.WriteEndObject();
+            }
+            else w.WriteNull("ipi");
+            w.WriteString("outcome", Kebab(s.Outcome.ToString()));
+            w.WriteStartArray("reads");
+            foreach (var r in s.Reads)
+            {
+                w.WriteStartObject();
+                WriteField(w, r.Field, r.Cpu);
+                WriteValue(w, "value", r.Field, r.Value);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("changes");
+            foreach (var c in s.Changes)
+            {
+                w.WriteStartObject();
+                WriteField(w, c.Field, c.Cpu);
+                WriteValue(w, "before", c.Field, c.Before);
+                WriteValue(w, "after", c.Field, c.After);
+                w.WriteBoolean("buffered", c.Buffered);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteBoolean("postDone", s.PostDone);
+            w.WriteStartArray("effects");
+            foreach (var e in TraceText.Effects(trace, s)) w.WriteStringValue(e.Text);
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteString("diagnosis", diagnosis);
+        w.WriteString("diagnosis", TraceText.Diagnosis(trace));
+        w.WriteString("ending", Kebab(trace.Diagnosis.Ending.ToString()));
+        w.WriteStartArray("causes");
+        foreach (var c in trace.Diagnosis.Causes) w.WriteStringValue(Kebab(c.Kind.ToString()));
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 
-    private static void WriteEffects(Utf8JsonWriter w, ImmutableArray<string> effects)
+    private static void WriteField(Utf8JsonWriter w, Field f, int cpu)
     {
-        w.WriteStartArray("effects");
-        foreach (var e in effects) w.WriteStringValue(e);
-        w.WriteEndArray();
+        w.WriteString("field", TraceText.Name(f));
+        if (cpu >= 0) w.WriteString("cpu", TraceText.Cpu(cpu));
     }
+
+    /// <summary>A value as data: a vector set as an array of vectors, a flag as 0/1, a mode, vector or CPU by its name.</summary>
+    private static void WriteValue(Utf8JsonWriter w, string name, Field f, int v)
+    {
+        switch (f)
+        {
+            case Field.Pir or Field.VIrr or Field.Delivered:
+                w.WriteStartArray(name);
+                for (int i = 0; i < PiState.VectorCount; i++)
+                    if ((v & (1 << i)) != 0) w.WriteStringValue($"v{i + 1}");
+                w.WriteEndArray();
+                break;
+            case Field.On or Field.Sn or Field.Waiter or Field.EventRequest or Field.IF or Field.Halted or Field.Guest:
+                w.WriteNumber(name, v);
+                break;
+            case Field.Ndst or Field.ThreadCpu or Field.VcpuCpu or Field.Wakelist when v < 0:
+                w.WriteNull(name);
+                break;
+            default:
+                w.WriteString(name, TraceText.Value(f, v));
+                break;
+        }
+    }
+
+    /// <summary>PascalCase to kebab-case: LockedRmw to locked-rmw.</summary>
+    private static string Kebab(string pascal) =>
+        string.Concat(pascal.Select((ch, i) => char.IsUpper(ch) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(ch) : ch.ToString()));
 
     /// <summary>The one verdict vocabulary of every command's JSON (check, explain, synthesize, barriers, live).</summary>
     public static string VerdictName(Verdict v) => v switch
@@ -134,24 +212,7 @@ public static class JsonReport
         w.WriteBoolean("irqPriority", c.IrqPriority);
         w.WriteEndObject();
         WriteExploration(w, r.Exploration);
-        if (r.SystemTrace is { } st)
-            WriteTrace<Pilab.Model.WholeSystem.SystemStep>(w, st.Steps, st.Diagnosis, s =>
-            {
-                w.WriteNumber("index", s.Index);
-                w.WriteString("actor", s.Actor);
-                w.WriteString("step", s.Step);
-                WriteEffects(w, s.Effects);
-            });
-        else
-            WriteTrace(w, r.Trace?.Steps, r.Trace?.Diagnosis, s =>
-            {
-                w.WriteNumber("index", s.Index);
-                w.WriteString("cpu", $"P{s.Cpu}");
-                w.WriteString("actor", s.Actor);
-                w.WriteString("step", s.Step);
-                if (s.Seed is null) w.WriteNull("seed"); else w.WriteString("seed", s.Seed);
-                WriteEffects(w, s.Effects);
-            });
+        WriteTrace(w, r.Trace);
         w.WriteEndObject();
     }
 }

@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Xml.Linq;
 using Pilab.Checker;
 using Pilab.Model;
+using Pilab.Model.WholeSystem;
 using Pilab.Protocol;
 
 namespace Pilab.Report;
@@ -21,20 +23,33 @@ public static class SequenceDiagram
     private const double BufferHalf = 55, NarrativeWidth = 290, LegendHeight = 52;
     private const int NarrativeChars = 44;
 
-    /// <summary>The diagram of a checked variant's shortest losing (or stuck) run.</summary>
+    /// <summary>The diagram of a checked variant's shortest losing (or stuck) run, of any design: the
+    /// lifelines and memory cells are the trace's own (<see cref="Trace.Cells"/>).</summary>
     public static XElement Render(CheckResult result, string idPrefix = "sd")
     {
         if (result.Trace is null)
-            throw new ArgumentException($"{result.Variant.Name} [{result.Configuration}] has no trace to draw", nameof(result));
+            throw new ArgumentException($"{result.Variant.Name} [{result.ConfigurationText}] has no trace to draw", nameof(result));
         var c = result.Configuration;
+        var v = result.Variant;
         string what = result.Verdict == Verdict.Stuck ? "gets stuck" : "loses an interrupt";
-        string title = $"{result.Variant.Name} under {c.Memory}, {c.Injectors} injector{(c.Injectors > 1 ? "s" : "")}: the shortest run that {what} ({result.Trace.Steps.Length} steps)";
+        if (v.WholeSystem)
+        {
+            string wholeTitle = $"{v.Name} under {c.Memory}: the shortest run that {what} ({result.Trace.Steps.Length} steps)";
+            string[] wholeSub =
+            [
+                $"design:   {DesignNames.Name(v.Design)}, wake-up vector {(v.WakeupArmed(c.Iommu) ? "armed" : "not armed")}      ({result.ConfigurationText})",
+                $"entry:    {v.EntryText}      injector: {v.InjectorText}",
+                $"block:    {v.BlockText}      sched-in: {v.SchedInText}",
+            ];
+            return Render(SequenceLayout.Build(result.Trace), wholeTitle, wholeSub, idPrefix);
+        }
+        string title = $"{v.Name} under {c.Memory}, {c.Injectors} injector{(c.Injectors > 1 ? "s" : "")}: the shortest run that {what} ({result.Trace.Steps.Length} steps)";
         string[] sub =
         [
-            $"vCPU entry: {string.Join("  ", result.Variant.Entry.Select(e => Seeded(StepNames.Name(e), StepNames.SeedNumber(e))))}",
-            $"injector:   {string.Join("  ", result.Variant.Injector.Select(i => Seeded(StepNames.Name(i), StepNames.SeedNumber(i))))}      ({c})",
+            $"vCPU entry: {string.Join("  ", v.Entry.Select(e => Seeded(StepNames.Name(e), StepNames.SeedNumber(e))))}",
+            $"injector:   {string.Join("  ", v.Injector.Select(i => Seeded(StepNames.Name(i), StepNames.SeedNumber(i))))}      ({result.ConfigurationText})",
         ];
-        return Render(SequenceLayout.Build(result.Trace, c.Memory), title, sub, idPrefix);
+        return Render(SequenceLayout.Build(result.Trace), title, sub, idPrefix);
     }
 
     /// <summary>The standalone file: an XML declaration and the SVG with its own styles.</summary>
@@ -50,7 +65,7 @@ public static class SequenceDiagram
         {
             // The injector next to memory and the vCPU thread sit off-centre in wider columns, leaving
             // room for the labels of their arrows to and from memory.
-            bool nearMemory = lines[i].Kind == LifelineKind.Injector && i == layout.MemoryLine - 1;
+            bool nearMemory = lines[i].Kind is LifelineKind.Injector or LifelineKind.Iommu && i == layout.MemoryLine - 1;
             double w = nearMemory ? 250 : lines[i].Kind == LifelineKind.Memory ? 2 * MemoryHalf(layout) + 16 : ColumnWidth(lines[i].Kind);
             xs[i] = x + w * (nearMemory ? 0.4 : lines[i].Kind == LifelineKind.Thread ? 0.6 : 0.5);
             x += w;
@@ -63,11 +78,13 @@ public static class SequenceDiagram
         var top = new double[n];
         var height = new double[n];
         var narrative = new List<string>[n];
-        double y = TitleHeight + HeaderHeight + 8;
+        // A subtitle longer than two lines pushes the heads down.
+        double titleHeight = TitleHeight + 15 * Math.Max(0, subtitle.Count - 2);
+        double y = titleHeight + HeaderHeight + 8;
         for (int i = 0; i < n; i++)
         {
             var d = layout.Steps[i];
-            narrative[i] = TextWrap.Lines(d.Step.Text, NarrativeChars);
+            narrative[i] = TextWrap.Lines(TraceText.Text(layout.Trace, d.Step), NarrativeChars);
             double h = Math.Max(RowMin, 14 * narrative[i].Count + 14);
             if (d.Arrows.Any(a => a.Kind == ArrowKind.Ipi) || d.Note is not null) h = Math.Max(h, 54);
             top[i] = y;
@@ -75,7 +92,7 @@ public static class SequenceDiagram
             y += h;
         }
         double endTop = y + 6;
-        var diagnosis = TextWrap.Lines("⇒ " + layout.Trace.Diagnosis, (int)((width - 2 * Gutter) / 7.4));
+        var diagnosis = TextWrap.Lines("⇒ " + TraceText.Diagnosis(layout.Trace), (int)((width - 2 * Gutter) / 7.4));
         double endHeight = 64 + 16 * diagnosis.Count + 16;
         double totalHeight = endTop + endHeight + LegendHeight;
 
@@ -100,7 +117,7 @@ public static class SequenceDiagram
             if (i % 2 == 1) svg.Add(Rect(4, top[i], width - 8, height[i], "zebra"));
 
         // Lifelines: heads, dashed lines, then the bands that show P0's state along its lines.
-        double headTop = TitleHeight;
+        double headTop = titleHeight;
         for (int i = 0; i < lines.Length; i++)
         {
             double w = Math.Min(ColumnWidth(lines[i].Kind), 180) - 12;
@@ -131,13 +148,13 @@ public static class SequenceDiagram
         var g = new XElement(Svg + "g",
             new XAttribute("class", "step"),
             new XAttribute("data-index", s.Index),
-            new XAttribute("data-actor", s.Actor),
+            new XAttribute("data-actor", TraceText.Actor(layout.Trace, s)),
             new XAttribute("data-step", s.Step));
         if (s.Seed is not null) g.Add(new XAttribute("data-seed", s.Seed));
 
         g.Add(Text(Gutter - 14, ay + 4, s.Index.ToString(CultureInfo.InvariantCulture), "idx", anchor: "middle"));
 
-        bool bufferBox = layout.BufferLine >= 0 && d.Lifeline != layout.BufferLine && s.After.StoreBufferLength > 0;
+        bool bufferBox = layout.BufferLine >= 0 && d.Lifeline != layout.BufferLine && s.Buffer.Length > 0;
 
         var arrows = new XElement(Svg + "g", new XAttribute("class", "arrows"));
         var labels = new XElement(Svg + "g", new XAttribute("class", "labels"));
@@ -190,18 +207,20 @@ public static class SequenceDiagram
         g.Add(arrows);
         // The state each step leaves behind, on the memory lifeline (and P0's store buffer under TSO),
         // drawn over the arrows: a load of ON that bypasses P0's buffered store passes behind the buffer.
-        g.Add(MemoryBox(xs[layout.MemoryLine], ay, s.Before, s.After, layout.UsesRequests));
-        if (bufferBox) g.Add(BufferBox(xs[layout.BufferLine], ay, s.After, s.Before.StoreBufferLength != s.After.StoreBufferLength));
+        g.Add(MemoryBox(layout, xs[layout.MemoryLine], ay, layout.Trace.Before(s.Index), s.After));
+        int bufferedBefore = s.Index <= 1 ? 0 : layout.Trace.Steps[s.Index - 2].Buffer.Length;
+        if (bufferBox) g.Add(BufferBox(xs[layout.BufferLine], ay, s.Buffer, bufferedBefore != s.Buffer.Length));
 
         // The actor's box: the SPEC.md step name, with the seed's number as a coloured badge.
+        double half = BoxHalfOf(s);
         var box = new XElement(Svg + "g", new XAttribute("class", $"box {Kind(layout.Lifelines[d.Lifeline].Kind)}"),
-            Rect(me - BoxHalf, ay - 11, 2 * BoxHalf, 22, null, rx: 4),
+            Rect(me - half, ay - 11, 2 * half, 22, null, rx: 4),
             Text(me, ay + 4, s.Step, "step-name mono", anchor: "middle"));
         g.Add(box);
         if (s.Seed is not null)
         {
             // On the corner away from memory, where the arrows and their labels are.
-            double bx = d.Lifeline < layout.MemoryLine ? me - BoxHalf : me + BoxHalf;
+            double bx = d.Lifeline < layout.MemoryLine ? me - half : me + half;
             g.Add(new XElement(Svg + "g", new XAttribute("class", $"seed seed-{s.Seed}"),
                 new XElement(Svg + "circle", new XAttribute("cx", F(bx)), new XAttribute("cy", F(ay - 11)), new XAttribute("r", "9")),
                 Text(bx, ay - 7.5, s.Seed, "seed-text", anchor: "middle")));
@@ -219,22 +238,62 @@ public static class SequenceDiagram
 
     /// <summary>How far from a lifeline's centre an arrow starts or ends: at the edge of what is drawn there.</summary>
     private static double Edge(SequenceLayout layout, DiagramStep d, int line, bool bufferBox) =>
-        line == d.Lifeline ? BoxHalf
+        line == d.Lifeline ? BoxHalfOf(d.Step)
         : line == layout.MemoryLine ? MemoryHalf(layout)
         : line == layout.BufferLine && bufferBox ? BufferHalf
         : 4;
 
-    /// <summary>Half the memory box: PIR, ON and mode, and the EVENT request where the run uses requests.</summary>
-    private static double MemoryHalf(SequenceLayout layout) => layout.UsesRequests ? 105 : 87;
+    /// <summary>Half the actor's box: wide enough for a long whole-system step name (sched.in: desc.update).</summary>
+    private static double BoxHalfOf(TraceEvent s) => s.Step.Length <= 13 ? BoxHalf : s.Step.Length * 3.7 + 6;
 
-    private static XElement MemoryBox(double cx, double cy, PiState before, PiState after, bool requests)
+    /// <summary>Half the memory box: the cells the model chose, side by side.</summary>
+    private static double MemoryHalf(SequenceLayout layout) => layout.Trace.Cells.Sum(CellWidth) / 2;
+
+    /// <summary>How wide a cell is drawn (PIR, ON and mode as they always were).</summary>
+    private static double CellWidth(Cell c) => c.Field switch
     {
-        double x0 = cx - (requests ? 105 : 87);
+        Field.Pir => 76,
+        Field.On or Field.Sn => 34,
+        Field.Mode => 64,
+        Field.EventRequest => 36,
+        Field.Nv => 72,
+        Field.Ndst => 58,
+        Field.VIrr => 76,
+        Field.Wakelist => 82,
+        Field.ThreadCpu => 62,
+        Field.ThreadState => 62,
+        _ => 50,
+    };
+
+    /// <summary>A cell's value in a state, and its text.</summary>
+    private static int CellValue(ImmutableArray<FieldValue> state, Cell c) =>
+        c.Field == Field.Wakelist ? (Trace.Find(state, Field.Wakelist) == c.Cpu ? 1 : 0) : Trace.Find(state, c.Field, c.Field is Field.IF or Field.Pending or Field.Guest ? c.Cpu : -1);
+
+    private static string CellText(Cell c, int v) => c.Field switch
+    {
+        Field.Pir => $"PIR {PiState.Vectors(v)}",
+        Field.On or Field.Sn => $"{TraceText.Name(c.Field)} {v}",
+        Field.Mode => TraceText.Mode(v),
+        Field.EventRequest => v != 0 ? "EVENT" : "-",
+        Field.Nv => $"NV {TraceText.Vector((IpiVector)v)}",
+        Field.Ndst => $"NDST P{v}",
+        Field.VIrr => $"vIRR {PiState.Vectors(v)}",
+        Field.Wakelist => v != 0 ? $"P{c.Cpu} list: vCPU" : $"P{c.Cpu} list: -",
+        Field.ThreadCpu => $"thread@P{v}",
+        Field.ThreadState => TraceText.Place(v),
+        _ => $"{TraceText.Name(c.Field)} {v}",
+    };
+
+    private static XElement MemoryBox(SequenceLayout layout, double cx, double cy, ImmutableArray<FieldValue> before, ImmutableArray<FieldValue> after)
+    {
+        double x0 = cx - MemoryHalf(layout);
         var g = new XElement(Svg + "g", new XAttribute("class", "mem"));
-        Cell(g, x0, cy, 76, $"PIR {PiState.Vectors(after.Pir)}", before.Pir != after.Pir, null);
-        Cell(g, x0 + 76, cy, 34, $"ON {(after.On ? 1 : 0)}", before.On != after.On, null);
-        Cell(g, x0 + 110, cy, 64, after.Mode.Text(), before.Mode != after.Mode, null);
-        if (requests) Cell(g, x0 + 174, cy, 36, after.EventRequest ? "EVENT" : "-", before.EventRequest != after.EventRequest, null);
+        foreach (var c in layout.Trace.Cells)
+        {
+            int a = CellValue(before, c), b = CellValue(after, c);
+            Cell(g, x0, cy, CellWidth(c), CellText(c, b), a != b, null);
+            x0 += CellWidth(c);
+        }
         return g;
     }
 
@@ -252,10 +311,9 @@ public static class SequenceDiagram
         g.Add(t);
     }
 
-    private static XElement BufferBox(double cx, double cy, PiState after, bool changed)
+    private static XElement BufferBox(double cx, double cy, ImmutableArray<FieldValue> buffer, bool changed)
     {
-        var parts = new List<string>();
-        for (int i = 0; i < after.StoreBufferLength; i++) parts.Add(after.StoreBufferAt(i).Text());
+        var parts = buffer.Select(e => e.Field == Field.Mode ? TraceText.Mode(e.Value) : TraceText.Store(e));
         var g = new XElement(Svg + "g", new XAttribute("class", "sb"));
         Cell(g, cx - BufferHalf, cy, 2 * BufferHalf, "[" + string.Join(" ", parts) + "]", changed, null);
         return g;
@@ -270,13 +328,17 @@ public static class SequenceDiagram
         int n = layout.Steps.Length;
         double SegStart(int i) => i == 0 ? y0 : top[i - 1] + 20;
         double SegEnd(int i) => i == n ? yEnd : top[i] + 20;
-        PiState StateIn(int i) => i == 0 ? layout.Initial : layout.Steps[i - 1].Step.After;
+        ImmutableArray<FieldValue> StateIn(int i) => i == 0 ? layout.Initial : layout.Steps[i - 1].Step.After;
         for (int i = 0; i <= n; i++)
         {
             var st = StateIn(i);
             double a = SegStart(i), b = SegEnd(i);
-            if (!st.IF) svg.Add(Rect(xs[layout.ProcessorLine] - 6, a, 12, b - a, "band-if"));
-            if (st.Guest) svg.Add(Rect(xs[layout.GuestLine] - 6, a, 12, b - a, "band-guest"));
+            // IF and the guest of the CPU the thread is on (the whole system's thread may be off every CPU).
+            int cpu = layout.Trace.Migrates ? Trace.Find(st, Field.ThreadCpu) : layout.Trace.HostCpus[0];
+            bool onCpu = Trace.Find(st, Field.ThreadState) == (int)ThreadPlace.OnCpu;
+            if (onCpu && Trace.Find(st, Field.IF, cpu) == 0 && layout.ProcessorLines.TryGetValue(cpu, out int line))
+                svg.Add(Rect(xs[line] - 6, a, 12, b - a, "band-if"));
+            if (Trace.Find(st, Field.Guest, cpu) != 0) svg.Add(Rect(xs[layout.GuestLine] - 6, a, 12, b - a, "band-guest"));
         }
     }
 
@@ -290,35 +352,45 @@ public static class SequenceDiagram
 
         double x0 = xs[layout.MemoryLine] - MemoryHalf(layout);
         var mem = new XElement(Svg + "g", new XAttribute("class", "mem"));
-        bool inPir = f.Pir != 0;
-        if (inPir)
+        int pir = Trace.Find(f, Field.Pir);
+        foreach (var c in layout.Trace.Cells)
         {
-            var stranded = new XElement(Svg + "g",
-                new XAttribute("class", "stranded"),
-                new XAttribute("data-vectors", SequenceLayout.Bits(f.Pir)));
-            Cell(stranded, x0, cy, 76, $"PIR {PiState.Vectors(f.Pir)}", false, "stranded");
-            stranded.Add(Text(xs[layout.MemoryLine], cy + 28, $"{SequenceLayout.Bits(f.Pir)} stranded in PIR", "stranded-text", anchor: "middle"));
-            mem.Add(stranded);
+            int v = CellValue(f, c);
+            double w = CellWidth(c);
+            if (c.Field == Field.Pir && pir != 0)
+            {
+                var stranded = new XElement(Svg + "g",
+                    new XAttribute("class", "stranded"),
+                    new XAttribute("data-vectors", SequenceLayout.Bits(pir)));
+                Cell(stranded, x0, cy, w, CellText(c, v), false, "stranded");
+                stranded.Add(Text(x0 + w / 2 + (MemoryHalf(layout) - w / 2 > 100 ? 60 : MemoryHalf(layout) - w / 2), cy + 28, $"{SequenceLayout.Bits(pir)} stranded in PIR", "stranded-text", anchor: "middle"));
+                mem.Add(stranded);
+            }
+            else Cell(mem, x0, cy, w, CellText(c, v), false, c.Field == Field.On && v != 0 && pir != 0 ? "warn" : null);
+            x0 += w;
         }
-        else
-        {
-            Cell(mem, x0, cy, 76, $"PIR {PiState.Vectors(f.Pir)}", false, null);
-        }
-        Cell(mem, x0 + 76, cy, 34, $"ON {(f.On ? 1 : 0)}", false, f.On && inPir ? "warn" : null);
-        Cell(mem, x0 + 110, cy, 64, f.Mode.Text(), false, null);
-        if (layout.UsesRequests) Cell(mem, x0 + 174, cy, 36, f.EventRequest ? "EVENT" : "-", false, null);
         g.Add(mem);
 
-        int lost = f.VIrr & ~f.Delivered & ~f.Pir;
+        int lost = Trace.Find(f, Field.VIrr) & ~Trace.Find(f, Field.Delivered) & ~pir;
         if (lost != 0)
         {
             g.Add(new XElement(Svg + "g", new XAttribute("class", "stranded"), new XAttribute("data-vectors", SequenceLayout.Bits(lost)),
                 Text(xs[layout.GuestLine], cy + 28, $"{SequenceLayout.Bits(lost)} in vIRR, never taken", "stranded-text", anchor: "middle")));
         }
-        string pending = f.NotifyPending ? "NOTIFY pending" : f.ReschedPending ? "RESCHED pending" : "nothing pending";
-        g.Add(Text(xs[layout.ProcessorLine], cy + 4, pending, "end-note", anchor: "middle"));
-        g.Add(Text(xs[layout.GuestLine], cy + 4, f.Guest ? "guest runs" : "guest not running", "end-note", anchor: "middle"));
-        if (f.Guest && !f.NotifyPending && !f.ReschedPending && f.Pir != 0)
+        bool anyPending = false;
+        foreach (var (cpu, line) in layout.ProcessorLines)
+        {
+            int p = Trace.Find(f, Field.Pending, cpu);
+            anyPending |= p != 0;
+            string pending = (p & 1) != 0 ? "NOTIFY pending" : (p & 2) != 0 ? "RESCHED pending" : (p & 4) != 0 ? "WAKEUP pending" : "nothing pending";
+            g.Add(Text(xs[line], cy + 4, pending, "end-note", anchor: "middle"));
+        }
+        int hostCpu = layout.Trace.Migrates ? Trace.Find(f, Field.ThreadCpu) : layout.Trace.HostCpus[0];
+        bool guest = Trace.Find(f, Field.Guest, hostCpu) != 0;
+        bool asleep = Trace.Find(f, Field.ThreadState) == (int)ThreadPlace.Asleep;
+        g.Add(Text(xs[layout.GuestLine], cy + 4, guest ? "guest runs" : "guest not running", "end-note", anchor: "middle"));
+        if (asleep) g.Add(Text(xs[layout.ThreadLine], cy + 4, "vCPU thread asleep", "end-note", anchor: "middle"));
+        if (guest && !anyPending && pir != 0)
             g.Add(Text(xs[layout.GuestLine], cy + 18, "no IPI is coming", "end-note", anchor: "middle"));
 
         double dy = endTop + 50;
@@ -385,7 +457,7 @@ public static class SequenceDiagram
 
     private static double ColumnWidth(LifelineKind k) => k switch
     {
-        LifelineKind.Injector => 160,
+        LifelineKind.Injector or LifelineKind.Iommu => 160,
         LifelineKind.Memory => 190,
         LifelineKind.StoreBuffer => 136,
         LifelineKind.Thread => 236,
@@ -396,6 +468,7 @@ public static class SequenceDiagram
     private static string Kind(LifelineKind k) => k switch
     {
         LifelineKind.Injector => "injector",
+        LifelineKind.Iommu => "iommu",
         LifelineKind.Memory => "memory",
         LifelineKind.StoreBuffer => "buffer",
         LifelineKind.Thread => "thread",
@@ -447,7 +520,7 @@ public static class SequenceDiagram
         .sd .zebra{fill:#f4f6f9}
         .sd .life{stroke:#9aa5b1;stroke-width:1;stroke-dasharray:4 4}
         .sd .head rect{fill:#e4e7eb;stroke:#7b8794}
-        .sd .head.injector rect{fill:#dbeafe;stroke:#3b6fb6}
+        .sd .head.injector rect,.sd .head.iommu rect{fill:#dbeafe;stroke:#3b6fb6}
         .sd .head.memory rect{fill:#fef3c7;stroke:#b7791f}
         .sd .head.buffer rect{fill:#fde68a;stroke:#b7791f}
         .sd .head.thread rect,.sd .head.processor rect{fill:#e0e7ff;stroke:#4c51bf}
@@ -456,7 +529,7 @@ public static class SequenceDiagram
         .sd .head-sub{font-size:10.5px;fill:#52606d}
         .sd .idx{font-weight:700;fill:#52606d}
         .sd .box rect{fill:#fff;stroke:#334e68;stroke-width:1.2}
-        .sd .box.injector rect{fill:#eff6ff;stroke:#3b6fb6}
+        .sd .box.injector rect,.sd .box.iommu rect{fill:#eff6ff;stroke:#3b6fb6}
         .sd .box.thread rect,.sd .box.processor rect{fill:#eef2ff;stroke:#4c51bf}
         .sd .box.guest rect{fill:#ecfdf5;stroke:#2f855a}
         .sd .box.buffer rect{fill:#fef9c3;stroke:#b7791f}

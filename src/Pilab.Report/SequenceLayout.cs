@@ -4,9 +4,9 @@ using Pilab.Model;
 namespace Pilab.Report;
 
 /// <summary>Who a lifeline of the sequence diagram stands for.</summary>
-public enum LifelineKind : byte { Injector, Memory, StoreBuffer, Thread, Processor, Guest }
+public enum LifelineKind : byte { Injector, Memory, StoreBuffer, Thread, Processor, Guest, Iommu }
 
-/// <summary>One vertical line of the diagram: a CPU's actor, or shared memory.</summary>
+/// <summary>One vertical line of the diagram: a CPU's actor, an IOMMU, or shared memory.</summary>
 public sealed record Lifeline(LifelineKind Kind, int Cpu, string Title, string Subtitle);
 
 /// <summary>How an arrow is drawn, after the memory kinds of SPEC.md section 3.</summary>
@@ -14,13 +14,13 @@ public enum ArrowKind : byte
 {
     /// <summary>A locked read-modify-write (lock bts, cmpxchg, xchg): acts on memory.</summary>
     Locked,
-    /// <summary>A plain store: to memory under SC, into P0's store buffer under TSO.</summary>
+    /// <summary>A plain store: to memory under SC, into the thread's store buffer under TSO.</summary>
     Store,
     /// <summary>A plain load: the value comes back to the reader.</summary>
     Load,
     /// <summary>A TSO flush: the oldest buffered store reaches memory.</summary>
     Flush,
-    /// <summary>An IPI: NOTIFY or RESCHED becomes pending at P0.</summary>
+    /// <summary>An IPI: NOTIFY, RESCHED or WAKEUP becomes pending at a CPU.</summary>
     Ipi,
     /// <summary>VM entry or VM exit between the vCPU thread and the guest.</summary>
     Transition,
@@ -30,187 +30,240 @@ public enum ArrowKind : byte
 public sealed record Arrow(int From, int To, ArrowKind Kind, string Label);
 
 /// <summary>One step as drawn: the actor's lifeline, its arrows, and a short note for local steps.</summary>
-public sealed record DiagramStep(NarratedStep Step, int Lifeline, ImmutableArray<Arrow> Arrows, string? Note, bool PostsStranded);
+public sealed record DiagramStep(TraceEvent Step, int Lifeline, ImmutableArray<Arrow> Arrows, string? Note, bool PostsStranded);
 
 /// <summary>
-/// The sequence diagram of a narrated trace as data, before any drawing: lifelines left to right
-/// (injectors, memory, P0's store buffer under TSO, P0's vCPU thread, P0's processor, the guest) and
-/// one <see cref="DiagramStep"/> per trace step. The SVG and the tests both read this.
+/// The sequence diagram of a trace as data, before any drawing: lifelines left to right (CPU
+/// injectors, IOMMU posters, memory with the cells the model chose, the thread's store buffer under
+/// TSO, the vCPU thread, each host CPU's processor, the guest) and one <see cref="DiagramStep"/> per
+/// trace step, built from the steps' typed accesses, reads and changes. The SVG and the tests both read this.
 /// </summary>
 public sealed class SequenceLayout
 {
     public ImmutableArray<Lifeline> Lifelines { get; }
     public ImmutableArray<DiagramStep> Steps { get; }
-    public NarratedTrace Trace { get; }
-    public MemoryModel Memory { get; }
-    public PiState Initial { get; }
-    public PiState Final { get; }
+    public Trace Trace { get; }
+    public MemoryModel Memory => Trace.Memory;
+    public ImmutableArray<FieldValue> Initial => Trace.Initial;
+    public ImmutableArray<FieldValue> Final => Trace.Steps.IsEmpty ? Trace.Initial : Trace.Steps[^1].After;
 
     /// <summary>Vectors left behind at the end: still in PIR (stranded) or in vIRR and never taken.</summary>
     public int StrandedVectors { get; }
 
-    /// <summary>True when some state of the run has KVM_REQ_EVENT pending (the pre-patch design): memory shows it too.</summary>
-    public bool UsesRequests { get; }
-
     public int MemoryLine { get; }
     public int BufferLine { get; }
     public int ThreadLine { get; }
-    public int ProcessorLine { get; }
     public int GuestLine { get; }
+    /// <summary>The processor lifeline of each host CPU, by CPU number.</summary>
+    public ImmutableDictionary<int, int> ProcessorLines { get; }
+    public int ProcessorLine => ProcessorLines[Trace.HostCpus[0]];
 
-    private SequenceLayout(NarratedTrace trace, MemoryModel memory)
+    private SequenceLayout(Trace trace)
     {
         Trace = trace;
-        Memory = memory;
-        UsesRequests = trace.Steps.Any(st => st.Before.EventRequest || st.After.EventRequest);
+        bool ws = trace.Migrates;
         var lines = new List<Lifeline>();
         for (int i = 1; i <= trace.Injectors; i++)
-            lines.Add(new(LifelineKind.Injector, i, $"P{i} injector", "deliver_posted_interrupt"));
+            lines.Add(ws ? new(LifelineKind.Injector, -1, $"injector {i}", "deliver_posted_interrupt") : new(LifelineKind.Injector, i, $"P{i} injector", "deliver_posted_interrupt"));
+        for (int j = 1; j <= trace.Iommus; j++)
+            lines.Add(new(LifelineKind.Iommu, -1, $"IOMMU {j}", "posted-interrupt remapping"));
         MemoryLine = lines.Count;
-        lines.Add(new(LifelineKind.Memory, -1, "memory", UsesRequests ? "PIR · ON · mode · requests" : "PIR · ON · mode"));
+        lines.Add(new(LifelineKind.Memory, -1, "memory", string.Join(" · ", trace.Cells.Select(CellName))));
         BufferLine = -1;
-        if (memory == MemoryModel.TSO)
+        if (trace.Memory == MemoryModel.TSO)
         {
             BufferLine = lines.Count;
-            lines.Add(new(LifelineKind.StoreBuffer, 0, "P0 store buffer", "x86-TSO, FIFO"));
+            lines.Add(ws ? new(LifelineKind.StoreBuffer, -1, "store buffer", "x86-TSO, moves with the thread") : new(LifelineKind.StoreBuffer, 0, "P0 store buffer", "x86-TSO, FIFO"));
         }
         ThreadLine = lines.Count;
-        lines.Add(new(LifelineKind.Thread, 0, "P0 vCPU thread", "vcpu_enter_guest"));
-        ProcessorLine = lines.Count;
-        lines.Add(new(LifelineKind.Processor, 0, "P0 processor", "local APIC, IF"));
+        lines.Add(ws ? new(LifelineKind.Thread, -1, "vCPU thread", "enter, block, sched.in") : new(LifelineKind.Thread, 0, "P0 vCPU thread", "vcpu_enter_guest"));
+        var processors = ImmutableDictionary.CreateBuilder<int, int>();
+        foreach (int c in trace.HostCpus)
+        {
+            processors[c] = lines.Count;
+            lines.Add(new(LifelineKind.Processor, c, $"P{c} processor", ws ? "local APIC, handlers" : "local APIC, IF"));
+        }
+        ProcessorLines = processors.ToImmutable();
         GuestLine = lines.Count;
-        lines.Add(new(LifelineKind.Guest, 0, "guest", "VMX non-root"));
+        lines.Add(new(LifelineKind.Guest, -1, "guest", "VMX non-root"));
         Lifelines = [.. lines];
 
-        Initial = trace.Steps.IsEmpty ? default : trace.Steps[0].Before;
-        Final = trace.Steps.IsEmpty ? default : trace.Steps[^1].After;
-        StrandedVectors = Final.Pir | (Final.VIrr & ~Final.Delivered);
+        StrandedVectors = Trace.Find(Final, Field.Pir) | (Trace.Find(Final, Field.VIrr) & ~Trace.Find(Final, Field.Delivered));
         Steps = [.. trace.Steps.Select(Place)];
     }
 
-    public static SequenceLayout Build(NarratedTrace trace, MemoryModel memory) => new(trace, memory);
+    public static SequenceLayout Build(Trace trace) => new(trace);
 
-    public int LineOf(NarratedStep s) => s.Lane switch
+    /// <summary>A cell's name in the memory lifeline's heading.</summary>
+    public static string CellName(Cell c) => c.Field switch
     {
-        Lane.Injector => s.Cpu - 1,
-        Lane.P0Thread => ThreadLine,
-        Lane.P0Cpu => ProcessorLine,
-        Lane.Guest => GuestLine,
-        Lane.P0Buffer => BufferLine >= 0 ? BufferLine : MemoryLine,
+        Field.EventRequest => "requests",
+        Field.Wakelist => $"P{c.Cpu} wake list",
+        Field.ThreadCpu => "thread's CPU",
+        Field.ThreadState => "thread state",
+        _ => TraceText.Name(c.Field),
+    };
+
+    public int LineOf(TraceEvent s) => s.Actor switch
+    {
+        Actor.Injector => s.Instance - 1,
+        Actor.Iommu => Trace.Injectors + s.Instance - 1,
+        Actor.VcpuThread => ThreadLine,
+        Actor.Interrupts => ProcessorLines[s.Cpu ?? 0],
+        Actor.Guest => GuestLine,
+        Actor.StoreBuffer => BufferLine >= 0 ? BufferLine : MemoryLine,
         _ => ThreadLine,
     };
 
-    private DiagramStep Place(NarratedStep s)
+    private int Processor(int cpu) => ProcessorLines.TryGetValue(cpu, out int l) ? l : ProcessorLine;
+
+    private static int ChangeOf(TraceEvent s, Field f, out int before)
+    {
+        foreach (var c in s.Changes)
+            if (c.Field == f && !c.Buffered) { before = c.Before; return c.After; }
+        before = s.Value(f);
+        return before;
+    }
+
+    private DiagramStep Place(TraceEvent s)
     {
         int me = LineOf(s);
-        PiState a = s.Before, b = s.After;
         var arrows = new List<Arrow>();
         string? note = null;
         bool postsStranded = false;
-        // Where P0's plain stores go, and where its loads of mode come from (SPEC.md section 6).
-        int storeTarget = BufferLine >= 0 ? BufferLine : MemoryLine;
-        int modeSource = BufferLine >= 0 && a.StoreBufferLength > 0 ? BufferLine : MemoryLine;
+        var before = Trace.Before(s.Index);
+        int bufferedBefore = s.Index <= 1 ? 0 : Trace.Steps[s.Index - 2].Buffer.Length;
+        // Where the thread's plain stores go, and where its loads come from (SPEC.md section 6).
+        int storeTarget = s.Access == AccessKind.BufferedStore && BufferLine >= 0 ? BufferLine : MemoryLine;
+        int loadSource = s.Access == AccessKind.ForwardedLoad && BufferLine >= 0 ? BufferLine : MemoryLine;
+        string M(Field f = Field.Mode) => TraceText.Value(f, s.Read(f) ?? 0);
+        void Locked(string label) => arrows.Add(new(me, MemoryLine, ArrowKind.Locked, label));
+        void Load(string label) => arrows.Add(new(loadSource, me, ArrowKind.Load, label));
+        void Ipi() { if (s.Ipi is { } ipi) arrows.Add(new(me, Processor(ipi.TargetCpu), ArrowKind.Ipi, $"{TraceText.Vector(ipi.Vector)} IPI")); }
 
-        switch (s.Step)
+        switch (s.Outcome)
         {
-            case "pir.set":
-            {
-                int added = b.Pir & ~a.Pir;
-                postsStranded = (added & StrandedVectors) != 0;
-                arrows.Add(new(me, MemoryLine, ArrowKind.Locked,
-                    added != 0 ? $"set {Bits(added)} in PIR" : "coalesced"));
+            case Outcome.SkipModeRead: note = "ON was set: skip to kick"; break;
+            case Outcome.ModeRead: Load($"mode = {M()}"); break;
+            case Outcome.NotifyIpi: case Outcome.IommuNotify: Ipi(); break;
+            case Outcome.NoIpiKickInstead or Outcome.NoIpiNoKick or Outcome.NoIpiWakeInstead: note = $"mode was {M()}: no IPI"; break;
+            case Outcome.KickIpi: Locked("cmpxchg → EXITING"); Ipi(); break;
+            case Outcome.KickFailed: Locked("cmpxchg fails"); break;
+            case Outcome.EventPending or Outcome.NoEvent: Load(s.Outcome == Outcome.EventPending ? "EVENT pending" : "no request"); break;
+            case Outcome.FullBarrier: note = "full barrier"; break;
+            case Outcome.AfterAtomic: note = "smp_mb__after_atomic"; break;
+            case Outcome.OnFound or Outcome.OnClearSkip: Load($"ON = {s.Read(Field.On)}"); break;
+            case Outcome.CancelEntry or Outcome.GoOnToEnter: Load($"mode = {M()}{(s.Read(Field.EventRequest) == 1 ? ", EVENT" : "")}"); break;
+            case Outcome.VmEntry: arrows.Add(new(me, GuestLine, ArrowKind.Transition, "VM entry")); break;
+            case Outcome.PiProcessing: Locked($"clear ON, PIR {Bits(s.Read(Field.Pir) ?? 0)} → vIRR"); break;
+            case Outcome.ExitOnIpi:
+                arrows.Add(new(GuestLine, ThreadLine, ArrowKind.Transition, $"VM exit ({((s.Read(Field.Pending) ?? 2) == 4 ? "WAKEUP" : "RESCHED")})"));
                 break;
-            }
-            case "on.set":
-                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, a.On ? "ON already 1" : "set ON"));
+            case Outcome.DummyAteNotify: note = "dummy handler eats NOTIFY"; break;
+            case Outcome.HostHandledResched: note = "host handles RESCHED"; break;
+            case Outcome.WakeupHandlerWakes: Load("on this wake list, ON = 1"); note = "wakes the vCPU"; break;
+            case Outcome.WakeupHandlerNothing: Load(s.Read(Field.Wakelist) == s.Cpu ? "ON = 0" : "vCPU not on this list"); break;
+            case Outcome.GuestTake:
+                note = $"takes {Bits(ChangeOf(s, Field.VIrr, out int v0) is var v1 ? v0 & ~v1 : 0)}";
                 break;
-            case "req.set":
-                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, "request EVENT"));
-                break;
-            case "mode.read":
-                if (s.Lane == Lane.Injector && s.Effects.Any(e => e.Contains("without reading mode")))
-                    note = "ON was set: skip to kick";
-                else
-                    arrows.Add(new(MemoryLine, me, ArrowKind.Load, $"mode = {a.Mode.Text()}"));
-                break;
-            case "notify":
-                if (a.InjectorModeRead(s.Cpu - 1) == VcpuMode.InGuest)
-                    arrows.Add(new(me, ProcessorLine, ArrowKind.Ipi, "NOTIFY IPI"));
-                else
-                    note = $"mode was {a.InjectorModeRead(s.Cpu - 1).Text()}: no IPI";
-                break;
-            case "kick":
-                if (a.Mode == VcpuMode.InGuest)
-                {
-                    arrows.Add(new(me, MemoryLine, ArrowKind.Locked, "cmpxchg → EXITING"));
-                    arrows.Add(new(me, ProcessorLine, ArrowKind.Ipi, "RESCHED IPI"));
-                }
-                else
-                {
-                    arrows.Add(new(me, MemoryLine, ArrowKind.Locked, "cmpxchg fails"));
-                }
-                break;
-            case "req.test":
-                arrows.Add(new(MemoryLine, me, ArrowKind.Load, a.EventRequest ? "EVENT pending" : "no request"));
-                break;
-            case "req.clear":
-                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, "clear EVENT"));
-                break;
-            case "irq.off":
-                note = "IF = 0";
-                break;
-            case "irq.on":
-                note = "IF = 1";
-                break;
-            case "mode.in":
-                arrows.Add(new(me, storeTarget, ArrowKind.Store, "mode = IN_GUEST"));
-                break;
-            case "mode.out":
-                arrows.Add(new(me, storeTarget, ArrowKind.Store, "mode = OUTSIDE"));
-                break;
-            case "mb":
-                note = "full barrier";
-                break;
-            case "on.read":
-                arrows.Add(new(MemoryLine, me, ArrowKind.Load, $"ON = {(a.On ? 1 : 0)}"));
-                break;
-            case "on.clear":
-                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, "clear ON"));
-                break;
-            case "pir.drain":
-                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, $"take PIR {Bits(a.Pir)} → vIRR"));
-                break;
-            case "check":
-                arrows.Add(new(modeSource, me, ArrowKind.Load,
-                    $"mode = {a.ModeSeenByP0.Text()}{(a.EventRequest ? ", EVENT" : "")}"));
-                break;
-            case "enter":
-                arrows.Add(new(me, GuestLine, ArrowKind.Transition, "VM entry"));
-                break;
-            case "pi.process":
-                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, $"clear ON, PIR {Bits(a.Pir)} → vIRR"));
-                break;
-            case "extint.exit":
-                arrows.Add(new(GuestLine, ThreadLine, ArrowKind.Transition, "VM exit (RESCHED)"));
-                break;
-            case "host.irq":
-                note = a.NotifyPending && !b.NotifyPending ? "dummy handler eats NOTIFY" : "host handles RESCHED";
-                break;
-            case "guest.take":
-                note = $"takes {Bits(a.VIrr & ~b.VIrr)}";
-                break;
-            case "guest.exit":
-                arrows.Add(new(GuestLine, ThreadLine, ArrowKind.Transition, "VM exit"));
-                break;
-            case "flush":
+            case Outcome.GuestExit: arrows.Add(new(GuestLine, ThreadLine, ArrowKind.Transition, "VM exit")); break;
+            case Outcome.GuestHalt: arrows.Add(new(GuestLine, ThreadLine, ArrowKind.Transition, "VM exit (HLT)")); break;
+            case Outcome.Flushed:
                 // Unlabelled: the gap to memory is narrow, and the memory cell that turns yellow says what arrived.
                 arrows.Add(new(me, MemoryLine, ArrowKind.Flush, ""));
-                note = $"mode = {a.StoreBufferAt(0).Text()} reaches memory";
+                note = $"{Spaced(s.Reads[0])} reaches memory";
+                break;
+            case Outcome.Loaded: note = $"loaded on P{s.Cpu}"; break;
+            case Outcome.Migrated: note = $"loaded on P{s.Cpu} (from P{s.Read(Field.ThreadCpu)})"; break;
+            case Outcome.Preempted: note = "preempted"; break;
+            case Outcome.Sleeps: note = "sleeps"; break;
+            case Outcome.WokenRunnable: note = "woken: runnable"; break;
+            case Outcome.Block: note = "IF = 1, halted: block"; break;
+            case Outcome.VirrEmptySchedule: note = "vIRR empty"; break;
+            case Outcome.VirrPendingLeave: note = "vIRR not empty: leave"; break;
+            case Outcome.ScheduleOut: Load("task = INTERRUPTIBLE"); break;
+            case Outcome.WokenLoop: Load("task = RUNNING"); break;
+            case Outcome.SelfWakeupIpi: Load("ON = 1"); Ipi(); break;
+            case Outcome.NoSelfIpi: Load("ON = 0"); break;
+            case Outcome.WakeThread: Locked("wake the thread"); break;
+            case Outcome.NothingToWake: Locked("nothing to wake"); break;
+            case Outcome.DescriptorUnchanged: Locked("nothing to do"); break;
+            case Outcome.NotOnWakeList: Locked("on no wake list"); break;
+            case Outcome.PirNotEmptySetOn: Locked(ChangeOf(s, Field.On, out int on0) != on0 ? "PIR ≠ {}: set ON" : "PIR ≠ {}: ON already 1"); break;
+            case Outcome.PirEmpty: Locked("PIR empty"); break;
+            case Outcome.PostedWithSn or Outcome.PostedOnAlreadySet or Outcome.PostedWillNotify:
+            {
+                int added = ChangeOf(s, Field.Pir, out int p0) & ~p0;
+                postsStranded = (added & StrandedVectors) != 0;
+                string pir = added != 0 ? $"set {Bits(added)} in PIR" : "coalesced";
+                Locked(s.Outcome switch
+                {
+                    Outcome.PostedWithSn => pir + " (SN = 1)",
+                    Outcome.PostedOnAlreadySet => pir + " (ON already 1)",
+                    _ => pir + ", set ON",
+                });
+                break;
+            }
+            default:
+                Generic(s, me, arrows, ref note, ref postsStranded, storeTarget, loadSource);
                 break;
         }
         return new(s, me, [.. arrows], note, postsStranded);
     }
 
+    /// <summary>Steps whose drawing follows from their access alone: the locked updates, plain stores and IF.</summary>
+    private void Generic(TraceEvent s, int me, List<Arrow> arrows, ref string? note, ref bool postsStranded, int storeTarget, int loadSource)
+    {
+        switch (s.Access)
+        {
+            case AccessKind.LockedRmw when s.Target == Field.Pir && s.Actor == Actor.VcpuThread:
+                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, $"take PIR {Bits(s.Read(Field.Pir) ?? 0)} → vIRR"));
+                break;
+            case AccessKind.LockedRmw when s.Target == Field.Pir:
+            {
+                int added = ChangeOf(s, Field.Pir, out int p0) & ~p0;
+                postsStranded = (added & StrandedVectors) != 0;
+                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, added != 0 ? $"set {Bits(added)} in PIR" : "coalesced"));
+                break;
+            }
+            case AccessKind.LockedRmw when s.Target == Field.On && s.Actor != Actor.VcpuThread:
+                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, s.Read(Field.On) == 1 ? "ON already 1" : "set ON"));
+                break;
+            case AccessKind.LockedRmw when s.Target == Field.On:
+                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, "clear ON"));
+                break;
+            case AccessKind.LockedRmw when s.Target == Field.EventRequest:
+                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, s.Actor == Actor.VcpuThread ? "clear EVENT" : "request EVENT"));
+                break;
+            case AccessKind.LockedRmw:
+            {
+                var said = s.Changes.Where(c => !c.Buffered && c.Field is Field.Sn or Field.Nv or Field.Ndst or Field.Wakelist or Field.On)
+                    .Select(c => c.Field == Field.Wakelist ? (c.After < 0 ? $"off P{c.Before}'s list" : $"on P{c.After}'s list") : $"{TraceText.Name(c.Field)} = {TraceText.Value(c.Field, c.After)}");
+                string label = string.Join(", ", said);
+                arrows.Add(new(me, MemoryLine, ArrowKind.Locked, label.Length > 0 ? label : $"{TraceText.Name(s.Target ?? Field.Pir)} unchanged"));
+                break;
+            }
+            case AccessKind.Store or AccessKind.BufferedStore when s.Target is { } f:
+            {
+                int v = s.Access == AccessKind.BufferedStore && s.Buffer.Length > 0 ? s.Buffer[^1].Value : s.Value(f);
+                arrows.Add(new(me, storeTarget, ArrowKind.Store, $"{TraceText.Name(f)} = {TraceText.Value(f, v)}"));
+                break;
+            }
+            case AccessKind.Load or AccessKind.ForwardedLoad when s.Target is { } f:
+                arrows.Add(new(loadSource, me, ArrowKind.Load, $"{TraceText.Name(f)} = {TraceText.Value(f, s.Read(f) ?? s.Value(f))}"));
+                break;
+            case AccessKind.Local when s.Target == Field.IF:
+                note = $"IF = {s.Value(Field.IF, s.Cpu ?? 0)}";
+                break;
+            case AccessKind.Fence:
+                note = "full barrier";
+                break;
+        }
+    }
+
+    /// <summary>A buffered store with spaces round the '=': mode = IN_GUEST.</summary>
+    private static string Spaced(FieldValue e) => $"{TraceText.Name(e.Field)} = {TraceText.Value(e.Field, e.Value)}";
+
     /// <summary>A vector set without braces: "v1", "v1,v2", or "nothing".</summary>
-    public static string Bits(int set) => set == 0 ? "nothing" : PiState.Vectors(set).Trim('{', '}');
+    public static string Bits(int set) => set == 0 ? "nothing" : TraceText.Bits(set);
 }

@@ -13,7 +13,7 @@ public static class TimelineRenderer
     private const int P0Width = 50;
     private const int InjectorWidth = 44;
 
-    public static string Render(NarratedTrace trace)
+    public static string Render(Trace trace)
     {
         int columns = 1 + trace.Injectors;
         int[] widths = [P0Width, .. Enumerable.Repeat(InjectorWidth, trace.Injectors)];
@@ -26,32 +26,40 @@ public static class TimelineRenderer
         {
             var cells = new string[columns];
             Array.Fill(cells, "");
-            int col = step.Lane == Lane.Injector ? step.Cpu : 0;
-            string who = step.Lane switch
-            {
-                Lane.P0Cpu => "cpu: ",
-                Lane.Guest => "guest: ",
-                Lane.P0Buffer => "store buffer: ",
-                _ => "",
-            };
+            int col = step.Actor == Actor.Injector ? step.Instance : 0;
             string seed = step.Seed is null ? "" : $" ({step.Seed})";
-            cells[col] = $"{who}{step.Step}{seed}: {step.Text}";
+            cells[col] = $"{Who(step)}{step.Step}{seed}: {TraceText.Text(trace, step)}";
             AppendRow(sb, step.Index.ToString().PadLeft(3), cells, widths);
         }
-        sb.Append("=> ").Append(trace.Diagnosis).Append('\n');
+        sb.Append("=> ").Append(TraceText.Diagnosis(trace)).Append('\n');
         return sb.ToString();
     }
 
-    /// <summary>The same run as one line per step (for logs and narrow terminals).</summary>
-    public static string RenderList(NarratedTrace trace)
+    /// <summary>P0's lines other than its vCPU thread's say whose they are.</summary>
+    public static string Who(TraceEvent step) => step.Actor switch
     {
+        Actor.Interrupts => "cpu: ",
+        Actor.Guest => "guest: ",
+        Actor.StoreBuffer => "store buffer: ",
+        _ => "",
+    };
+
+    /// <summary>
+    /// The run as one line per step: the actor (for the whole system the vCPU thread with the CPU it is
+    /// on, P0's or P2's interrupt delivery, the guest, a CPU injector, an IOMMU poster), the step's SPEC.md
+    /// name and seed number, and what it did. The whole system has more actors than a timeline has room
+    /// for columns, so it reads as this list; it also suits logs and narrow terminals.
+    /// </summary>
+    public static string RenderList(Trace trace)
+    {
+        int actorWidth = Math.Max(16, trace.Steps.Select(s => TraceText.Actor(trace, s).Length).DefaultIfEmpty(0).Max());
         var sb = new StringBuilder();
         foreach (var s in trace.Steps)
         {
             string seed = s.Seed is null ? "" : $" ({s.Seed})";
-            sb.Append($"{s.Index,3}. {s.Actor,-16} {s.Step}{seed}: {s.Text}\n");
+            sb.Append($"{s.Index,3}. {TraceText.Actor(trace, s).PadRight(actorWidth)} {s.Step}{seed}: {TraceText.Text(trace, s)}\n");
         }
-        sb.Append("=> ").Append(trace.Diagnosis).Append('\n');
+        sb.Append("=> ").Append(TraceText.Diagnosis(trace)).Append('\n');
         return sb.ToString();
     }
 

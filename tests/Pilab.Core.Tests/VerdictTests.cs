@@ -1,3 +1,4 @@
+using Pilab.Report;
 using Pilab.Checker;
 using Pilab.Model;
 using Pilab.Protocol;
@@ -66,7 +67,7 @@ public sealed class VerdictTests
         Assert.Equal(11, r.Trace!.Steps.Length);
         Assert.Equal(["irq.off", "on.read", "pir.set", "on.set", "mode.read", "notify", "kick", "mode.in", "mb", "check", "enter"],
             r.Trace.Steps.Select(s => s.Step));
-        Assert.Equal("guest running, PIR={v1}, ON=1, vIRR={}, nothing pending at P0: v1 is stranded", r.Trace.Diagnosis);
+        Assert.Equal("guest running, PIR={v1}, ON=1, vIRR={}, nothing pending at P0: v1 is stranded", TraceText.Diagnosis(r.Trace));
     }
 
     [Fact]
@@ -78,8 +79,8 @@ public sealed class VerdictTests
         var r = ModelChecker.Check(Builtins.IrqLate, new Configuration());
         Assert.Equal(Verdict.Violation, r.Verdict);
         Assert.Equal(11, r.Trace!.Steps.Length);
-        Assert.Contains(r.Trace.Steps, s => s.Step == "host.irq" && s.Text.Contains("dummy handler ate NOTIFY"));
-        Assert.EndsWith("v1 is stranded", r.Trace.Diagnosis);
+        Assert.Contains(r.Trace.Steps, s => s.Step == "host.irq" && TraceText.Text(r.Trace!, s).Contains("dummy handler ate NOTIFY"));
+        Assert.EndsWith("v1 is stranded", TraceText.Diagnosis(r.Trace));
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class VerdictTests
         var r = ModelChecker.Check(Builtins.FixedNoMb, new Configuration(Memory: MemoryModel.TSO));
         Assert.Equal(Verdict.Violation, r.Verdict);
         Assert.Equal(11, r.Trace!.Steps.Length);
-        Assert.Contains(r.Trace.Steps, s => s.Step == "mode.in" && s.Text.Contains("(buffered)"));
-        Assert.Contains(r.Trace.Steps, s => s.Step == "mode.read" && s.Text.Contains("mode=OUTSIDE"));
+        Assert.Contains(r.Trace.Steps, s => s.Step == "mode.in" && TraceText.Text(r.Trace!, s).Contains("(buffered)"));
+        Assert.Contains(r.Trace.Steps, s => s.Step == "mode.read" && TraceText.Text(r.Trace!, s).Contains("mode=OUTSIDE"));
     }
 }

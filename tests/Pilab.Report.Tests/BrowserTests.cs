@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Playwright;
 using Pilab.Checker;
 using Pilab.Model;
+using Pilab.Protocol;
 using Pilab.Report;
 
 namespace Pilab.Report.Tests;
@@ -248,6 +249,47 @@ public sealed class BrowserTests
         var size = await Eval<double[]>(page, "[document.documentElement.width.baseVal.value, document.documentElement.height.baseVal.value]");
         await page.SetViewportSizeAsync((int)Math.Ceiling(size[0]), (int)Math.Ceiling(size[1]));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactDir(), "patch-v1-svg.png") });
+    }
+
+    [Fact]
+    public async Task WholeSystemSvg_InChromium_ShowsItsLifelines_EveryStep_AndTheStrandedVector()
+    {
+        var (pw, browser) = await Launch();
+        using var _ = pw;
+        await using var __ = browser;
+        var runs = new (string Name, CheckResult Result)[]
+        {
+            ("ndst-blocked-migration", WholeSystemTraceTests.NdstBlockedMigration()),
+            ("halt-without-wakeup-vector", Models.Check(Builtins.HaltWithoutWakeupVector, Builtins.HaltWithoutWakeupVector.Check)),
+            ("kvm-2021-unarmed-migration", VariantFile.Load(Path.Combine(VariantsDir(), "loses", "kvm-2021-unarmed-migration.variant")).Variant! is var u ? Models.Check(u, u.Check) : null!),
+        };
+        foreach (var (name, r) in runs)
+        {
+            string path = Path.Combine(ArtifactDir(), name + ".svg");
+            await File.WriteAllTextAsync(path, SequenceDiagram.ToFile(SequenceDiagram.Render(r)), TestContext.Current.CancellationToken);
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = Width, Height = 900 } });
+            await page.GotoAsync(new Uri(path).AbsoluteUri);
+            var seen = await Eval<string[]>(page, """
+                [String(document.querySelectorAll('g.step').length),
+                 [...document.querySelectorAll('g.step')].map(g => g.dataset.step).join(' '),
+                 [...document.querySelectorAll('g.head .head-title')].map(t => t.textContent).join('|'),
+                 document.querySelector('g.stranded').getAttribute('data-vectors')]
+                """);
+            Assert.Equal([r.Trace!.Steps.Length.ToString(), string.Join(' ', r.Trace.Steps.Select(s => s.Step)),
+                string.Join('|', SequenceLayout.Build(r.Trace).Lifelines.Select(l => l.Title)), "v1"], seen);
+            Assert.Contains("P2 processor", seen[2]);
+            var size = await Eval<double[]>(page, "[document.documentElement.width.baseVal.value, document.documentElement.height.baseVal.value]");
+            await page.SetViewportSizeAsync((int)Math.Ceiling(size[0]), (int)Math.Ceiling(size[1]));
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactDir(), name + "-svg.png") });
+        }
+    }
+
+    /// <summary>The repository's variants/ folder, found upwards from the test's directory.</summary>
+    private static string VariantsDir()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (Directory.Exists(Path.Combine(d.FullName, "variants", "loses"))) return Path.Combine(d.FullName, "variants");
+        throw new DirectoryNotFoundException("variants/");
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Pilab.Report.Tests;
 
 public sealed class ConsoleTimelineTests
 {
-    private static string Render(NarratedTrace trace, bool colour)
+    private static string Render(Trace trace, bool colour)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -38,10 +38,10 @@ public sealed class ConsoleTimelineTests
             Assert.True(row > last, $"step {s.Index} ({s.Step}) not found after line {last}");
             int at = lines[row].IndexOf(s.Step, StringComparison.Ordinal);
             Assert.True(at > 0, $"step {s.Index}: {s.Step} not on its row: {lines[row]}");
-            Assert.Equal(s.Lane == Lane.Injector, at >= p1Column - 2);
+            Assert.Equal(s.Actor == Actor.Injector, at >= p1Column - 2);
             last = row;
         }
-        Assert.Contains("=> " + trace.Diagnosis, string.Join("\n", lines[last..]));
+        Assert.Contains("=> " + TraceText.Diagnosis(trace), string.Join("\n", lines[last..]));
     }
 
     [Fact]
@@ -55,11 +55,11 @@ public sealed class ConsoleTimelineTests
     }
 
     [Fact]
-    public void MarkupCharacters_InEffects_AreEscaped()
+    public void MarkupCharacters_InWords_AreEscaped()
     {
-        var s = Runs.Get("patch-v1", MemoryModel.SC, 1).Trace!.Steps[0];
-        var odd = s with { Effects = ["[red]not markup[/]"] };
-        string cell = ConsoleTimeline.Cell(odd);
+        var trace = Runs.Get("patch-v1", MemoryModel.SC, 1).Trace!;
+        var odd = trace.Steps[0] with { Step = "[red]not markup[/]" };
+        string cell = ConsoleTimeline.Cell(trace, odd);
         Assert.Contains("[[red]]not markup[[/]]", cell);
     }
 }

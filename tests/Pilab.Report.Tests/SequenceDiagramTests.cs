@@ -34,10 +34,10 @@ public sealed class SequenceDiagramTests
         var last = r.Trace!.Steps[^1].After;
         var stranded = Runs.WithClass(doc, "stranded").Where(e => e.Name == Runs.Svg + "g").ToList();
         Assert.Single(stranded);
-        Assert.Equal(SequenceLayout.Bits(last.Pir), (string?)stranded[0].Attribute("data-vectors"));
+        Assert.Equal(SequenceLayout.Bits(Trace.Find(last, Field.Pir)), (string?)stranded[0].Attribute("data-vectors"));
         Assert.Contains(Runs.WithClass(stranded[0], "cell"), c => Runs.HasClass(c, "stranded"));
         string diagnosis = string.Concat(Runs.WithClass(doc, "diag-text").Single().Descendants(Runs.Svg + "tspan").Select(t => t.Value + " "));
-        Assert.Equal("⇒ " + r.Trace.Diagnosis, diagnosis.Trim().Replace("  ", " "));
+        Assert.Equal("⇒ " + TraceText.Diagnosis(r.Trace), diagnosis.Trim().Replace("  ", " "));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class SequenceDiagramTests
         // then reads mode = OUTSIDE (3), so notify (4a) sends nothing and the kick's cmpxchg (4b) fails;
         // P0 sets IN_GUEST (3), checks (4b) and enters with v1 stranded. No IPI anywhere.
         var r = Runs.Get("patch-v1", MemoryModel.SC, 1);
-        var layout = SequenceLayout.Build(r.Trace!, MemoryModel.SC);
+        var layout = SequenceLayout.Build(r.Trace!);
         Assert.Equal(["P1 injector", "memory", "P0 vCPU thread", "P0 processor", "guest"], layout.Lifelines.Select(l => l.Title));
         Assert.Equal(1, layout.StrandedVectors);
         var arrows = layout.Steps.Select(d => string.Join(";", d.Arrows.Select(a => $"{a.Kind}:{layout.Lifelines[a.From].Title}->{layout.Lifelines[a.To].Title}:{a.Label}"))).ToList();
@@ -89,7 +89,7 @@ public sealed class SequenceDiagramTests
     [Fact]
     public void Tso_DrawsP0StoreBuffer_AndTheBufferedModeStore()
     {
-        var tso = SequenceLayout.Build(Runs.Get("fixed-nomb", MemoryModel.TSO, 1).Trace!, MemoryModel.TSO);
+        var tso = SequenceLayout.Build(Runs.Get("fixed-nomb", MemoryModel.TSO, 1).Trace!);
         Assert.Contains(tso.Lifelines, l => l.Kind == LifelineKind.StoreBuffer);
         var modeIn = tso.Steps.Single(d => d.Step.Step == "mode.in");
         Assert.Equal(tso.BufferLine, modeIn.Arrows.Single().To);
@@ -98,7 +98,7 @@ public sealed class SequenceDiagramTests
         Assert.Equal(tso.BufferLine, tso.Steps.Single(d => d.Step.Step == "check").Arrows.Single().From);
         Assert.Equal(tso.MemoryLine, tso.Steps.Single(d => d.Step.Step == "on.read").Arrows.Single().From);
 
-        var sc = SequenceLayout.Build(Runs.Get("patch-v1", MemoryModel.SC, 1).Trace!, MemoryModel.SC);
+        var sc = SequenceLayout.Build(Runs.Get("patch-v1", MemoryModel.SC, 1).Trace!);
         Assert.DoesNotContain(sc.Lifelines, l => l.Kind == LifelineKind.StoreBuffer);
         Assert.Equal(-1, sc.BufferLine);
     }
@@ -175,7 +175,7 @@ public sealed class SequenceDiagramTests
         {
             var r = ModelChecker.Check(c.Variant, c.Config);
             if (r.Trace is null) return true; // fixed-nomb under SC loses nothing: nothing to draw
-            var layout = SequenceLayout.Build(r.Trace, c.Config.Memory);
+            var layout = SequenceLayout.Build(r.Trace!);
             var doc = XDocument.Parse(SequenceDiagram.ToFile(SequenceDiagram.Render(r)));
             return layout.Steps.Length == r.Trace.Steps.Length
                 && Runs.WithClass(doc, "step").Count() == r.Trace.Steps.Length

@@ -1,3 +1,4 @@
+using Pilab.Report;
 using CsCheck;
 using Pilab.Checker;
 using Pilab.Model;
@@ -70,10 +71,10 @@ public sealed class WholeSystemVerdictTests
         var r = SystemChecker.Check(Builtins.SnNoRecompute, new(Injectors: 0, Iommu: 1, Preemptions: 1));
         Assert.Equal(Verdict.Violation, r.Verdict);
         Assert.Equal(["sched.out.preempt", "sched.in", "iommu.post", "sched.in: desc.update", "irq.off", "mode.in", "mb", "on.read", "check", "enter"],
-            r.SystemTrace!.Steps.Select(s => s.Step));
-        Assert.Contains("SN 0->1", r.SystemTrace.Steps[0].Text);
-        Assert.Contains("while SN=1: no ON, no IPI", r.SystemTrace.Steps[2].Text);
-        Assert.StartsWith("guest running on P0 with v1 stranded in PIR; IOMMU posted while SN=1; ON never set", r.SystemTrace.Diagnosis);
+            r.Trace!.Steps.Select(s => s.Step));
+        Assert.Contains("SN 0->1", TraceText.Text(r.Trace!, r.Trace.Steps[0]));
+        Assert.Contains("while SN=1: no ON, no IPI", TraceText.Text(r.Trace!, r.Trace.Steps[2]));
+        Assert.StartsWith("guest running on P0 with v1 stranded in PIR; IOMMU posted while SN=1; ON never set", TraceText.Diagnosis(r.Trace));
     }
 
     [Fact]
@@ -81,15 +82,15 @@ public sealed class WholeSystemVerdictTests
     {
         var r = SystemChecker.Check(Builtins.NdstBlockedMigration, new(Injectors: 0, Iommu: 1, Halts: 1, Preemptions: 1, Migrations: 1));
         Assert.Equal(Verdict.Violation, r.Verdict);
-        var steps = r.SystemTrace!.Steps;
+        var steps = r.Trace!.Steps;
         Assert.Equal(25, steps.Length);
-        Assert.Contains(steps, s => s.Step == "pre.block" && s.Text.Contains("on P0's wake list") && s.Text.Contains("NV NOTIFY->WAKEUP"));
-        Assert.Contains(steps, s => s.Step == "sched.out.preempt" && s.Text.Contains("while INTERRUPTIBLE") && !s.Text.Contains("SN"));
-        Assert.Contains(steps, s => s.Step == "sched.in" && s.Text.Contains("migrated from P0"));
-        Assert.Contains(steps, s => s.Step == "sched.in: desc.update" && s.Text.Contains("NDST P0->P2"));
-        Assert.Contains(steps, s => s.Step == "iommu.notify" && s.Text.Contains("WAKEUP IPI to P2"));
-        Assert.Contains("no vCPU on P2's wake list", steps[^1].Text);
-        Assert.StartsWith("vCPU asleep on P0's wake list with v1 in PIR; the WAKEUP IPI went to P2", r.SystemTrace.Diagnosis);
+        Assert.Contains(steps, s => s.Step == "pre.block" && TraceText.Text(r.Trace!, s).Contains("on P0's wake list") && TraceText.Text(r.Trace!, s).Contains("NV NOTIFY->WAKEUP"));
+        Assert.Contains(steps, s => s.Step == "sched.out.preempt" && TraceText.Text(r.Trace!, s).Contains("while INTERRUPTIBLE") && !TraceText.Text(r.Trace!, s).Contains("SN"));
+        Assert.Contains(steps, s => s.Step == "sched.in" && TraceText.Text(r.Trace!, s).Contains("migrated from P0"));
+        Assert.Contains(steps, s => s.Step == "sched.in: desc.update" && TraceText.Text(r.Trace!, s).Contains("NDST P0->P2"));
+        Assert.Contains(steps, s => s.Step == "iommu.notify" && TraceText.Text(r.Trace!, s).Contains("WAKEUP IPI to P2"));
+        Assert.Contains("no vCPU on P2's wake list", TraceText.Text(r.Trace!, steps[^1]));
+        Assert.StartsWith("vCPU asleep on P0's wake list with v1 in PIR; the WAKEUP IPI went to P2", TraceText.Diagnosis(r.Trace));
     }
 
     [Fact]
@@ -97,11 +98,11 @@ public sealed class WholeSystemVerdictTests
     {
         var r = SystemChecker.Check(Builtins.HaltWithoutWakeupVector, new(Injectors: 0, Iommu: 1, Halts: 1));
         Assert.Equal(Verdict.Violation, r.Verdict);
-        Assert.Equal(19, r.TraceLength);
-        Assert.Contains(r.SystemTrace!.Steps, s => s.Step == "iommu.notify" && s.Text.Contains("NOTIFY IPI to P0"));
-        Assert.Equal("host.irq", r.SystemTrace.Steps[^1].Step);
-        Assert.Contains("dummy handler ate NOTIFY", r.SystemTrace.Steps[^1].Text);
-        Assert.StartsWith("vCPU asleep on no wake list with v1 in PIR; the NOTIFY IPI went to P0; P0's dummy handler ate it and nobody woke the vCPU", r.SystemTrace.Diagnosis);
+        Assert.Equal(19, r.Trace!.Steps.Length);
+        Assert.Contains(r.Trace.Steps, s => s.Step == "iommu.notify" && TraceText.Text(r.Trace!, s).Contains("NOTIFY IPI to P0"));
+        Assert.Equal("host.irq", r.Trace.Steps[^1].Step);
+        Assert.Contains("dummy handler ate NOTIFY", TraceText.Text(r.Trace!, r.Trace.Steps[^1]));
+        Assert.StartsWith("vCPU asleep on no wake list with v1 in PIR; the NOTIFY IPI went to P0; P0's dummy handler ate it and nobody woke the vCPU", TraceText.Diagnosis(r.Trace));
     }
 
     [Fact]
@@ -111,9 +112,9 @@ public sealed class WholeSystemVerdictTests
         var v = Builtins.Kvm2021 with { WakeupVector = WakeupVector.Off };
         var r = SystemChecker.Check(v, new(Injectors: 1, Iommu: 0, Halts: 1, Preemptions: 1, Migrations: 1));
         Assert.Equal(Verdict.Violation, r.Verdict);
-        Assert.Contains(r.SystemTrace!.Steps, s => s.Step == "sched.in: on.recompute" && s.Text.Contains("set ON"));
-        Assert.Contains(r.SystemTrace.Steps, s => s.Step == "on.set" && s.Text.Contains("ON already set"));
-        Assert.Contains("on.recompute set ON for a post still in flight", r.SystemTrace.Diagnosis);
+        Assert.Contains(r.Trace!.Steps, s => s.Step == "sched.in: on.recompute" && TraceText.Text(r.Trace!, s).Contains("set ON"));
+        Assert.Contains(r.Trace.Steps, s => s.Step == "on.set" && TraceText.Text(r.Trace!, s).Contains("ON already set"));
+        Assert.Contains("on.recompute set ON for a post still in flight", TraceText.Diagnosis(r.Trace));
         // without the migration it is safe, as SPEC.md says
         Assert.Equal(Verdict.Safe, SystemChecker.Check(v, new(Injectors: 2, Iommu: 0, Halts: 1, Preemptions: 2)).Verdict);
     }

@@ -11,6 +11,6 @@ public static class SystemChecker
         var system = new WholeSystemModel(variant, configuration);
         var result = BreadthFirstExplorer.Explore<SystemState, WholeSystemModel>(system, options);
         var trace = result.Trace.IsDefaultOrEmpty ? null : SystemNarrator.Narrate(system, result.Initial, result.Trace);
-        return new(variant, configuration, result, null) { SystemTrace = trace };
+        return new(variant, configuration, result, trace);
     }
 }

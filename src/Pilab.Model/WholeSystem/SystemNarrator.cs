@@ -4,21 +4,19 @@ using Pilab.Protocol;
 
 namespace Pilab.Model.WholeSystem;
 
-/// <summary>One step of a whole-system run in a kernel engineer's words.</summary>
-public sealed record SystemStep(int Index, string Actor, string Step, ImmutableArray<string> Effects)
-{
-    public string Text => string.Join(", ", Effects);
-}
-
-/// <summary>A narrated whole-system counterexample and the diagnosis of where it ends.</summary>
-public sealed record SystemTrace(ImmutableArray<SystemStep> Steps, string Diagnosis);
-
-/// <summary>Turns whole-system labels and states into the words of SPEC.md section 7 and KVM.</summary>
+/// <summary>Turns whole-system labels and states into a <see cref="Trace"/>: data, no words.</summary>
 public static class SystemNarrator
 {
-    public static SystemTrace Narrate(WholeSystemModel system, SystemState initial, IReadOnlyList<TraceStep<SystemState>> trace)
+    /// <summary>The cells a sequence diagram of a whole-system run shows: the descriptor, vIRR, both wake lists, where the thread is and mode.</summary>
+    public static readonly ImmutableArray<Cell> Cells =
+    [
+        new(Field.Pir), new(Field.On), new(Field.Sn), new(Field.Nv), new(Field.Ndst), new(Field.VIrr),
+        new(Field.Wakelist, 0), new(Field.Wakelist, 2), new(Field.ThreadCpu), new(Field.ThreadState), new(Field.Mode),
+    ];
+
+    public static Trace Narrate(WholeSystemModel system, SystemState initial, IReadOnlyList<TraceStep<SystemState>> trace)
     {
-        var steps = ImmutableArray.CreateBuilder<SystemStep>(trace.Count);
+        var steps = ImmutableArray.CreateBuilder<TraceEvent>(trace.Count);
         var before = initial;
         var facts = new Facts();
         for (int i = 0; i < trace.Count; i++)
@@ -26,148 +24,215 @@ public static class SystemNarrator
             steps.Add(Describe(system, i + 1, before, trace[i].Label, trace[i].State, facts));
             before = trace[i].State;
         }
-        return new(steps.ToImmutable(), Diagnose(system, before, facts));
+        var c = system.Configuration;
+        return new(steps.ToImmutable(), Diagnose(system, before, facts), c.Memory, c.Injectors, c.Iommu, [0, 2], Cells, Snapshot(initial));
     }
 
     /// <summary>What the diagnosis needs to remember from the run: where the last notification for a post went.</summary>
     private sealed class Facts
     {
-        public string? LastNotification;
+        public (IpiVector Vector, int Cpu)? LastNotification;
         public bool IommuPostedWithSn;
-        public string? DummyAte;
+        public int? DummyAte;
         public bool RecomputeSetOn;
         public bool InjectorFoundOn;
     }
 
-    private static string Cpu(int c) => SystemLabels.CpuName(c);
+    /// <summary>SPEC.md's number of host CPU index c: P0 or P2.</summary>
+    public static int P(int c) => c < 0 ? -1 : c == 0 ? 0 : 2;
 
-    private static SystemStep Describe(WholeSystemModel system, int index, SystemState s, int label, SystemState t, Facts facts)
+    private static int B(bool b) => b ? 1 : 0;
+
+    public static ImmutableArray<FieldValue> Snapshot(SystemState s) =>
+    [
+        new(Field.Pir, s.Pir), new(Field.On, B(s.On)), new(Field.Sn, B(s.Sn)), new(Field.Nv, (int)Nv(s.NvWakeup)), new(Field.Ndst, P(s.Ndst)),
+        new(Field.Wakelist, P(s.Wakelist)), new(Field.Mode, (int)s.Mode), new(Field.Waiter, B(s.Waiter)), new(Field.Task, B(s.TaskInterruptible)),
+        new(Field.VIrr, s.VIrr), new(Field.Delivered, s.Delivered), new(Field.ThreadCpu, P(s.HostCpu)), new(Field.VcpuCpu, P(s.Cpu)),
+        new(Field.ThreadState, (int)Place(s.Status)), new(Field.Halted, B(s.Halted)),
+        new(Field.IF, B(s.IF), P(s.HostCpu)), new(Field.Guest, B(s.Guest), P(s.HostCpu)),
+        new(Field.Pending, s.Pending(0), 0), new(Field.Pending, s.Pending(1), 2),
+    ];
+
+    private static IpiVector Nv(bool wakeup) => wakeup ? IpiVector.Wakeup : IpiVector.Notify;
+
+    private static ThreadPlace Place(ThreadStatus s) => s switch
     {
-        var fx = new List<string>();
+        ThreadStatus.OnCpu => ThreadPlace.OnCpu,
+        ThreadStatus.Runnable => ThreadPlace.Runnable,
+        _ => ThreadPlace.Asleep,
+    };
+
+    private static FieldValue Store(BufferedStore e) => e switch
+    {
+        BufferedStore.WaiterClear => new(Field.Waiter, 0),
+        BufferedStore.WaiterSet => new(Field.Waiter, 1),
+        BufferedStore.TaskRunning => new(Field.Task, (int)TaskState.Running),
+        BufferedStore.TaskInterruptible => new(Field.Task, (int)TaskState.Interruptible),
+        _ => new(Field.Mode, (int)e),
+    };
+
+    private static ImmutableArray<FieldValue> Buffer(SystemState s)
+    {
+        var b = ImmutableArray.CreateBuilder<FieldValue>(s.StoreBufferLength);
+        for (int i = 0; i < s.StoreBufferLength; i++) b.Add(Store(s.StoreBufferAt(i)));
+        return b.ToImmutable();
+    }
+
+    /// <summary>What the thread's own load of a plain-store field sees: the newest buffered store, else memory.</summary>
+    private static int Seen(SystemState s, Field f, int upTo)
+    {
+        for (int i = upTo - 1; i >= 0; i--)
+            if (Store(s.StoreBufferAt(i)) is { } e && e.Field == f) return e.Value;
+        return f switch { Field.Mode => (int)s.Mode, Field.Waiter => B(s.Waiter), _ => B(s.TaskInterruptible) };
+    }
+
+    private static TraceEvent Describe(WholeSystemModel system, int index, SystemState s, int label, SystemState t, Facts facts)
+    {
         int actor = SystemLabels.Actor(label), step = SystemLabels.Step(label);
         var cfg = system.Configuration;
-        string actorName, name;
+        bool tso = cfg.Memory == MemoryModel.TSO;
+        var reads = new List<FieldValue>();
+        Actor who;
+        int instance = 0;
+        int? cpu = P(s.HostCpu);
+        string name;
+        AccessKind access = AccessKind.Local;
+        Field? target = null;
+        Ipi? ipi = null;
+        var outcome = Outcome.None;
+        bool done = false;
+        AccessKind PlainStore() => tso ? AccessKind.BufferedStore : AccessKind.Store;
         switch (actor)
         {
             case SystemLabels.Thread:
             {
                 var ins = system.Program.Thread[step];
-                actorName = $"vCPU thread@{Cpu(s.HostCpu)}";
+                who = Actor.VcpuThread;
                 name = ins.Name;
                 switch (ins.Op)
                 {
+                    case SysOp.IrqOff: target = Field.IF; break;
+                    case SysOp.ModeIn: case SysOp.ModeOut: (access, target) = (PlainStore(), Field.Mode); break;
                     case SysOp.OnRead:
-                        fx.Add(s.On ? "read ON=1" : "read ON=0: skip on.clear/pir.drain");
+                        (access, target, outcome) = (AccessKind.Load, Field.On, s.On ? Outcome.OnFound : Outcome.OnClearSkip);
+                        reads.Add(new(Field.On, B(s.On)));
                         break;
+                    case SysOp.OnClear: (access, target) = (AccessKind.LockedRmw, Field.On); break;
+                    case SysOp.PirDrain: (access, target) = (AccessKind.LockedRmw, Field.Pir); reads.Add(new(Field.Pir, s.Pir)); break;
                     case SysOp.Check:
-                        fx.Add(t.ThreadPc == system.Program.ModeOutPc ? $"read mode={s.ModeSeenByThread.Name()}: cancel the entry" : $"read mode={s.ModeSeenByThread.Name()}: go on to enter");
+                        (access, target) = (tso && HasBufferedMode(s) ? AccessKind.ForwardedLoad : AccessKind.Load, Field.Mode);
+                        reads.Add(new(Field.Mode, (int)s.ModeSeenByThread));
+                        outcome = t.ThreadPc == system.Program.ModeOutPc ? Outcome.CancelEntry : Outcome.GoOnToEnter;
                         break;
-                    case SysOp.Enter: fx.Add("VM entry: the guest runs"); break;
-                    case SysOp.IrqOn: fx.Add(s.Halted ? "the guest is halted: block (vcpu_block)" : "enter again"); break;
+                    case SysOp.Enter: (access, outcome) = (AccessKind.Transition, Outcome.VmEntry); break;
+                    case SysOp.IrqOn: (target, outcome) = (Field.IF, s.Halted ? Outcome.Block : Outcome.EnterAgain); reads.Add(new(Field.Halted, B(s.Halted))); break;
+                    case SysOp.WaiterSet: (access, target) = (PlainStore(), Field.Waiter); break;
+                    case SysOp.TaskSet: (access, target) = (PlainStore(), Field.Task); break;
                     case SysOp.IrrCheck:
-                        fx.Add(s.VIrr == 0 ? "vIRR empty: go on to schedule()" : "vIRR not empty: leave the block loop (waiter=0, task=RUNNING, unhalt)");
+                        (target, outcome) = (Field.VIrr, s.VIrr == 0 ? Outcome.VirrEmptySchedule : Outcome.VirrPendingLeave);
+                        reads.Add(new(Field.VIrr, s.VIrr));
                         break;
                     case SysOp.SchedOutBlock:
-                        fx.Add(s.TaskInterruptible ? "task INTERRUPTIBLE: schedule out (IRQs off)" : "task RUNNING again (woken): loop");
+                        (access, target, outcome) = (AccessKind.Load, Field.Task, s.TaskInterruptible ? Outcome.ScheduleOut : Outcome.WokenLoop);
+                        reads.Add(new(Field.Task, B(s.TaskInterruptible)));
                         break;
                     case SysOp.PreBlock:
-                        fx.Add(s.On ? "ON already set: undo and do not block" : "arm the wake-up vector (pi_pre_block)");
+                        (access, target, outcome) = (AccessKind.LockedRmw, Field.Nv, s.On ? Outcome.OnAlreadySetNoBlock : Outcome.ArmWakeupVector);
+                        reads.Add(new(Field.On, B(s.On)));
                         break;
-                    case SysOp.Mb:
-                        fx.Add("full barrier");
-                        break;
-                    case SysOp.PostBlock:
-                        fx.Add("disarm the wake-up vector (pi_post_block)");
-                        break;
+                    case SysOp.Mb: (access, outcome) = (AccessKind.Fence, Outcome.FullBarrier); break;
+                    case SysOp.PostBlock: (access, target, outcome) = (AccessKind.LockedRmw, Field.Nv, Outcome.DisarmWakeupVector); break;
+                    case SysOp.WakelistAdd: (access, target) = (AccessKind.LockedRmw, Field.Wakelist); break;
+                    case SysOp.NvWakeup: (access, target) = (AccessKind.LockedRmw, Field.Nv); break;
                     case SysOp.OnTest:
-                        fx.Add(s.On ? $"ON set: WAKEUP IPI to itself ({Cpu(s.HostCpu)})" : "ON=0: no IPI");
+                        (access, target) = (AccessKind.Load, Field.On);
+                        reads.Add(new(Field.On, B(s.On)));
+                        if (s.On) (ipi, outcome) = (new(IpiVector.Wakeup, P(s.HostCpu)), Outcome.SelfWakeupIpi);
+                        else outcome = Outcome.NoSelfIpi;
                         break;
-                    case SysOp.Sleep:
-                        fx.Add(t.Status == ThreadStatus.Asleep ? $"the thread sleeps; {Cpu(s.HostCpu)} runs other work with IF=1" : "woken meanwhile: runnable again");
-                        break;
+                    case SysOp.Sleep: outcome = t.Status == ThreadStatus.Asleep ? Outcome.Sleeps : Outcome.WokenRunnable; break;
                 }
                 break;
             }
             case SystemLabels.SchedIn:
-                actorName = "vCPU thread";
+                who = Actor.VcpuThread;
                 if (step < SystemLabels.FirstSchedInStep)
                 {
                     name = "sched.in";
-                    fx.Add(step == SystemLabels.LoadOther ? $"loaded on {Cpu(t.HostCpu)} (migrated from {Cpu(s.HostCpu)})" : $"loaded on {Cpu(t.HostCpu)}");
+                    cpu = P(t.HostCpu);
+                    outcome = step == SystemLabels.LoadOther ? Outcome.Migrated : Outcome.Loaded;
+                    reads.Add(new(Field.ThreadCpu, P(s.HostCpu)));
                 }
                 else
                 {
                     var sub = system.Program.SchedIn[step - SystemLabels.FirstSchedInStep];
-                    actorName = $"vCPU thread@{Cpu(s.HostCpu)}";
                     name = "sched.in: " + StepNames.Name(sub);
-                    if (sub == SchedInStep.DescUpdate && t.LoadPc == 0 && s.Sn == t.Sn && s.NvWakeup == t.NvWakeup && s.Ndst == t.Ndst)
-                        fx.Add("SN=0 and same CPU: nothing to do");
-                    if (sub == SchedInStep.Mb) fx.Add("smp_mb__after_atomic");
-                    if (sub == SchedInStep.WakelistDel && s.Wakelist == t.Wakelist) fx.Add("NV is NOTIFY: on no wake list");
-                    if (sub == SchedInStep.OnRecompute)
+                    switch (sub)
                     {
-                        fx.Add(s.Pir != 0 ? "PIR not empty: set ON" : "PIR empty");
-                        if (!s.On && t.On) facts.RecomputeSetOn = true;
+                        case SchedInStep.DescUpdate:
+                            (access, target) = (AccessKind.LockedRmw, Field.Ndst);
+                            if (t.LoadPc == 0 && s.Sn == t.Sn && s.NvWakeup == t.NvWakeup && s.Ndst == t.Ndst) outcome = Outcome.DescriptorUnchanged;
+                            break;
+                        case SchedInStep.Mb: (access, outcome) = (AccessKind.Fence, Outcome.AfterAtomic); break;
+                        case SchedInStep.WakelistDel:
+                            (access, target) = (AccessKind.LockedRmw, Field.Wakelist);
+                            if (s.Wakelist == t.Wakelist) outcome = Outcome.NotOnWakeList;
+                            break;
+                        case SchedInStep.OnRecompute:
+                            (access, target, outcome) = (AccessKind.LockedRmw, Field.On, s.Pir != 0 ? Outcome.PirNotEmptySetOn : Outcome.PirEmpty);
+                            reads.Add(new(Field.Pir, s.Pir));
+                            if (!s.On && t.On) facts.RecomputeSetOn = true;
+                            break;
                     }
                 }
                 break;
             case SystemLabels.Preempt:
-                actorName = $"vCPU thread@{Cpu(s.HostCpu)}";
-                name = "sched.out.preempt";
-                fx.Add("preempted" + (s.TaskInterruptible ? " while INTERRUPTIBLE" : ""));
+                who = Actor.VcpuThread;
+                (name, outcome) = ("sched.out.preempt", Outcome.Preempted);
+                reads.Add(new(Field.Task, B(s.TaskInterruptible)));
                 break;
             case SystemLabels.Guest:
-                actorName = $"guest@{Cpu(s.HostCpu)}";
-                if (step == SystemLabels.GuestTake)
-                {
-                    name = "guest.take";
-                    fx.Add($"guest took {PiState.Vectors(s.VIrr & ~t.VIrr)}");
-                }
-                else if (step == SystemLabels.GuestExit)
-                {
-                    name = "guest.exit";
-                    fx.Add("guest caused a VM exit");
-                }
-                else
-                {
-                    name = "guest.halt";
-                    fx.Add("guest executed HLT: VM exit");
-                }
+                who = Actor.Guest;
+                if (step == SystemLabels.GuestTake) (name, outcome) = ("guest.take", Outcome.GuestTake);
+                else if (step == SystemLabels.GuestExit) (name, outcome, access) = ("guest.exit", Outcome.GuestExit, AccessKind.Transition);
+                else (name, outcome, access) = ("guest.halt", Outcome.GuestHalt, AccessKind.Transition);
                 break;
             case SystemLabels.Buffer:
-                actorName = "store buffer";
-                name = "flush";
-                fx.Add($"{s.StoreBufferAt(0).Text()} reaches memory");
+            {
+                who = Actor.StoreBuffer;
+                var e = Store(s.StoreBufferAt(0));
+                (name, access, target, outcome) = ("flush", AccessKind.Flush, e.Field, Outcome.Flushed);
+                reads.Add(e);
                 break;
+            }
             case SystemLabels.FirstCpu:
             case SystemLabels.FirstCpu + 1:
             {
                 int c = actor - SystemLabels.FirstCpu;
-                actorName = $"{Cpu(c)} cpu";
+                who = Actor.Interrupts;
+                cpu = P(c);
                 switch (step)
                 {
                     case SystemLabels.PiProcess:
-                        name = "pi.process";
-                        fx.Add("NOTIFY in guest mode: posted-interrupt processing");
+                        (name, access, target, outcome) = ("pi.process", AccessKind.LockedRmw, Field.Pir, Outcome.PiProcessing);
+                        reads.Add(new(Field.Pir, s.Pir));
                         break;
                     case SystemLabels.ExtIntExit:
-                        name = "extint.exit";
-                        fx.Add(((s.Pending(c) & SystemState.Wakeup) != 0 ? "WAKEUP" : "RESCHED") + " in guest mode: VM exit");
+                        (name, access, outcome) = ("extint.exit", AccessKind.Transition, Outcome.ExitOnIpi);
+                        reads.Add(new(Field.Pending, (s.Pending(c) & SystemState.Wakeup) != 0 ? SystemState.Wakeup : SystemState.Resched, P(c)));
                         break;
                     case SystemLabels.HostIrqNotify:
-                        name = "host.irq";
-                        fx.Add("dummy handler ate NOTIFY");
-                        facts.DummyAte = Cpu(c);
+                        (name, outcome) = ("host.irq", Outcome.DummyAteNotify);
+                        facts.DummyAte = P(c);
                         break;
                     case SystemLabels.HostIrqResched:
-                        name = "host.irq";
-                        fx.Add("host handled RESCHED");
+                        (name, outcome) = ("host.irq", Outcome.HostHandledResched);
                         break;
                     default:
-                        name = "host.irq";
-                        fx.Add(s.Wakelist == c && s.On
-                            ? $"WAKEUP handler: the vCPU is on {Cpu(c)}'s wake list with ON set: wake it"
-                            : $"WAKEUP handler: {(s.Wakelist == c ? "ON=0" : $"no vCPU on {Cpu(c)}'s wake list")}, nothing to wake");
+                        (name, access, target) = ("host.irq", AccessKind.Load, Field.Wakelist);
+                        outcome = s.Wakelist == c && s.On ? Outcome.WakeupHandlerWakes : Outcome.WakeupHandlerNothing;
+                        reads.Add(new(Field.Wakelist, P(s.Wakelist)));
+                        reads.Add(new(Field.On, B(s.On)));
                         break;
                 }
                 break;
@@ -176,127 +241,142 @@ public static class SystemNarrator
             {
                 int p = actor - SystemLabels.FirstPoster;
                 int v = 1 << cfg.VectorOf(p);
+                cpu = null;
                 if (cfg.IsIommu(p))
                 {
-                    actorName = $"IOMMU {p - cfg.Injectors + 1}";
+                    who = Actor.Iommu;
+                    instance = p - cfg.Injectors + 1;
                     if (step == 0)
                     {
-                        name = "iommu.post";
-                        if (s.Sn) { fx.Add($"posted {PiState.Vectors(v)} while SN=1: no ON, no IPI"); facts.IommuPostedWithSn = true; }
-                        else if (s.On) fx.Add($"posted {PiState.Vectors(v)}; ON already set: no IPI");
-                        else fx.Add($"posted {PiState.Vectors(v)}, ON=0 and SN=0: will notify {(s.NvWakeup ? "WAKEUP" : "NOTIFY")} to NDST={Cpu(s.Ndst)}");
+                        (name, access, target) = ("iommu.post", AccessKind.LockedRmw, Field.Pir);
+                        reads.Add(new(Field.Pir, v));
+                        if (s.Sn) { outcome = Outcome.PostedWithSn; facts.IommuPostedWithSn = true; reads.Add(new(Field.Sn, 1)); }
+                        else if (s.On) { outcome = Outcome.PostedOnAlreadySet; reads.Add(new(Field.On, 1)); }
+                        else
+                        {
+                            outcome = Outcome.PostedWillNotify;
+                            reads.Add(new(Field.Nv, (int)Nv(s.NvWakeup)));
+                            reads.Add(new(Field.Ndst, P(s.Ndst)));
+                        }
                     }
                     else
                     {
-                        name = "iommu.notify";
-                        string vec = s.IommuNvWakeup(p) ? "WAKEUP" : "NOTIFY";
-                        fx.Add($"{vec} IPI to {Cpu(s.IommuNdst(p))}");
-                        facts.LastNotification = $"the {vec} IPI went to {Cpu(s.IommuNdst(p))}";
+                        var vec = Nv(s.IommuNvWakeup(p));
+                        (name, access, outcome, ipi) = ("iommu.notify", AccessKind.Ipi, Outcome.IommuNotify, new(vec, P(s.IommuNdst(p))));
+                        facts.LastNotification = (vec, P(s.IommuNdst(p)));
                     }
                 }
                 else
                 {
-                    actorName = $"injector {p + 1}";
+                    who = Actor.Injector;
+                    instance = p + 1;
                     var op = system.Program.Injector[step];
                     name = StepNames.Name(op);
                     switch (op)
                     {
-                        case InjectorStep.PirSet when (s.Pir & v) != 0: fx.Add($"{PiState.Vectors(v)} already in PIR: coalesced, post done"); break;
-                        case InjectorStep.OnSet when s.On:
-                            fx.Add("ON already set: a notification is due, post done");
-                            facts.InjectorFoundOn = true;
+                        case InjectorStep.PirSet:
+                            (access, target) = (AccessKind.LockedRmw, Field.Pir);
+                            if ((s.Pir & v) != 0) outcome = Outcome.Coalesced;
                             break;
-                        case InjectorStep.ModeRead: fx.Add($"read mode={s.Mode.Name()}"); break;
+                        case InjectorStep.OnSet:
+                            (access, target) = (AccessKind.LockedRmw, Field.On);
+                            reads.Add(new(Field.On, B(s.On)));
+                            if (s.On) { outcome = Outcome.OnAlreadySetDone; facts.InjectorFoundOn = true; }
+                            break;
+                        case InjectorStep.ModeRead:
+                            (access, target, outcome) = (AccessKind.Load, Field.Mode, Outcome.ModeRead);
+                            reads.Add(new(Field.Mode, (int)s.Mode));
+                            break;
                         case InjectorStep.Notify:
+                            reads.Add(new(Field.Mode, (int)s.InjectorModeRead(p)));
                             if (s.InjectorModeRead(p) == VcpuMode.InGuest)
                             {
-                                fx.Add($"mode was IN_GUEST: NOTIFY IPI to vcpu->cpu={Cpu(s.Cpu)}");
-                                facts.LastNotification = $"the NOTIFY IPI went to {Cpu(s.Cpu)}";
+                                (access, outcome, ipi) = (AccessKind.Ipi, Outcome.NotifyIpi, new(IpiVector.Notify, P(s.Cpu)));
+                                facts.LastNotification = (IpiVector.Notify, P(s.Cpu));
                             }
-                            else fx.Add($"mode was {s.InjectorModeRead(p).Name()}: no IPI, wake instead");
+                            else outcome = Outcome.NoIpiWakeInstead;
                             break;
                         case InjectorStep.Wake:
-                            fx.Add(s.Waiter && s.TaskInterruptible ? "waiter=1, task INTERRUPTIBLE: wake the thread" : $"waiter={(s.Waiter ? 1 : 0)}, task {(s.TaskInterruptible ? "INTERRUPTIBLE" : "RUNNING")}: nothing to wake");
+                            (access, target) = (AccessKind.LockedRmw, Field.ThreadState);
+                            reads.Add(new(Field.Waiter, B(s.Waiter)));
+                            reads.Add(new(Field.Task, B(s.TaskInterruptible)));
+                            outcome = s.Waiter && s.TaskInterruptible ? Outcome.WakeThread : Outcome.NothingToWake;
                             break;
                         case InjectorStep.Kick:
-                            fx.Add(s.Mode == VcpuMode.InGuest ? $"cmpxchg IN_GUEST->EXITING: RESCHED IPI to {Cpu(s.Cpu)}" : $"cmpxchg failed (mode {s.Mode.Name()}): no IPI");
+                            (access, target) = (AccessKind.LockedRmw, Field.Mode);
+                            reads.Add(new(Field.Mode, (int)s.Mode));
+                            if (s.Mode == VcpuMode.InGuest) (ipi, outcome) = (new(IpiVector.Resched, P(s.Cpu)), Outcome.KickIpi);
+                            else outcome = Outcome.KickFailed;
                             break;
+                        case InjectorStep.Mb: access = AccessKind.Fence; break;
                     }
                 }
-                if (t.PosterPosts(p) > s.PosterPosts(p) && !fx.Any(f => f.Contains("post done"))) fx.Add("post done");
+                done = t.PosterPosts(p) > s.PosterPosts(p);
                 break;
             }
         }
-        Diff(s, t, fx, plainStoresSaid: actor == SystemLabels.Buffer);
-        return new(index, actorName, name, [.. fx]);
+        return new(index, who, instance, cpu, name, null, access, target, ipi, outcome, [.. reads], Diff(s, t), done, Snapshot(t), Buffer(t));
     }
 
-    private static void Diff(SystemState s, SystemState t, List<string> fx, bool plainStoresSaid)
+    private static bool HasBufferedMode(SystemState s)
     {
-        if (plainStoresSaid) s = new SystemState(s.Lo, s.Hi).WithMode(t.Mode).WithWaiter(t.Waiter).WithTaskInterruptible(t.TaskInterruptible);
-        if (s.Pir != t.Pir) fx.Add($"PIR {PiState.Vectors(s.Pir)}->{PiState.Vectors(t.Pir)}");
-        if (s.On != t.On) fx.Add($"ON {B(s.On)}->{B(t.On)}");
-        if (s.Sn != t.Sn) fx.Add($"SN {B(s.Sn)}->{B(t.Sn)}");
-        if (s.NvWakeup != t.NvWakeup) fx.Add($"NV {Nv(s)}->{Nv(t)}");
-        if (s.Ndst != t.Ndst) fx.Add($"NDST {Cpu(s.Ndst)}->{Cpu(t.Ndst)}");
-        if (s.Wakelist != t.Wakelist) fx.Add(t.Wakelist < 0 ? $"off {Cpu(s.Wakelist)}'s wake list" : $"on {Cpu(t.Wakelist)}'s wake list");
-        if (s.Mode != t.Mode) fx.Add($"mode {s.Mode.Name()}->{t.Mode.Name()}");
-        if (s.Waiter != t.Waiter) fx.Add($"waiter={B(t.Waiter)}");
-        if (s.TaskInterruptible != t.TaskInterruptible) fx.Add($"task={(t.TaskInterruptible ? "INTERRUPTIBLE" : "RUNNING")}");
-        if (t.StoreBufferLength > s.StoreBufferLength)
-            for (int i = s.StoreBufferLength; i < t.StoreBufferLength; i++) fx.Add($"{t.StoreBufferAt(i).Text()} (buffered)");
-        if (s.VIrr != t.VIrr && (t.VIrr & ~s.VIrr) != 0) fx.Add($"vIRR {PiState.Vectors(s.VIrr)}->{PiState.Vectors(t.VIrr)}");
-        if (s.Delivered != t.Delivered) fx.Add($"delivered {PiState.Vectors(t.Delivered)}");
-        if (s.Status == ThreadStatus.OnCpu && t.Status == ThreadStatus.OnCpu && s.IF != t.IF) fx.Add($"{Cpu(s.HostCpu)}.IF {B(s.IF)}->{B(t.IF)}");
-        if (s.Status != t.Status) fx.Add($"thread {Status(s.Status)}->{Status(t.Status)}");
-        if (s.Cpu != t.Cpu) fx.Add($"vcpu->cpu {Cpu(s.Cpu)}->{Cpu(t.Cpu)}");
-        if (s.Halted != t.Halted) fx.Add(t.Halted ? "halted" : "unhalted");
-        for (int c = 0; c < 2; c++)
-        {
-            int added = t.Pending(c) & ~s.Pending(c);
-            if ((added & SystemState.Notify) != 0) fx.Add($"NOTIFY pending at {Cpu(c)}");
-            if ((added & SystemState.Resched) != 0) fx.Add($"RESCHED pending at {Cpu(c)}");
-            if ((added & SystemState.Wakeup) != 0) fx.Add($"WAKEUP pending at {Cpu(c)}");
-        }
-        if (s.Guest && !t.Guest) fx.Add("guest 1->0");
+        for (int i = 0; i < s.StoreBufferLength; i++)
+            if (s.StoreBufferAt(i).IsMode(out _)) return true;
+        return false;
     }
 
-    private static string B(bool b) => b ? "1" : "0";
-    private static string Nv(SystemState s) => s.NvWakeup ? "WAKEUP" : "NOTIFY";
-
-    private static string Status(ThreadStatus s) => s switch
+    /// <summary>Every field the step changed, in the order the words give them.</summary>
+    private static ImmutableArray<FieldChange> Diff(SystemState s, SystemState t)
     {
-        ThreadStatus.OnCpu => "on CPU",
-        ThreadStatus.Runnable => "runnable",
-        _ => "asleep",
-    };
+        var fx = ImmutableArray.CreateBuilder<FieldChange>();
+        void Add(Field f, int a, int b, int cpu = -1) { if (a != b) fx.Add(new(f, a, b, cpu)); }
+        Add(Field.Pir, s.Pir, t.Pir);
+        Add(Field.On, B(s.On), B(t.On));
+        Add(Field.Sn, B(s.Sn), B(t.Sn));
+        Add(Field.Nv, (int)Nv(s.NvWakeup), (int)Nv(t.NvWakeup));
+        Add(Field.Ndst, P(s.Ndst), P(t.Ndst));
+        Add(Field.Wakelist, P(s.Wakelist), P(t.Wakelist));
+        Add(Field.Mode, (int)s.Mode, (int)t.Mode);
+        Add(Field.Waiter, B(s.Waiter), B(t.Waiter));
+        Add(Field.Task, B(s.TaskInterruptible), B(t.TaskInterruptible));
+        for (int i = s.StoreBufferLength; i < t.StoreBufferLength; i++)
+        {
+            var e = Store(t.StoreBufferAt(i));
+            fx.Add(new(e.Field, Seen(t, e.Field, i), e.Value, Buffered: true));
+        }
+        Add(Field.VIrr, s.VIrr, t.VIrr);
+        Add(Field.Delivered, s.Delivered, t.Delivered);
+        if (s.Status == ThreadStatus.OnCpu && t.Status == ThreadStatus.OnCpu) Add(Field.IF, B(s.IF), B(t.IF), P(s.HostCpu));
+        Add(Field.ThreadState, (int)Place(s.Status), (int)Place(t.Status));
+        Add(Field.VcpuCpu, P(s.Cpu), P(t.Cpu));
+        Add(Field.ThreadCpu, P(s.HostCpu), P(t.HostCpu));
+        Add(Field.Halted, B(s.Halted), B(t.Halted));
+        for (int c = 0; c < 2; c++) Add(Field.Pending, s.Pending(c), t.Pending(c), P(c));
+        if (s.Guest != t.Guest) fx.Add(new(Field.Guest, B(s.Guest), B(t.Guest), P(s.HostCpu)));
+        return fx.ToImmutable();
+    }
 
-    /// <summary>One line on the final state: where the vCPU is, what is left, and why it is lost.</summary>
-    private static string Diagnose(WholeSystemModel system, SystemState s, Facts facts)
+    /// <summary>The final state judged: where the vCPU is, what is left, and why it is lost.</summary>
+    private static Diagnosis Diagnose(WholeSystemModel system, SystemState s, Facts facts)
     {
-        string pir = PiState.Vectors(s.Pir).Trim('{', '}');
-        string descriptor = $"PIR={PiState.Vectors(s.Pir)}, ON={B(s.On)}, SN={B(s.Sn)}, NV={Nv(s)}, NDST={Cpu(s.Ndst)}, vIRR={PiState.Vectors(s.VIrr)}";
-        if (system.Classify(s) == TerminalKind.Stuck) return $"no step is enabled but this is no proper end (stuck): {descriptor}";
-        if (system.NoLostInterrupt(s)) return $"every posted vector was delivered: {descriptor}";
-        var why = new List<string>();
-        string headline;
-        if (s.Status == ThreadStatus.Asleep)
-        {
-            string list = s.Wakelist < 0 ? "on no wake list" : $"on {Cpu(s.Wakelist)}'s wake list";
-            headline = s.Pir != 0 ? $"vCPU asleep {list} with {pir} in PIR" : $"vCPU asleep {list} with a posted vector never delivered";
-        }
-        else
-        {
-            headline = s.Pir != 0 ? $"guest running on {Cpu(s.HostCpu)} with {pir} stranded in PIR" : "guest running, a posted vector never delivered";
-        }
-        if (facts.IommuPostedWithSn && !s.On) why.Add("IOMMU posted while SN=1; ON never set");
-        if (facts.LastNotification is { } n && s.Status == ThreadStatus.Asleep) why.Add(n);
-        if (facts.DummyAte is { } d && s.Status == ThreadStatus.Asleep && facts.LastNotification?.Contains("NOTIFY") == true)
-            why.Add($"{d}'s dummy handler ate it and nobody woke the vCPU");
+        ImmutableArray<FieldValue> final =
+        [
+            new(Field.Pir, s.Pir), new(Field.On, B(s.On)), new(Field.Sn, B(s.Sn)), new(Field.Nv, (int)Nv(s.NvWakeup)),
+            new(Field.Ndst, P(s.Ndst)), new(Field.VIrr, s.VIrr),
+        ];
+        var causes = new List<Cause>();
+        Diagnosis D(Ending e) => new(e, Place(s.Status), s.Guest, P(s.HostCpu), null, P(s.Wakelist), final, [.. causes]);
+        if (system.Classify(s) == TerminalKind.Stuck) return D(Ending.Stuck);
+        if (system.NoLostInterrupt(s)) return D(Ending.AllDelivered);
+        bool asleep = s.Status == ThreadStatus.Asleep;
+        causes.Add(s.Pir != 0 ? new Cause(CauseKind.PirStranded, s.Pir) : new Cause(CauseKind.NeverDelivered));
+        if (facts.IommuPostedWithSn && !s.On) causes.Add(new(CauseKind.IommuPostedWithSn));
+        if (facts.LastNotification is { } n && asleep) causes.Add(new(CauseKind.NotificationWentTo, Cpu: n.Cpu, Vector: n.Vector));
+        if (facts.DummyAte is { } d && asleep && facts.LastNotification?.Vector == IpiVector.Notify)
+            causes.Add(new(CauseKind.DummyHandlerAte, Cpu: d));
         if (facts.RecomputeSetOn && facts.InjectorFoundOn && s.On && facts.LastNotification is null)
-            why.Add("sched.in's on.recompute set ON for a post still in flight, so the injector's on.set found ON=1 and neither notified nor woke the vCPU");
-        if (s.On && s.Status != ThreadStatus.Asleep && !facts.IommuPostedWithSn) why.Add("ON stuck at 1, so later posts will never notify");
-        string kind = s.Status == ThreadStatus.Asleep ? "a lost wake-up" : "a stranded interrupt";
-        return headline + (why.Count > 0 ? "; " + string.Join("; ", why) : "") + $" ({kind}: {descriptor})";
+            causes.Add(new(CauseKind.RecomputeSetOnForPostInFlight));
+        if (s.On && !asleep && !facts.IommuPostedWithSn) causes.Add(new(CauseKind.OnStuck));
+        return D(Ending.Lost);
     }
 }
