@@ -1,10 +1,19 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Pilab.Checker;
 
 namespace Pilab.Export.Tests;
 
-/// <summary>What pan said about a model: how many errors (assertion violations) and states stored.</summary>
-internal sealed record SpinOutcome(int Errors, long StatesStored, string Output);
+/// <summary>What pan said about a model: how many errors (assertion violations), states stored, and
+/// the verdict in pilab's terms: the exports' monitor (PromelaWriter.Monitor) asserts the lost-interrupt
+/// property, which starts with <c>pir == 0</c>, only in a proper end, and a proper end otherwise.</summary>
+internal sealed record SpinOutcome(int Errors, long StatesStored, string Output)
+{
+    public Verdict Verdict =>
+        Errors == 0 ? Verdict.Safe
+        : Spin.LostInterruptAssertion().IsMatch(Output) ? Verdict.Violation
+        : Verdict.Stuck;
+}
 
 /// <summary>
 /// Runs SPIN on a Promela model the way the README says (spin -a, gcc, ./pan), in a fresh temporary
@@ -34,6 +43,8 @@ internal static partial class Spin
             Run(dir, "spin", "-a model.pml");
             Run(dir, "gcc", "-O0 -DSAFETY -DNOREDUCE -o pan pan.c");
             string output = Run(dir, Path.Combine(dir, "pan"), "-m1000000 -c0");
+            if (output.Contains("max search depth too small", StringComparison.Ordinal))
+                throw new InvalidOperationException("pan's search was cut short by its depth bound (-m):\n" + output);
             int errors = int.Parse(ErrorsLine().Match(output).Groups[1].Value);
             long states = long.Parse(StatesLine().Match(output).Groups[1].Value);
             return new(errors, states, output);
@@ -60,6 +71,10 @@ internal static partial class Spin
             throw new InvalidOperationException($"{file} {arguments} failed ({p.ExitCode}):\n{stdout}\n{stderr.Result}");
         return stdout + stderr.Result;
     }
+
+    /// <summary>pan's report of the failed lost-interrupt assertion, which it prints fully parenthesised: "assertion violated ((pir==0)&& ...".</summary>
+    [GeneratedRegex(@"assertion violated \(+pir==0")]
+    internal static partial Regex LostInterruptAssertion();
 
     [GeneratedRegex(@"errors: (\d+)")]
     private static partial Regex ErrorsLine();
