@@ -301,7 +301,7 @@ public static class SystemPromelaExporter
         w.Step($"{hostIrq} && (pending[{c}] & RESCHED) != 0", $"pending[{c}] = pending[{c}] & {7 & ~SystemState.Resched}",
             "host.irq: sysvec_reschedule_ipi (scheduler_ipi)");
         w.Step($"{hostIrq} && (pending[{c}] & WAKEUP) != 0",
-            $"pending[{c}] = pending[{c}] & {7 & ~SystemState.Wakeup}; if :: wakelist == {c + 1} && on -> {Wake("skip")} :: else -> skip fi",
+            $"pending[{c}] = pending[{c}] & {7 & ~SystemState.Wakeup}; if :: wakelist == {c + 1} && on -> {Wake()} :: else -> skip fi",
             "host.irq: sysvec_kvm_posted_intr_wakeup_ipi -> pi_wakeup_handler: kvm_vcpu_wake_up for each vCPU on this CPU's wake list with ON set");
         w.EndActor();
     }
@@ -310,8 +310,8 @@ public static class SystemPromelaExporter
     /// kvm_vcpu_wake_up -> rcuwait_wake_up -> wake_up_process (try_to_wake_up): only a thread that
     /// announced itself (waiter) and is INTERRUPTIBLE is woken; a sleeping one becomes runnable.
     /// </summary>
-    private static string Wake(string thenWoken, string otherwise = "skip") =>
-        $"if :: waiter && task_int -> task_int = 0; if :: status == ASLEEP -> status = RUNNABLE :: else -> skip fi; {thenWoken} :: else -> {otherwise} fi";
+    private static string Wake(string thenWoken = "", string otherwise = "skip") =>
+        $"if :: waiter && task_int -> task_int = 0; if :: status == ASLEEP -> status = RUNNABLE :: else -> skip fi{(thenWoken.Length > 0 ? "; " + thenWoken : "")} :: else -> {otherwise} fi";
 
     private static void WriteGuest(PromelaWriter w, SystemProgram program)
     {
