@@ -34,6 +34,23 @@ internal static partial class Spin
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
 
+    /// <summary>Translates a model with <c>spin -a</c> and has gcc check the verifier it writes, without
+    /// running it (for configurations too large to explore in a test); throws if either fails.</summary>
+    public static void Translate(string model)
+    {
+        string dir = Directory.CreateTempSubdirectory("pilab-spin-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "model.pml"), model);
+            Run(dir, "spin", "-a model.pml");
+            Run(dir, "gcc", "-fsyntax-only -DSAFETY -DNOREDUCE pan.c");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     public static SpinOutcome Verify(string model)
     {
         string dir = Directory.CreateTempSubdirectory("pilab-spin-").FullName;
