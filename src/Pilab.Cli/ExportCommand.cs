@@ -23,9 +23,7 @@ internal static class ExportCommand
                 return ExitCodes.BadInput;
             }
             if (!common.TryResolve(p, out var variant, out var config, out _)) return ExitCodes.BadInput;
-            if (variant.WholeSystem)
-                return CommonOptions.Refuse("export --promela", variant, "the Promela export writes design entry only so far");
-            string model = PromelaExporter.Export(variant, config);
+            string model = variant.WholeSystem ? SystemPromelaExporter.Export(variant, config) : PromelaExporter.Export(variant, config);
             if (p.GetValue(output) is { } path)
             {
                 try { File.WriteAllText(path, model); }

@@ -1,4 +1,3 @@
-using System.Text;
 using Pilab.Model;
 using Pilab.Protocol;
 
@@ -8,17 +7,11 @@ namespace Pilab.Export;
 /// Writes one variant in one configuration as a Promela model with exactly pilab's semantics
 /// (<see cref="PiSystem"/> interpreting a <see cref="ThreadProgram"/>), so SPIN can check it.
 /// <para>
-/// Why the states agree one to one: every global of the model is a field of <see cref="PiState"/>,
-/// kept normalised the same way (a finished injector's mode read and ON-was-set go back to 0, a
-/// flushed store-buffer slot to 0), and every step of pilab is one <c>d_step</c> option of a
-/// <c>do</c> loop whose guard is pilab's enabling condition. Each process therefore sits at its
-/// loop head between steps, so SPIN's state is pilab's state plus constant program counters: with
-/// <c>-DNOREDUCE</c> SPIN stores exactly as many states as pilab explores.
-/// </para>
-/// <para>
-/// The property (SPEC.md section 5) is checked where pilab checks it, in terminal states: a monitor
-/// whose only step is guarded by <c>timeout</c> (true when no other step is enabled) asserts a
-/// proper end and no lost interrupt, and changes nothing, so it adds no state.
+/// Every global of the model is a field of <see cref="PiState"/>, kept normalised the same way (a
+/// finished injector's mode read and ON-was-set go back to 0, a flushed store-buffer slot to 0), and
+/// every step of pilab is one <c>d_step</c> guarded by pilab's enabling condition; why that makes
+/// SPIN's states pilab's one to one, and how the terminal-state monitor checks SPEC.md section 5,
+/// is <see cref="PromelaWriter"/>'s to say.
 /// </para>
 /// </summary>
 public static class PromelaExporter
@@ -31,7 +24,7 @@ public static class PromelaExporter
     {
         if (configuration.Problem(KvmDesign.Entry) is { } problem) throw new ArgumentException(problem, nameof(configuration));
         var program = new ThreadProgram(variant);
-        var w = new Writer();
+        var w = new PromelaWriter();
         bool tso = configuration.Memory == MemoryModel.TSO;
         int k = configuration.Injectors;
         int posted = 0;
@@ -45,9 +38,7 @@ public static class PromelaExporter
         w.Line(" * 'errors: 0' means no lost interrupt; with -DNOREDUCE, 'states, stored' equals pilab's state count.");
         w.Line(" */");
         w.Line();
-        w.Line("#define OUTSIDE  0   /* vcpu->mode: OUTSIDE_GUEST_MODE */");
-        w.Line("#define IN_GUEST 1   /* IN_GUEST_MODE */");
-        w.Line("#define EXITING  2   /* EXITING_GUEST_MODE */");
+        w.ModeDefines();
         w.Line($"#define K        {k}   /* injectors */");
         w.Line($"#define POSTS    {configuration.Posts}   /* posts per injector */");
         w.Line($"#define POSTED   {posted}   /* the vectors posted, bit v-1 for vector v */");
@@ -80,11 +71,7 @@ public static class PromelaExporter
         // IrqPriority: a pending host interrupt with IF = 1 runs before the vCPU thread's next step.
         string priority = configuration.IrqPriority ? " && !(p0_if && (p0_notify || p0_resched))" : "";
 
-        w.Line("/* The vCPU thread on P0: entry, exit path (pilab's ThreadProgram, compiled from the variant). */");
-        w.Line("active proctype Vcpu()");
-        w.Line("{");
-        w.Line("end:");
-        w.Line("    do");
+        w.BeginActor("The vCPU thread on P0: entry, exit path (pilab's ThreadProgram, compiled from the variant).", "Vcpu");
         var thread = program.Thread;
         for (int pc = 0; pc < thread.Length; pc++)
         {
@@ -142,70 +129,39 @@ public static class PromelaExporter
                 default:
                     throw new InvalidOperationException($"no Promela for {ins.Op}");
             }
-            w.Line($"    :: d_step {{ {guard} -> {body} }} /* {pc}: {ThreadProgram.Name(ins.Op)}{seed} */");
+            w.Step(guard, body, $"{pc}: {ThreadProgram.Name(ins.Op)}{seed}");
         }
-        w.Line("    od");
-        w.Line("}");
-        w.Line();
+        w.EndActor();
 
         string vmExit = $"p0_guest = 0; p0_if = 0; thread_pc = {program.ModeOutPc}";
-        w.Line("/* P0's interrupt hardware (SPEC.md section 3, 'Hardware of P0'). */");
-        w.Line("active proctype P0Cpu()");
-        w.Line("{");
-        w.Line("end:");
-        w.Line("    do");
-        w.Line("    :: d_step { !p0_guest && p0_if && p0_notify -> p0_notify = 0 }  /* host.irq: the dummy handler eats NOTIFY */");
-        w.Line("    :: d_step { !p0_guest && p0_if && p0_resched -> p0_resched = 0 } /* host.irq: RESCHED handled */");
-        w.Line("    :: d_step { p0_guest && p0_notify -> p0_notify = 0; on = 0; virr = virr | pir; pir = 0 } /* pi.process (SDM 29.6) */");
-        w.Line($"    :: d_step {{ p0_guest && p0_resched -> {vmExit} }} /* extint.exit: RESCHED stays pending */");
-        w.Line("    od");
-        w.Line("}");
-        w.Line();
-        w.Line("/* The guest: takes the highest vector of vIRR, or causes a VM exit of its own. */");
-        w.Line("active proctype Guest()");
-        w.Line("{");
-        w.Line("end:");
-        w.Line("    do");
-        for (int v = PiState.VectorCount - 1; v >= 0; v--)
-            w.Line($"    :: d_step {{ p0_guest && virr >= {1 << v} && virr < {2 << v} -> virr = virr - {1 << v}; delivered = delivered | {1 << v} }} /* guest.take v{v + 1} */");
-        w.Line($"    :: d_step {{ p0_guest && exits_left > 0 -> {vmExit}; exits_left-- }} /* guest.exit */");
-        w.Line("    od");
-        w.Line("}");
-        w.Line();
+        w.BeginActor("P0's interrupt hardware (SPEC.md section 3, 'Hardware of P0').", "P0Cpu");
+        w.Step("!p0_guest && p0_if && p0_notify", "p0_notify = 0", "host.irq: the dummy handler eats NOTIFY");
+        w.Step("!p0_guest && p0_if && p0_resched", "p0_resched = 0", "host.irq: RESCHED handled");
+        w.Step("p0_guest && p0_notify", "p0_notify = 0; on = 0; virr = virr | pir; pir = 0", "pi.process (SDM 29.6)");
+        w.Step("p0_guest && p0_resched", vmExit, "extint.exit: RESCHED stays pending");
+        w.EndActor();
+        w.BeginActor("The guest: takes the highest vector of vIRR, or causes a VM exit of its own.", "Guest");
+        w.GuestTakes("p0_guest", PiState.VectorCount, "virtual-interrupt delivery (SDM 29.2.2)");
+        w.Step("p0_guest && exits_left > 0", $"{vmExit}; exits_left--", "guest.exit");
+        w.EndActor();
         if (tso)
         {
-            w.Line("/* P0's store buffer: the oldest store reaches memory (SPEC.md section 6). */");
-            w.Line("active proctype StoreBuffer()");
-            w.Line("{");
-            w.Line("end:");
-            w.Line("    do");
-            var shift = new StringBuilder();
-            for (int j = 0; j + 1 < PiState.StoreBufferCapacity; j++) shift.Append($"sb[{j}] = sb[{j + 1}]; ");
-            w.Line($"    :: d_step {{ sb_len > 0 -> mode = sb[0]; {shift}sb[{PiState.StoreBufferCapacity - 1}] = 0; sb_len-- }} /* flush */");
-            w.Line("    od");
-            w.Line("}");
-            w.Line();
+            w.BeginActor("P0's store buffer: the oldest store reaches memory (SPEC.md section 6).", "StoreBuffer");
+            w.Step("sb_len > 0", $"mode = sb[0]; {PromelaWriter.ShiftStoreBuffer(PiState.StoreBufferCapacity)}", "flush");
+            w.EndActor();
         }
 
         for (int i = 0; i < k; i++)
             WriteInjector(w, program, variant.OnAlreadySet, i, 1 << configuration.VectorOf(i));
 
         var allDone = string.Join(" && ", Enumerable.Range(0, k).Select(i => $"inj_posts[{i}] == POSTS"));
-        w.Line("/* SPEC.md section 5, checked in terminal states: 'timeout' holds only when no other step is enabled. */");
-        w.Line("active proctype Monitor()");
-        w.Line("{");
-        w.Line("end:");
-        w.Line("    do");
-        w.Line("    :: atomic { timeout ->");
-        w.Line($"           assert({allDone} && p0_guest && !p0_notify && !p0_resched); /* a proper end, not stuck */");
-        w.Line("           assert(pir == 0 && !on && virr == 0 && (delivered & POSTED) == POSTED) /* no lost interrupt */");
-        w.Line("       }");
-        w.Line("    od");
-        w.Line("}");
+        w.Monitor("SPEC.md section 5, checked in terminal states: 'timeout' holds only when no other step is enabled.",
+            $"{allDone} && p0_guest && !p0_notify && !p0_resched",
+            "pir == 0 && !on && virr == 0 && (delivered & POSTED) == POSTED");
         return w.ToString();
     }
 
-    private static void WriteInjector(Writer w, ThreadProgram program, OnAlreadySet policy, int i, int v)
+    private static void WriteInjector(PromelaWriter w, ThreadProgram program, OnAlreadySet policy, int i, int v)
     {
         var inj = program.Injector;
         int length = inj.Length;
@@ -214,11 +170,7 @@ public static class PromelaExporter
         // reset, as PiSystem's InjectorStepOf does, so equal situations are equal states.
         string Go(int pc) => pc >= length ? done : $"inj_pc[{i}] = {pc}";
 
-        w.Line($"/* Injector P{i + 1}, posting v{System.Numerics.BitOperations.TrailingZeroCount(v) + 1} (KVM: vmx_deliver_posted_interrupt). */");
-        w.Line($"active proctype Injector{i + 1}()");
-        w.Line("{");
-        w.Line("end:");
-        w.Line("    do");
+        w.BeginActor($"Injector P{i + 1}, posting v{System.Numerics.BitOperations.TrailingZeroCount(v) + 1} (KVM: vmx_deliver_posted_interrupt).", $"Injector{i + 1}");
         for (int pc = 0; pc < length; pc++)
         {
             var ins = inj[pc];
@@ -243,17 +195,8 @@ public static class PromelaExporter
                 _ => throw new InvalidOperationException($"no Promela for {ins.Op}"),
             };
             string seed = StepNames.SeedNumber(ins.Op) is { } n ? $" ({n})" : "";
-            w.Line($"    :: d_step {{ {guard} -> {body} }} /* {pc}: {StepNames.Name(ins.Op)}{seed} */");
+            w.Step(guard, body, $"{pc}: {StepNames.Name(ins.Op)}{seed}");
         }
-        w.Line("    od");
-        w.Line("}");
-        w.Line();
-    }
-
-    private sealed class Writer
-    {
-        private readonly StringBuilder _sb = new();
-        public void Line(string s = "") => _sb.Append(s).Append('\n');
-        public override string ToString() => _sb.ToString();
+        w.EndActor();
     }
 }

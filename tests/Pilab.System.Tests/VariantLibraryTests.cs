@@ -12,12 +12,7 @@ namespace Pilab.System.Tests;
 /// </summary>
 public sealed class VariantLibraryTests
 {
-    public static string VariantsRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (Directory.Exists(Path.Combine(d.FullName, "variants", "safe"))) return Path.Combine(d.FullName, "variants");
-        throw new InvalidOperationException("no variants/ folder above " + AppContext.BaseDirectory);
-    }
+    public static string VariantsRoot() => VariantLibrary.Root();
 
     public static TheoryData<string> Files()
     {
