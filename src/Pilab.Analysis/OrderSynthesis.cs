@@ -102,13 +102,7 @@ public static class OrderSynthesis
     private static string Cells(OrderOutcome o) =>
         $"{VerdictWord(o.Verdict)},{o.Reason?.Rule.Id ?? ""},{o.Reason?.Step.ToString() ?? ""},{o.TraceLength},{o.States}";
 
-    public static string VerdictWord(Verdict v) => v switch
-    {
-        Verdict.Safe => "safe",
-        Verdict.Violation => "loses",
-        Verdict.Stuck => "stuck",
-        _ => "bound",
-    };
+    public static string VerdictWord(Verdict v) => Verdicts.Name(v);
 
     private static OrderOutcome Outcome(Variant v, Configuration c, ExplorationOptions? options)
     {

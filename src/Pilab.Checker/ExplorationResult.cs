@@ -14,6 +14,19 @@ public enum Verdict : byte
     BoundReached,
 }
 
+/// <summary>The one vocabulary of verdicts in every command's machine-readable output (JSON, CSV).</summary>
+public static class Verdicts
+{
+    public static string Name(Verdict v) => v switch
+    {
+        Verdict.Safe => "safe",
+        Verdict.Violation => "violation",
+        Verdict.Stuck => "stuck",
+        Verdict.BoundReached => "bound-reached",
+        _ => throw new ArgumentOutOfRangeException(nameof(v)),
+    };
+}
+
 /// <summary>One step of a counterexample: the label taken and the state it led to.</summary>
 public readonly record struct TraceStep<TState>(int Label, TState State) where TState : unmanaged;
 

@@ -102,13 +102,7 @@ internal static class SynthesizeCommand
     private static string Reason(OrderOutcome o) =>
         o.Safe ? "safe" : o.Reason is { } r ? $"{r.Rule.Id} @{r.Step}/{o.TraceLength}" : "bound";
 
-    private static string VerdictWord(OrderOutcome o) => o.Verdict switch
-    {
-        Pilab.Checker.Verdict.Safe => "safe",
-        Pilab.Checker.Verdict.Violation => "loses",
-        Pilab.Checker.Verdict.Stuck => "stuck",
-        _ => "bound",
-    };
+    private static string VerdictWord(OrderOutcome o) => Verdicts.Name(o.Verdict);
 
     private static string Json(Variant side, Configuration config, IReadOnlyList<SynthesizedOrder> rows)
     {

@@ -57,6 +57,8 @@ public static class LiveReport
             var o = r.Options;
             w.WriteStartObject();
             w.WriteString("variant", r.Variant);
+            // The verdict in the vocabulary of every command's JSON (Pilab.Checker.Verdicts): a run that did not settle has none, as a bound.
+            w.WriteString("verdict", r.LostInterrupt ? "violation" : r.Settled ? "safe" : "bound-reached");
             w.WriteStartObject("options");
             if (o.Seconds is { } s) w.WriteNumber("seconds", s); else w.WriteNull("seconds");
             w.WriteNumber("injectors", o.Injectors);

@@ -162,14 +162,7 @@ public static class JsonReport
         string.Concat(pascal.Select((ch, i) => char.IsUpper(ch) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(ch) : ch.ToString()));
 
     /// <summary>The one verdict vocabulary of every command's JSON (check, explain, synthesize, barriers, live).</summary>
-    public static string VerdictName(Verdict v) => v switch
-    {
-        Verdict.Safe => "safe",
-        Verdict.Violation => "violation",
-        Verdict.Stuck => "stuck",
-        Verdict.BoundReached => "bound-reached",
-        _ => throw new ArgumentOutOfRangeException(nameof(v)),
-    };
+    public static string VerdictName(Verdict v) => Verdicts.Name(v);
 
     private static void WriteResult(Utf8JsonWriter w, CheckResult r, bool withSchema = false)
     {

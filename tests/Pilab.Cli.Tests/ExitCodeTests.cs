@@ -4,6 +4,38 @@ namespace Pilab.Cli.Tests;
 
 public sealed class ExitCodeTests
 {
+    /// <summary>check, explain, synthesize and live speak one verdict vocabulary in their JSON.</summary>
+    [Fact]
+    public void Json_OfEveryCommand_UsesOneVerdictVocabulary()
+    {
+        string[] vocabulary = ["safe", "violation", "stuck", "bound-reached"];
+        var verdicts = new List<string>();
+        void Collect(JsonElement e)
+        {
+            if (e.ValueKind == JsonValueKind.Object)
+                foreach (var p in e.EnumerateObject())
+                {
+                    if (p.Name == "verdict" && p.Value.ValueKind == JsonValueKind.String) verdicts.Add(p.Value.GetString()!);
+                    Collect(p.Value);
+                }
+            else if (e.ValueKind == JsonValueKind.Array)
+                foreach (var x in e.EnumerateArray()) Collect(x);
+        }
+        foreach (var args in new[]
+        {
+            new[] { "check", "patch-v1", "--json" }, ["explain", "sn-no-recompute", "--json"], ["check", "kvm-2021", "--json"],
+            ["synthesize", "--json"], ["live", "patch-v1", "--seconds", "0.2", "--json"],
+        })
+        {
+            var r = Pilab.Invoke(args);
+            using var doc = JsonDocument.Parse(r.Out);
+            Collect(doc.RootElement);
+        }
+        Assert.Contains("violation", verdicts);
+        Assert.Contains("safe", verdicts);
+        Assert.All(verdicts, v => Assert.Contains(v, vocabulary));
+    }
+
     [Fact]
     public void Check_SafeVariant_ExitsZero()
     {
