@@ -41,6 +41,7 @@ root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(SynthesizeCommand.Create());
 root.Subcommands.Add(BarriersCommand.Create());
+root.Subcommands.Add(TestCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -42,6 +42,10 @@ public sealed record Variant(
     /// <summary>A race pilab found in code KVM ran or runs, rather than the code before a historical fix.</summary>
     public bool Finding { get; init; }
 
+    /// <summary>The verdict a regression file states for its own configuration (its <c>expect:</c> line:
+    /// <c>safe</c> or <c>violation</c>), for <c>pilab test</c>; null when the file does not say.</summary>
+    public string? Expect { get; init; }
+
     public bool WholeSystem => Design != KvmDesign.Entry;
 
     /// <summary>Longest entry and injector sequences a variant may have (they bound the packed program counters).</summary>

@@ -40,7 +40,7 @@ public static class VariantFile
     private static readonly string[] SystemKeys = ["block", "sched-in", "sched-out-block", "wakeup-vector", "blocked-ndst"];
     private static readonly string[] EntryKeys = ["on-already-set", "requests"];
     private static readonly string[] Keys =
-        ["name", "description", "source", "base", "design", "check", "entry", "injector", .. EntryKeys, .. SystemKeys];
+        ["name", "description", "source", "base", "design", "check", "expect", "entry", "injector", .. EntryKeys, .. SystemKeys];
 
     /// <summary>The words of a <c>check:</c> line (docs/variant-format.md).</summary>
     public const string CheckWords = "mm=sc|tso, k=N (CPU injectors), j=N (IOMMU posters), n=N (posts each), e=N (guest exits), h=N (halts), p=N (preemptions), m=N (migrations), same-vector, irq-priority";
@@ -63,6 +63,7 @@ public static class VariantFile
         List<SchedOutStep>? schedOut = null;
         WakeupVector? wakeup = null;
         BlockedNdst? blockedNdst = null;
+        string? expect = null;
 
         var reader = new VariantLines(file, Keys, errors);
         var seen = reader.Seen;
@@ -99,6 +100,9 @@ public static class VariantFile
                     break;
                 case "check":
                     check = ParseCheck(words, file, lineNo, errors);
+                    break;
+                case "expect":
+                    if (One(["safe", "violation"])) expect = words[0].Text;
                     break;
                 case "entry":
                     entry = [];
@@ -273,6 +277,7 @@ public static class VariantFile
             WakeupVector = whole ? wakeup ?? reference!.WakeupVector : WakeupVector.Auto,
             BlockedNdst = whole ? blockedNdst ?? reference!.BlockedNdst : BlockedNdst.Keep,
             Check = fCheck,
+            Expect = expect,
         };
         return new(variant, []);
     }
@@ -327,6 +332,7 @@ public static class VariantFile
         sb.Append("source: ").Append(v.Source.Replace('#', ' ')).Append('\n');
         sb.Append("design: ").Append(DesignNames.Name(v.Design)).Append('\n');
         sb.Append("check: ").Append(v.Check.CheckLine(v.Design)).Append('\n');
+        if (v.Expect is { } e) sb.Append("expect: ").Append(e).Append('\n');
         sb.Append("entry: ").Append(v.EntryText).Append('\n');
         sb.Append("injector: ").Append(v.InjectorText).Append('\n');
         if (!v.WholeSystem)
