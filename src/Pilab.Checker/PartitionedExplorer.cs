@@ -21,8 +21,9 @@ namespace Pilab.Checker;
 /// shallowest level that has one in that order; without one, the first stuck dead end in that order.
 /// With one worker that is the plain queue; with several it is kept like this. Each message carries
 /// its place in the queue order as a key (the parent's rank in its level times the model's most
-/// successors, plus the step's index). A level is done in rounds, each a stretch of the level's ranks
-/// (<see cref="RoundStates"/> per worker). Expand: each worker takes its states of the round in rank
+/// successors, plus the step's index; counted from the round's first rank, so it fits 32 bits and,
+/// with only the low half of the hash sent, the message is no larger than before). A level is done
+/// in rounds, each a stretch of the level's ranks (<see cref="RoundStates"/> per worker). Expand: each worker takes its states of the round in rank
 /// order, computes their successors and posts each to its owner's mailbox, so each mailbox is in key
 /// order. Insert: each worker adds the messages addressed to it merged by key across the senders,
 /// with the table lines of the next ones prefetched so that the cache misses of a large table overlap
@@ -38,8 +39,8 @@ namespace Pilab.Checker;
 /// one worker reports. A state's number (its index in its owner's set times the workers plus the
 /// owner) does depend on the workers; the run does not. Nothing depends on timing.
 ///
-/// What may depend on the workers is how far the search got when it stops: on a violation, the rest
-/// of the round is expanded and inserted, and a round is a different stretch of the level on different
+/// What may depend on the workers is how far the search got when it stops: on a violation, the other
+/// workers finish the round, which is expanded and inserted, and a round is a different stretch of the level on different
 /// worker counts, so the count of states (and transitions) at the stop differs; at --max-states or
 /// --max-memory, which states were stored (and so whether a violation was reached before the bound).
 /// A full search (safe, stuck, or exhausting after a violation) stores the same states on any number.
@@ -84,12 +85,13 @@ internal static class PartitionedExplorer
     private struct Message<TState> where TState : unmanaged
     {
         public TState State;
-        public ulong Hash;
+        public uint Hash; // the low half of the state's hash: what the owner's table uses
         public int Parent;
         public int Label;
-        /// <summary>Where the successor comes in the queue order: its parent's rank in its level times
-        /// the model's most successors, plus its index among the parent's successors.</summary>
-        public long Key;
+        /// <summary>Where the successor comes in the queue order, within the round: its parent's rank in
+        /// its level less the round's first, times the model's most successors, plus its index among
+        /// the parent's successors (so the message is no larger than it was without it).</summary>
+        public uint Key;
     }
 
     /// <summary>A worker's store, buffers and tallies; only its owner writes them during a phase.</summary>
@@ -142,6 +144,7 @@ internal static class PartitionedExplorer
         private int _depth;
         private long _levelSize; // states in the level being expanded, all workers together
         private long _roundEnd; // the ranks below this are expanded by the end of this round
+        private readonly long _roundSpan; // ranks per round: RoundStates per worker, so that a round's keys fit 32 bits
         private bool _boundHit;
         private readonly TState _initial;
         public Exception? Failure;
@@ -160,6 +163,7 @@ internal static class PartitionedExplorer
             _expanded = new Barrier(_workers);
             _inserted = new Barrier(_workers, _ => Coordinate());
             _initial = system.Initial;
+            _roundSpan = Math.Max(1, Math.Min((long)RoundStates * _workers, uint.MaxValue / Math.Max(1, system.MaxSuccessors)));
 
             var root = _sym ? system.Canonicalize(in _initial) : _initial;
             ulong h = StateHash.Of(in root);
@@ -183,7 +187,7 @@ internal static class PartitionedExplorer
                 me.Ranked = false;
                 _levelSize += me.LevelEnd - me.LevelStart;
             }
-            _roundEnd = (long)RoundStates * _workers;
+            _roundEnd = _roundSpan;
             return _levelSize > 0;
         }
 
@@ -191,7 +195,7 @@ internal static class PartitionedExplorer
         private bool NextRound()
         {
             if (_roundEnd >= _levelSize) return false;
-            _roundEnd += (long)RoundStates * _workers;
+            _roundEnd += _roundSpan;
             return true;
         }
 
@@ -205,7 +209,7 @@ internal static class PartitionedExplorer
         {
             var me = _crew[w];
             int n = (int)(me.LevelEnd - me.LevelStart);
-            if (me.Ranks.Length < n) me.Ranks = new int[Math.Max(n, me.Ranks.Length * 2)];
+            if (me.Ranks.Length < n) me.Ranks = new int[Math.Max(n, Math.Min(me.Ranks.Length * 2L, Array.MaxLength))];
             var ranks = me.Ranks;
             var keys = me.Keys;
             for (int j = 0; j < n; j++) ranks[j] = j;
@@ -269,6 +273,7 @@ internal static class PartitionedExplorer
             var ranks = _workers == 1 ? null : me.Ranks;
             long levelStart = me.LevelStart;
             long successors = _system.MaxSuccessors;
+            long roundStart = _roundEnd - _roundSpan;
             var buffer = me.Buffer;
             var outbox = me.Outbox;
             var posted = me.Posted;
@@ -283,7 +288,7 @@ internal static class PartitionedExplorer
             {
                 int number = (int)(local * _workers + w);
                 int rank = ranks is null ? (int)(local - levelStart) : ranks[local - levelStart];
-                long key = rank * successors;
+                uint key = (uint)((rank - roundStart) * successors);
                 TState s = set.State(local);
                 int n = _por ? _system.StubbornSuccessors(in s, buffer) : _system.Successors(in s, buffer);
                 transitions += n;
@@ -305,10 +310,10 @@ internal static class PartitionedExplorer
                     if (k == outbox[o].Length) Array.Resize(ref outbox[o], k * 2);
                     ref var m = ref outbox[o][k];
                     m.State = t;
-                    m.Hash = h;
+                    m.Hash = (uint)h;
                     m.Parent = number;
                     m.Label = buffer[i].Label;
-                    m.Key = key + i;
+                    m.Key = key + (uint)i;
                     posted[o] = k + 1;
                 }
             }
@@ -327,7 +332,7 @@ internal static class PartitionedExplorer
                 foreach (var sender in _crew) incoming += sender.Posted[w];
                 me.Set.EnsureCapacity(incoming);
                 long keys = me.Set.Count - me.LevelEnd + incoming;
-                if (_workers > 1 && me.Keys.Length < keys) Array.Resize(ref me.Keys, (int)Math.Max(keys, Math.Min(me.Keys.Length * 2L, int.MaxValue)));
+                if (_workers > 1 && me.Keys.Length < keys) Array.Resize(ref me.Keys, (int)Math.Max(keys, Math.Min(me.Keys.Length * 2L, Array.MaxLength)));
             }
             if (_workers == 1) InsertInOrder(me);
             else InsertMerged(me, w);
@@ -377,6 +382,7 @@ internal static class PartitionedExplorer
             var read = me.Read;
             var keys = me.Keys;
             long building = me.LevelEnd; // the own index of the first state of the level being built
+            long roundKey = (_roundEnd - _roundSpan) * _system.MaxSuccessors; // the key of the round's first
             for (int v = 0; v < _workers; v++)
             {
                 mails[v] = _crew[v].Outbox[w];
@@ -385,33 +391,46 @@ internal static class PartitionedExplorer
             }
             while (true)
             {
-                int v = 0;
-                long least = head[0];
-                for (int u = 1; u < head.Length; u++)
-                    if (head[u] < least) { least = head[u]; v = u; }
-                if (least == long.MaxValue) break;
+                // The sender with the least key is taken while its keys stay below every other
+                // sender's next one: a run of its mail, usually several messages, per choice.
+                int v = -1;
+                long least = long.MaxValue, second = long.MaxValue;
+                for (int u = 0; u < head.Length; u++)
+                {
+                    long h = head[u];
+                    if (h < least) { second = least; least = h; v = u; }
+                    else if (h < second) second = h;
+                }
+                if (v < 0) break;
                 var mail = mails[v];
                 int count = counts[v], i = read[v];
-                if (i + Lookahead < count) set.PrefetchSlot(mail[i + Lookahead].Hash);
-                if (i + Lookahead / 2 < count) set.PrefetchCandidate(mail[i + Lookahead / 2].Hash);
-                ref var m = ref mail[i];
-                if (me.Budget == 0 && !Grant(me))
+                do
                 {
-                    me.Starved = true;
-                    return;
+                    if (i + Lookahead < count) set.PrefetchSlot(mail[i + Lookahead].Hash);
+                    if (i + Lookahead / 2 < count) set.PrefetchCandidate(mail[i + Lookahead / 2].Hash);
+                    ref var m = ref mail[i];
+                    if (me.Budget == 0 && !Grant(me))
+                    {
+                        read[v] = i;
+                        me.Starved = true;
+                        return;
+                    }
+                    if (set.Count == _ownLimit)
+                    {
+                        read[v] = i;
+                        me.Full = true;
+                        return;
+                    }
+                    long index = set.Add(in m.State, m.Hash, m.Parent, m.Label);
+                    if (index >= 0)
+                    {
+                        keys[index - building] = roundKey + m.Key;
+                        me.Budget--;
+                    }
+                    i++;
                 }
-                if (set.Count == _ownLimit)
-                {
-                    me.Full = true;
-                    return;
-                }
-                long index = set.Add(in m.State, m.Hash, m.Parent, m.Label);
-                if (index >= 0)
-                {
-                    keys[index - building] = least;
-                    me.Budget--;
-                }
-                read[v] = ++i;
+                while (i < count && mail[i].Key < second);
+                read[v] = i;
                 head[v] = i < count ? mail[i].Key : long.MaxValue;
             }
         }
