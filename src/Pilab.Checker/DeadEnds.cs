@@ -1,32 +1,47 @@
 namespace Pilab.Checker;
 
 /// <summary>
-/// The dead ends an explorer met: how many, and the lowest-numbered violating and stuck ones. The
-/// dead ends of one tally are numbered in breadth-first order (hash compaction) or are equally deep
-/// (one round of the partitioned engine), so the lowest number is a shallowest one, whatever order
-/// they were met in; tallies of later rounds are added with <see cref="MergeLater"/>.
+/// The dead ends an explorer met: how many, and the first violating and stuck ones. "First" is by an
+/// order key the explorer gives with each: the dead ends of one tally are numbered in breadth-first
+/// order (hash compaction: the key is the number) or are equally deep (one round of the partitioned
+/// engine: the key is the rank in the level's queue order), so the least key is the first of the
+/// shallowest, whatever order they were met in. Tallies of the same round are combined with
+/// <see cref="Merge"/>, those of later rounds added with <see cref="MergeLater"/>.
 /// </summary>
 internal struct DeadEnds()
 {
     public long Count;
+    /// <summary>The number (the index its parent links name it by) of the first violating dead end; -1 if none.</summary>
     public long Violation = -1;
     public long Stuck = -1;
+    private long _violationKey = long.MaxValue, _stuckKey = long.MaxValue;
 
-    /// <summary>Counts a dead end; true when it is now the lowest-indexed of its kind (violation or stuck).</summary>
-    public bool Record(TerminalKind kind, long index)
+    /// <summary>Counts a dead end whose order key is its number; true when it is now the first of its kind (violation or stuck).</summary>
+    public bool Record(TerminalKind kind, long index) => Record(kind, index, index);
+
+    /// <summary>Counts a dead end; true when its key is now the least of its kind.</summary>
+    public bool Record(TerminalKind kind, long key, long index)
     {
         Count++;
-        if (kind == TerminalKind.Violation && (Violation < 0 || index < Violation)) { Violation = index; return true; }
-        if (kind == TerminalKind.Stuck && (Stuck < 0 || index < Stuck)) { Stuck = index; return true; }
+        if (kind == TerminalKind.Violation && key < _violationKey) { _violationKey = key; Violation = index; return true; }
+        if (kind == TerminalKind.Stuck && key < _stuckKey) { _stuckKey = key; Stuck = index; return true; }
         return false;
+    }
+
+    /// <summary>Adds a tally of dead ends met in the same round (keys comparable): the least key wins.</summary>
+    public void Merge(in DeadEnds other)
+    {
+        Count += other.Count;
+        if (other._violationKey < _violationKey) { _violationKey = other._violationKey; Violation = other.Violation; }
+        if (other._stuckKey < _stuckKey) { _stuckKey = other._stuckKey; Stuck = other.Stuck; }
     }
 
     /// <summary>Adds a tally of dead ends met after this one's: its picks count only where this has none.</summary>
     public void MergeLater(in DeadEnds later)
     {
         Count += later.Count;
-        if (Violation < 0) Violation = later.Violation;
-        if (Stuck < 0) Stuck = later.Stuck;
+        if (Violation < 0) { Violation = later.Violation; _violationKey = later._violationKey; }
+        if (Stuck < 0) { Stuck = later.Stuck; _stuckKey = later._stuckKey; }
     }
 
     /// <summary>The dead end whose run is reported: a violation before a stuck state; -1 if neither.</summary>

@@ -11,19 +11,41 @@ namespace Pilab.Checker;
 /// distributed engines): each worker owns the states whose hash falls in its part, in a
 /// <see cref="VisitedSet{TState}"/> of its own that nobody else writes. So lookups take no lock and no
 /// atomic instruction, and a table line never moves between cores; what crosses is one message
-/// (state, hash, parent, label) per successor, written and read sequentially.
+/// (state, hash, parent, label, key) per successor, written and read sequentially.
 ///
-/// A level is done in rounds. Expand: each worker takes the next of its own states of the level, in
-/// order, computes their successors and posts each to its owner's mailbox. Insert: each worker adds
-/// the messages addressed to it, sender by sender, in the order posted, with the table lines of the
-/// next ones prefetched so that the cache misses of a large table overlap instead of coming one
-/// after the other (on one worker, without it the search takes half as long again). Nothing in that
-/// order depends on timing, so the numbers states get, the count at a stop and the run reported are
-/// the same on every run. A round expands at most <see cref="RoundStates"/> states of each worker,
-/// which bounds the mailboxes (a few MB, outside --max-memory's count). Every state of depth d is
-/// added before any of depth d + 1 is expanded, so the states stored are those of a sequential
-/// breadth-first search, and the first violating dead end met lies at the least depth: its run,
-/// rebuilt from parent links, is a shortest one.
+/// The answer is the sequential search's, on any number of workers. The states of a level are
+/// ordered as a first-in first-out queue would order them: by their parent's place in the level
+/// before, then by the index of the step among the parent's successors as the model generates them
+/// (after the stubborn-set and symmetry reductions in force). A state's parent is the first state in
+/// that order that reaches it, and the run reported ends in the first violating dead end of the
+/// shallowest level that has one in that order; without one, the first stuck dead end in that order.
+/// With one worker that is the plain queue; with several it is kept like this. Each message carries
+/// its place in the queue order as a key (the parent's rank in its level times the model's most
+/// successors, plus the step's index; counted from the round's first rank, so it fits 32 bits and,
+/// with only the low half of the hash sent, the message is no larger than before). A level is done
+/// in rounds, each a stretch of the level's ranks (<see cref="RoundStates"/> per worker). Expand: each worker takes its states of the round in rank
+/// order, computes their successors and posts each to its owner's mailbox, so each mailbox is in key
+/// order. Insert: each worker adds the messages addressed to it merged by key across the senders,
+/// with the table lines of the next ones prefetched so that the cache misses of a large table overlap
+/// instead of coming one after the other (on one worker, without it the search takes half as long
+/// again). So the first message for a new state is the one the queue would have taken first, its
+/// parent and label are stored, and each owner's states of a level are numbered in queue order. When
+/// a level is done, each worker ranks its new states from the keys: its own position plus, per other
+/// worker, how many of that worker's keys are less (one merge-like pass). A worker stops expanding at
+/// its first violating dead end; the round's pick is the least-ranked of the workers' picks, and an
+/// earlier round's pick comes first. Every state of depth d is added before any of depth d + 1 is
+/// expanded, so the states stored are those of a sequential breadth-first search, the dead end picked
+/// lies at the least depth, and its run, rebuilt from parent links, is a shortest one: the very run
+/// one worker reports. A state's number (its index in its owner's set times the workers plus the
+/// owner) does depend on the workers; the run does not. Nothing depends on timing.
+///
+/// What may depend on the workers is how far the search got when it stops: on a violation, the other
+/// workers finish the round, which is expanded and inserted, and a round is a different stretch of the level on different
+/// worker counts, so the count of states (and transitions) at the stop differs; at --max-states or
+/// --max-memory, which states were stored (and so whether a violation was reached before the bound).
+/// A full search (safe, stuck, or exhausting after a violation) stores the same states on any number.
+/// The mailboxes, the keys and the ranks of two levels are outside --max-memory's count (a round's
+/// mail is a few MB; keys and ranks are 12 bytes per state of a level, with several workers only).
 ///
 /// One worker is the sequential search itself, with its inserts batched and prefetched: messages are
 /// inserted in the order they were posted, so states get the numbers a plain queue would give them,
@@ -63,9 +85,13 @@ internal static class PartitionedExplorer
     private struct Message<TState> where TState : unmanaged
     {
         public TState State;
-        public ulong Hash;
+        public uint Hash; // the low half of the state's hash: what the owner's table uses
         public int Parent;
         public int Label;
+        /// <summary>Where the successor comes in the queue order, within the round: its parent's rank in
+        /// its level less the round's first, times the model's most successors, plus its index among
+        /// the parent's successors (so the message is no larger than it was without it).</summary>
+        public uint Key;
     }
 
     /// <summary>A worker's store, buffers and tallies; only its owner writes them during a phase.</summary>
@@ -82,6 +108,16 @@ internal static class PartitionedExplorer
         public long Transitions;
         public DeadEnds Round = new(); // the dead ends met in this round
         public readonly int[] Read = new int[workers]; // per sender: how much of its mail to me is inserted
+        // With several workers: the queue-order keys of the states added since the level began (by
+        // own index from LevelEnd; increasing, as they are inserted in key order), and the global
+        // ranks of the level's states being expanded (by own index from LevelStart; increasing too).
+        public long[] Keys = workers > 1 ? new long[1024] : [];
+        public int[] Ranks = workers > 1 ? new int[1024] : [];
+        public bool Ranked; // this level's ranks are computed
+        // The insert's merge of the senders' mail: each sender's mailbox, count and next key.
+        public readonly Message<TState>[][] Mail = new Message<TState>[workers][];
+        public readonly int[] MailCount = new int[workers];
+        public readonly long[] Head = new long[workers];
         public long Budget; // states this worker may still add without asking
         public bool Starved; // stopped inserting for want of budget, with mail left
         public bool Full; // its numbering is exhausted
@@ -106,6 +142,9 @@ internal static class PartitionedExplorer
         private bool _insertAgain; // the bound's last grants went unused: the starved workers go on inserting
         private DeadEnds _deadEnds = new();
         private int _depth;
+        private long _levelSize; // states in the level being expanded, all workers together
+        private long _roundEnd; // the ranks below this are expanded by the end of this round
+        private readonly long _roundSpan; // ranks per round: RoundStates per worker, so that a round's keys fit 32 bits
         private bool _boundHit;
         private readonly TState _initial;
         public Exception? Failure;
@@ -124,42 +163,70 @@ internal static class PartitionedExplorer
             _expanded = new Barrier(_workers);
             _inserted = new Barrier(_workers, _ => Coordinate());
             _initial = system.Initial;
+            _roundSpan = Math.Max(1, Math.Min((long)RoundStates * _workers, uint.MaxValue / Math.Max(1, system.MaxSuccessors)));
 
             var root = _sym ? system.Canonicalize(in _initial) : _initial;
             ulong h = StateHash.Of(in root);
-            _crew[Owner(h)].Set.Add(in root, h, -1, -1);
+            _crew[Owner(h)].Set.Add(in root, h, -1, -1); // its key, 0, is in place
             _reserved.Value = 1;
             NextLevel();
         }
 
         private int Owner(ulong hash) => (int)(((hash >> 32) * (ulong)_workers) >> 32);
 
-        /// <summary>Makes the states added since the last level the level to expand; false if there are none.</summary>
+        /// <summary>Makes the states added since the last level the level to expand, its first round
+        /// the first <see cref="RoundStates"/> per worker of its queue order; false if there are none.</summary>
         private bool NextLevel()
         {
-            bool any = false;
+            _levelSize = 0;
             foreach (var me in _crew)
             {
                 me.LevelStart = me.LevelEnd;
                 me.LevelEnd = me.Set.Count;
-                me.RoundStart = me.LevelStart;
-                me.RoundEnd = Math.Min(me.LevelEnd, me.LevelStart + RoundStates);
-                any |= me.LevelEnd > me.LevelStart;
+                me.RoundStart = me.RoundEnd = me.LevelStart;
+                me.Ranked = false;
+                _levelSize += me.LevelEnd - me.LevelStart;
             }
-            return any;
+            _roundEnd = _roundSpan;
+            return _levelSize > 0;
         }
 
-        /// <summary>Moves each owner's round on through its level; false when the level is done.</summary>
+        /// <summary>Moves the round on to the next ranks of the level; false when the level is done.</summary>
         private bool NextRound()
         {
-            bool any = false;
-            foreach (var me in _crew)
+            if (_roundEnd >= _levelSize) return false;
+            _roundEnd += _roundSpan;
+            return true;
+        }
+
+        /// <summary>
+        /// The global ranks of this worker's states of the level: a state's rank is the number of
+        /// states of the level, all owners together, whose key is less than its own. Each owner's keys
+        /// increase with its own index, so this is its own position plus, per other owner, how many
+        /// of that owner's keys are less: one merge-like pass over each other owner's keys.
+        /// </summary>
+        private void Rank(int w)
+        {
+            var me = _crew[w];
+            int n = (int)(me.LevelEnd - me.LevelStart);
+            if (me.Ranks.Length < n) me.Ranks = new int[Math.Max(n, Math.Min(me.Ranks.Length * 2L, Array.MaxLength))];
+            var ranks = me.Ranks;
+            var keys = me.Keys;
+            for (int j = 0; j < n; j++) ranks[j] = j;
+            for (int v = 0; v < _workers; v++)
             {
-                me.RoundStart = me.RoundEnd;
-                me.RoundEnd = Math.Min(me.LevelEnd, me.RoundEnd + RoundStates);
-                any |= me.RoundEnd > me.RoundStart;
+                if (v == w) continue;
+                var other = _crew[v];
+                var theirs = other.Keys;
+                int m = (int)(other.LevelEnd - other.LevelStart), p = 0;
+                for (int j = 0; j < n; j++)
+                {
+                    long key = keys[j];
+                    while (p < m && theirs[p] < key) p++;
+                    ranks[j] += p;
+                }
             }
-            return any;
+            me.Ranked = true;
         }
 
         public void Work(int w)
@@ -192,6 +259,21 @@ internal static class PartitionedExplorer
         private void Expand(int w)
         {
             var me = _crew[w];
+            // The round: this worker's states whose rank in the level is below the round's end. Its
+            // states are stored in queue order, so they are the next ones in its own order.
+            me.RoundStart = me.RoundEnd;
+            if (_workers == 1) me.RoundEnd = Math.Min(me.LevelEnd, me.LevelStart + _roundEnd);
+            else
+            {
+                if (!me.Ranked) Rank(w);
+                long end = me.RoundStart;
+                while (end < me.LevelEnd && me.Ranks[end - me.LevelStart] < _roundEnd) end++;
+                me.RoundEnd = end;
+            }
+            var ranks = _workers == 1 ? null : me.Ranks;
+            long levelStart = me.LevelStart;
+            long successors = _system.MaxSuccessors;
+            long roundStart = _roundEnd - _roundSpan;
             var buffer = me.Buffer;
             var outbox = me.Outbox;
             var posted = me.Posted;
@@ -205,6 +287,8 @@ internal static class PartitionedExplorer
             for (long local = me.RoundStart, end = me.RoundEnd; local < end; local++)
             {
                 int number = (int)(local * _workers + w);
+                int rank = ranks is null ? (int)(local - levelStart) : ranks[local - levelStart];
+                uint key = (uint)((rank - roundStart) * successors);
                 TState s = set.State(local);
                 int n = _por ? _system.StubbornSuccessors(in s, buffer) : _system.Successors(in s, buffer);
                 transitions += n;
@@ -212,7 +296,7 @@ internal static class PartitionedExplorer
                 {
                     me.TerminalStates?.Add(s);
                     var kind = _system.Classify(in s);
-                    round.Record(kind, number);
+                    round.Record(kind, rank, number);
                     // Nothing after it is expanded by this worker: the successors posted so far are
                     // inserted, and the search stops at the end of this round.
                     if (kind == TerminalKind.Violation && !_options.ExhaustAfterViolation) goto Done;
@@ -226,9 +310,10 @@ internal static class PartitionedExplorer
                     if (k == outbox[o].Length) Array.Resize(ref outbox[o], k * 2);
                     ref var m = ref outbox[o][k];
                     m.State = t;
-                    m.Hash = h;
+                    m.Hash = (uint)h;
                     m.Parent = number;
                     m.Label = buffer[i].Label;
+                    m.Key = key + (uint)i;
                     posted[o] = k + 1;
                 }
             }
@@ -241,37 +326,112 @@ internal static class PartitionedExplorer
         private void Insert(int w)
         {
             var me = _crew[w];
-            var set = me.Set;
             if (!_insertAgain)
             {
                 long incoming = 0;
                 foreach (var sender in _crew) incoming += sender.Posted[w];
-                set.EnsureCapacity(incoming);
+                me.Set.EnsureCapacity(incoming);
+                long keys = me.Set.Count - me.LevelEnd + incoming;
+                if (_workers > 1 && me.Keys.Length < keys) Array.Resize(ref me.Keys, (int)Math.Max(keys, Math.Min(me.Keys.Length * 2L, Array.MaxLength)));
             }
+            if (_workers == 1) InsertInOrder(me);
+            else InsertMerged(me, w);
+        }
+
+        /// <summary>One worker: its own mail in the order posted, which is the queue order.</summary>
+        private void InsertInOrder(Worker<TState> me)
+        {
+            var set = me.Set;
+            var mail = me.Outbox[0];
+            int count = me.Posted[0];
+            for (int i = me.Read[0]; i < count; i++)
+            {
+                if (i + Lookahead < count) set.PrefetchSlot(mail[i + Lookahead].Hash);
+                if (i + Lookahead / 2 < count) set.PrefetchCandidate(mail[i + Lookahead / 2].Hash);
+                ref var m = ref mail[i];
+                if (me.Budget == 0 && !Grant(me))
+                {
+                    me.Read[0] = i;
+                    me.Starved = true;
+                    return;
+                }
+                if (set.Count == _ownLimit)
+                {
+                    me.Full = true;
+                    return;
+                }
+                if (set.Add(in m.State, m.Hash, m.Parent, m.Label) >= 0) me.Budget--;
+            }
+            me.Read[0] = count;
+        }
+
+        /// <summary>
+        /// Several workers: the senders' mail merged by key. Each sender posts in key order (it expands
+        /// its states in rank order, a state's successors in the model's order) and a round's keys all
+        /// lie above the last round's, so the owner sees every successor of the level in the queue order
+        /// of the sequential search: the first message for a new state is the one the queue would have
+        /// taken, its parent and label are stored, and the owner's states are numbered in queue order.
+        /// Each sender's mailbox is prefetched ahead of its own head.
+        /// </summary>
+        private void InsertMerged(Worker<TState> me, int w)
+        {
+            var set = me.Set;
+            var mails = me.Mail;
+            var counts = me.MailCount;
+            var head = me.Head;
+            var read = me.Read;
+            var keys = me.Keys;
+            long building = me.LevelEnd; // the own index of the first state of the level being built
+            long roundKey = (_roundEnd - _roundSpan) * _system.MaxSuccessors; // the key of the round's first
             for (int v = 0; v < _workers; v++)
             {
-                var sender = _crew[v];
-                var mail = sender.Outbox[w];
-                int count = sender.Posted[w];
-                for (int i = me.Read[v]; i < count; i++)
+                mails[v] = _crew[v].Outbox[w];
+                counts[v] = _crew[v].Posted[w];
+                head[v] = read[v] < counts[v] ? mails[v][read[v]].Key : long.MaxValue;
+            }
+            while (true)
+            {
+                // The sender with the least key is taken while its keys stay below every other
+                // sender's next one: a run of its mail, usually several messages, per choice.
+                int v = -1;
+                long least = long.MaxValue, second = long.MaxValue;
+                for (int u = 0; u < head.Length; u++)
+                {
+                    long h = head[u];
+                    if (h < least) { second = least; least = h; v = u; }
+                    else if (h < second) second = h;
+                }
+                if (v < 0) break;
+                var mail = mails[v];
+                int count = counts[v], i = read[v];
+                do
                 {
                     if (i + Lookahead < count) set.PrefetchSlot(mail[i + Lookahead].Hash);
                     if (i + Lookahead / 2 < count) set.PrefetchCandidate(mail[i + Lookahead / 2].Hash);
                     ref var m = ref mail[i];
                     if (me.Budget == 0 && !Grant(me))
                     {
-                        me.Read[v] = i;
+                        read[v] = i;
                         me.Starved = true;
                         return;
                     }
                     if (set.Count == _ownLimit)
                     {
+                        read[v] = i;
                         me.Full = true;
                         return;
                     }
-                    if (set.Add(in m.State, m.Hash, m.Parent, m.Label) >= 0) me.Budget--;
+                    long index = set.Add(in m.State, m.Hash, m.Parent, m.Label);
+                    if (index >= 0)
+                    {
+                        keys[index - building] = roundKey + m.Key;
+                        me.Budget--;
+                    }
+                    i++;
                 }
-                me.Read[v] = count;
+                while (i < count && mail[i].Key < second);
+                read[v] = i;
+                head[v] = i < count ? mail[i].Key : long.MaxValue;
             }
         }
 
@@ -327,17 +487,20 @@ internal static class PartitionedExplorer
                 }
                 _boundHit = true;
             }
+            // A round is a stretch of the level's queue order, all workers together: the least rank
+            // among the dead ends its workers met is the queue's first; and rounds go in queue order,
+            // so a dead end met in an earlier round comes first: the first round's pick is kept.
+            var round = new DeadEnds();
             foreach (var me in _crew)
             {
-                // Rounds go in breadth-first order, so a dead end met in an earlier round is no
-                // deeper than one met now: the first round's pick is kept.
-                _deadEnds.MergeLater(me.Round);
+                round.Merge(me.Round);
                 me.Round = new();
                 _boundHit |= me.Full;
                 // The mailboxes are empty: the senders fill them from the start in the next round.
                 Array.Clear(me.Posted);
                 Array.Clear(me.Read);
             }
+            _deadEnds.MergeLater(round);
             if (Failure is not null || _boundHit || (_deadEnds.Violation >= 0 && !_options.ExhaustAfterViolation))
             {
                 _done = true;
@@ -358,6 +521,7 @@ internal static class PartitionedExplorer
                 states += me.Set.Count;
                 bytes += me.Set.Bytes;
                 foreach (var box in me.Outbox) bytes += (long)box.Length * Unsafe.SizeOf<Message<TState>>();
+                bytes += (long)me.Keys.Length * sizeof(long) + (long)me.Ranks.Length * sizeof(int);
                 if (me.TerminalStates is not null) terminalStates!.AddRange(me.TerminalStates);
             }
             string? boundMessage = _boundHit ? _bound.Message : null;

@@ -78,6 +78,28 @@ public sealed class SynthesisTests
         Assert.Equal(20, r.Sc.TraceLength);
     }
 
+    /// <summary>The order matrix does not depend on the machine: every order's verdicts, reason
+    /// classes (with the step they point at) and run lengths are the same for one, two and three
+    /// workers, with the command line's reductions (as <c>pilab synthesize</c> and <c>pilab report</c>
+    /// check) and without.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EveryOrder_GetsTheSameReason_OnAnyNumberOfWorkers(bool reduced)
+    {
+        var options = reduced ? ExplorationOptions.Reduced : ExplorationOptions.Unreduced;
+        var one = OrderSynthesis.Run(InjectorSide.Default, new Configuration(), options with { Workers = 1 });
+        foreach (int workers in new[] { 2, 3 })
+        {
+            var several = OrderSynthesis.Run(InjectorSide.Default, new Configuration(), options with { Workers = workers });
+            Assert.Equal(one.Length, several.Length);
+            for (int i = 0; i < one.Length; i++)
+                foreach (var (a, b, mm) in new[] { (one[i].Sc, several[i].Sc, "SC"), (one[i].Tso, several[i].Tso, "TSO") })
+                    Assert.True(a.Verdict == b.Verdict && a.Reason == b.Reason && a.TraceLength == b.TraceLength,
+                        $"{one[i].Text} {mm}, {workers} workers: {b.Verdict} {b.Reason} in {b.TraceLength} steps; one worker {a.Verdict} {a.Reason} in {a.TraceLength}");
+        }
+    }
+
     [Fact]
     public void Csv_HasOneRowPerOrder_WithBothVerdictsAndReasons()
     {
