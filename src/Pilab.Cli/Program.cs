@@ -88,7 +88,7 @@ int CheckAll(ParseResult p)
     // whole-system built-in at its own configuration: an option that would be ignored is refused.
     if (common.GivenNames(p, common.Mm, common.Injectors).ToList() is { Count: > 0 } swept)
     {
-        Console.Error.WriteLine($"pilab: check with no variant sweeps --mm and --injectors itself (SC and TSO, k=1 and 2); {string.Join(" and ", swept)} need a variant");
+        Console.Error.WriteLine($"pilab: check with no variant sweeps --mm and --injectors itself (SC and TSO, k=1 and 2); {string.Join(" and ", swept)} {(swept.Count == 1 ? "needs" : "need")} a variant");
         return ExitCodes.BadInput;
     }
     if (common.Exploration(p) is not { } options) return ExitCodes.BadInput;
