@@ -7,11 +7,14 @@ using Pilab.Report;
 namespace Pilab.Cli;
 
 /// <summary>
-/// <c>pilab report [variants or files...] [-o report.html]</c>: checks each variant under SC and TSO
-/// with one and two injectors and writes one self-contained HTML file (<see cref="HtmlReport"/>) with
-/// the verdict table, the cost of a delivery for every check without loss, the order matrix of the
-/// synthesis (all entry orders, unless <c>--no-synthesis</c>), with <c>--live seconds</c> the latency
-/// histogram of a live run (<see cref="ReportLive"/>), and a sequence diagram of every losing run.
+/// <c>pilab report [variants or files...] [-o report.html]</c>: checks each vCPU-entry variant under SC
+/// and TSO with one and two injectors, and each whole-system variant once at its own configuration (its
+/// check line, with --posts, --exits, --same-vector, --irq-priority laid over it), and writes one
+/// self-contained HTML file (<see cref="HtmlReport"/>) with the verdict tables, the cost of a delivery
+/// for every vCPU-entry check without loss, the order matrix of the synthesis (all entry orders, unless
+/// <c>--no-synthesis</c>), with <c>--live seconds</c> the latency histogram of a live run
+/// (<see cref="ReportLive"/>), and a sequence diagram of every losing run of either model. With no
+/// variant named: every built-in.
 /// </summary>
 internal static class ReportCommand
 {
@@ -20,13 +23,13 @@ internal static class ReportCommand
         var common = new CommonOptions();
         var variants = new Argument<string[]>("variants")
         {
-            Description = "built-in variants (pilab list) or variant files; default: every built-in",
+            Description = "built-in variants (pilab list) or variant files, of any design; default: every built-in",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var output = new Option<string>("--output", "-o") { Description = "the HTML file to write", DefaultValueFactory = _ => "report.html" };
         var noSynthesis = new Option<bool>("--no-synthesis") { Description = "leave out the order matrix (every entry order checked under SC and TSO for k=1 and k=2, as pilab synthesize)" };
         var live = new Option<double?>("--live") { Description = "also run the live runtime (pilab live, its defaults) for this many seconds on fixed, or on each variant given, and draw its latency histogram" };
-        var command = new Command("report", "check variants under SC and TSO for k=1 and k=2 and write one HTML file: verdict table, delivery cost, order matrix and a sequence diagram of every losing run");
+        var command = new Command("report", "check vCPU-entry variants under SC and TSO for k=1 and k=2, and whole-system variants at their own configuration, and write one HTML file: verdict tables, delivery cost, order matrix and a sequence diagram of every losing run");
         command.Arguments.Add(variants);
         foreach (var o in new Option[] { output, common.Posts, common.Exits, common.SameVector, common.IrqPriority, noSynthesis, live, common.MaxStates, common.MaxMemory, common.NoPor, common.NoSymmetry, common.Workers })
             command.Options.Add(o);
@@ -52,17 +55,24 @@ internal static class ReportCommand
         var names = p.GetValue(variantsArg) ?? [];
         var variants = new List<Variant>();
         if (names.Length == 0) variants.AddRange(Builtins.EntryDesigns);
+        var wholeSystem = new List<Variant>();
+        if (names.Length == 0) wholeSystem.AddRange(Builtins.WholeSystemDesigns);
         bool bad = false;
         foreach (var name in names)
         {
             var loaded = VariantFile.Load(name);
-            if (loaded.Ok && loaded.Variant!.WholeSystem)
-                return CommonOptions.Refuse("report", loaded.Variant, "the report draws design entry only so far");
-            if (loaded.Ok) { variants.Add(loaded.Variant!); continue; }
+            if (loaded.Ok) { (loaded.Variant!.WholeSystem ? wholeSystem : variants).Add(loaded.Variant!); continue; }
             bad = true;
             CommonOptions.PrintErrors(loaded.Errors);
         }
         if (bad) return ExitCodes.BadInput;
+        // Each whole-system variant once, at its own configuration (its check line) with the options given laid over it.
+        var wholeConfigs = new List<Configuration>();
+        foreach (var v in wholeSystem)
+        {
+            if (common.ConfigurationFor(p, v) is not { } c) return ExitCodes.BadInput;
+            wholeConfigs.Add(c);
+        }
 
         int[] injectorCounts = [1, 2];
         var entries = ImmutableArray.CreateBuilder<ReportEntry>();
@@ -70,31 +80,44 @@ internal static class ReportCommand
             foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
                 foreach (int k in injectorCounts)
                 {
-                    var result = ModelChecker.Check(v, config with { Memory = mm, Injectors = k }, options);
+                    var result = Models.Check(v, config with { Memory = mm, Injectors = k }, options);
                     entries.Add(new ReportEntry(result, ReportData.Cost(result)));
                 }
+        var wholeEntries = wholeSystem.Select((v, i) => new ReportEntry(Models.Check(v, wholeConfigs[i], options))).ToList();
         // The full graph for the synthesis, as pilab synthesize explores it: a reduced graph keeps the
         // verdicts and the shortest run's length but may pick another shortest run, and the reason
-        // class is read off that run.
-        var orders = p.GetValue(noSynthesis) ? null : ReportData.Orders(config, injectorCounts, options with { PartialOrder = false, Symmetry = false });
+        // class is read off that run. The matrix is of vCPU entry orders: left out of a report of whole-system variants only.
+        var orders = p.GetValue(noSynthesis) || variants.Count == 0 ? null : ReportData.Orders(config, injectorCounts, options with { PartialOrder = false, Symmetry = false });
         var latencies = ImmutableArray.CreateBuilder<LatencyHistogram>();
         if (liveSeconds is { } seconds)
+        {
+            // The live runtime runs the vCPU entry and its injectors only.
+            if (names.Length > 0 && variants.Count == 0)
+                return CommonOptions.Refuse("report --live", wholeSystem[0], "the live runtime runs the vCPU entry and its injectors only: name a vCPU-entry variant too");
             foreach (var v in names.Length == 0 ? [Builtins.Fixed] : variants)
             {
                 Console.Error.WriteLine($"pilab: running {v.Name} live for {seconds:0.###} s");
                 latencies.Add(ReportLive.Run(v, seconds).Histogram);
             }
+        }
 
         string path = p.GetValue(output)!;
         string commandLine = "pilab " + string.Join(' ', p.Tokens.Select(t => t.Value));
-        var input = new ReportInput(entries.ToImmutable(), Command: commandLine, Orders: orders, Latencies: latencies.ToImmutable());
+        string? laid = string.Join(' ', common.GivenNames(p, common.Posts, common.Exits, common.SameVector, common.IrqPriority)
+            .Select(n => n is "--posts" or "--exits" ? $"{n} {(n == "--posts" ? p.GetValue(common.Posts) : p.GetValue(common.Exits))}" : n));
+        var input = new ReportInput([.. entries, .. wholeEntries], Command: commandLine, Orders: orders, Latencies: latencies.ToImmutable(),
+            WholeSystemOptions: laid.Length == 0 ? null : laid);
         if (!ReportFiles.TryWrite(path, HtmlReport.Render(input), out long bytes)) return ExitCodes.BadInput;
         int losing = entries.Count(e => e.Result.Trace is not null);
         int costed = entries.Count(e => e.Cost is not null);
-        Console.WriteLine($"wrote {path} ({bytes:N0} bytes): {variants.Count} variants, {entries.Count} checks, {costed} with a delivery cost, "
+        int wholeLosing = wholeEntries.Count(e => e.Result.Trace is not null);
+        string entryPart = variants.Count == 0 ? "" : $"{variants.Count} variant{(variants.Count == 1 ? "" : "s")}, {entries.Count} checks, {costed} with a delivery cost, "
             + $"{losing} losing run{(losing == 1 ? "" : "s")} drawn{(orders is null ? "" : $", order matrix of {orders.Rows.Length} entry orders")}"
-            + (latencies.Count == 0 ? "" : $", {latencies.Count} live latency histogram{(latencies.Count == 1 ? "" : "s")}"));
-        bool bound = entries.Any(e => e.Result.Verdict == Pilab.Checker.Verdict.BoundReached)
+            + (latencies.Count == 0 ? "" : $", {latencies.Count} live latency histogram{(latencies.Count == 1 ? "" : "s")}");
+        string wholePart = wholeSystem.Count == 0 ? "" : $"whole system: {wholeSystem.Count} variant{(wholeSystem.Count == 1 ? "" : "s")}, "
+            + $"{wholeLosing} losing run{(wholeLosing == 1 ? "" : "s")} drawn";
+        Console.WriteLine($"wrote {path} ({bytes:N0} bytes): {entryPart}{(entryPart.Length > 0 && wholePart.Length > 0 ? "; " : "")}{wholePart}");
+        bool bound = entries.Concat(wholeEntries).Any(e => e.Result.Verdict == Pilab.Checker.Verdict.BoundReached)
             || (orders is not null && orders.Rows.Any(r => r.Cells.Any(c => c.Verdict == Pilab.Checker.Verdict.BoundReached)));
         return bound ? ExitCodes.BoundReached : ExitCodes.NoLoss;
     }

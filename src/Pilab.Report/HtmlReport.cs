@@ -4,6 +4,7 @@ using System.Text;
 using System.Xml.Linq;
 using Pilab.Checker;
 using Pilab.Model;
+using Pilab.Protocol;
 
 namespace Pilab.Report;
 
@@ -18,41 +19,61 @@ public static class HtmlReport
 {
     public static string Render(ReportInput input)
     {
-        var entries = input.Entries.IsDefault ? [] : input.Entries;
-        var anchors = Anchors(entries);
+        var all = input.Entries.IsDefault ? [] : input.Entries;
+        // The vCPU-entry checks (memory model and injectors swept) and the whole-system ones (each once, at its own configuration).
+        var entries = all.Where(e => !e.Result.Variant.WholeSystem).ToList();
+        var whole = all.Where(e => e.Result.Variant.WholeSystem).ToList();
+        var anchors = Anchors(all);
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n");
         sb.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n");
         sb.Append("<title>").Append(E(input.Title)).Append("</title>\n<style>").Append(Css).Append(SequenceDiagram.Style).Append("</style>\n</head>\n<body>\n");
 
         var losing = entries.Where(e => e.Result.Trace is not null).ToList();
+        var wholeLosing = whole.Where(e => e.Result.Trace is not null).ToList();
+        bool entryTable = entries.Count > 0 || whole.Count == 0;
         sb.Append("<header>\n<h1>").Append(E(input.Title)).Append("</h1>\n");
         if (input.Command is not null) sb.Append("<p class=\"cmd\"><code>").Append(E(input.Command)).Append("</code></p>\n");
-        sb.Append("<p class=\"lead\">").Append(E(Summary(entries))).Append("</p>\n");
-        sb.Append("<nav><a href=\"#verdicts\">verdicts</a>");
-        if (entries.Any(e => e.Cost is not null)) sb.Append(" · <a href=\"#costs\">delivery cost</a>");
-        if (input.Orders is not null) sb.Append(" · <a href=\"#orders\">order matrix</a>");
-        if (!input.Latencies.IsDefaultOrEmpty) sb.Append(" · <a href=\"#latency\">live latency</a>");
-        if (losing.Count > 0) sb.Append(" · <a href=\"#runs\">losing runs (").Append(losing.Count).Append(")</a>");
-        sb.Append("</nav>\n</header>\n<main>\n");
+        sb.Append("<p class=\"lead\">").Append(E(Summary(entries, whole))).Append("</p>\n");
+        var nav = new List<string>();
+        if (entryTable) nav.Add("<a href=\"#verdicts\">verdicts</a>");
+        if (whole.Count > 0) nav.Add("<a href=\"#whole-system\">whole system</a>");
+        if (entries.Any(e => e.Cost is not null)) nav.Add("<a href=\"#costs\">delivery cost</a>");
+        if (input.Orders is not null) nav.Add("<a href=\"#orders\">order matrix</a>");
+        if (!input.Latencies.IsDefaultOrEmpty) nav.Add("<a href=\"#latency\">live latency</a>");
+        if (losing.Count > 0) nav.Add($"<a href=\"#runs\">losing runs ({losing.Count})</a>");
+        if (wholeLosing.Count > 0) nav.Add($"<a href=\"#whole-system-runs\">whole-system runs ({wholeLosing.Count})</a>");
+        sb.Append("<nav>").AppendJoin(" · ", nav).Append("</nav>\n</header>\n<main>\n");
 
-        VerdictTable(sb, entries, anchors);
-        if (entries.Any(e => e.Cost is not null)) CostTable(sb, entries);
+        if (entryTable) VerdictTable(sb, entries, anchors);
+        if (whole.Count > 0) WholeSystemTable(sb, whole, anchors, input.WholeSystemOptions);
+        if (entries.Any(e => e.Cost is not null)) CostTable(sb, entries, whole.Count > 0);
         if (input.Orders is not null) OrderSection(sb, input.Orders);
         if (!input.Latencies.IsDefaultOrEmpty) LatencySection(sb, input.Latencies);
         if (losing.Count > 0) Runs(sb, losing, anchors);
-        sb.Append("</main>\n<footer><p>Written by pilab. Steps and numbers: SPEC.md section 3 and the seed mail's pairing (1) PIR, (2) ON, (3) mode, (4a) IRQs off / NOTIFY, (4b) check / kick.</p></footer>\n</body>\n</html>\n");
+        if (wholeLosing.Count > 0) WholeSystemRuns(sb, wholeLosing, anchors);
+        sb.Append("</main>\n<footer><p>Written by pilab. Steps and numbers: SPEC.md section 3 and the seed mail's pairing (1) PIR, (2) ON, (3) mode, (4a) IRQs off / NOTIFY, (4b) check / kick")
+          .Append(whole.Count > 0 ? "; the whole-system model: docs/whole-system.md" : "").Append(".</p></footer>\n</body>\n</html>\n");
         return sb.ToString();
     }
 
-    private static string Summary(IReadOnlyList<ReportEntry> entries)
+    private static string Summary(IReadOnlyList<ReportEntry> entries, IReadOnlyList<ReportEntry> whole)
+    {
+        if (whole.Count == 0) return Counts(entries) + ".";
+        string text = entries.Count == 0 ? "" : "vCPU entry: " + Counts(entries) + ". ";
+        int findings = whole.Count(e => e.Result.Verdict != Verdict.Safe && CheckText.Story(e.Result) == "FINDING");
+        return text + "Whole system, each variant once at its own configuration: " + Counts(whole)
+            + (findings > 0 ? $" ({findings} of them a FINDING: a race in code KVM ran or runs)" : "") + ".";
+    }
+
+    private static string Counts(IReadOnlyList<ReportEntry> entries)
     {
         int variants = entries.Select(e => e.Result.Variant.Name).Distinct().Count();
         int lose = entries.Count(e => e.Result.Verdict == Verdict.Violation);
         int safe = entries.Count(e => e.Result.Verdict == Verdict.Safe);
         int other = entries.Count - lose - safe;
         return $"{variants} variant{(variants == 1 ? "" : "s")}, {entries.Count} check{(entries.Count == 1 ? "" : "s")}: "
-            + $"{safe} without loss, {lose} losing an interrupt{(other > 0 ? $", {other} stuck or without verdict" : "")}.";
+            + $"{safe} without loss, {lose} losing an interrupt{(other > 0 ? $", {other} stuck or without verdict" : "")}";
     }
 
     /// <summary>Variants as rows, configurations (memory model, injectors) as columns.</summary>
@@ -61,11 +82,11 @@ public static class HtmlReport
         var columns = entries.Select(e => Column(e.Result.Configuration)).Distinct()
             .OrderBy(c => c.Memory).ThenBy(c => c.Injectors).ToList();
         var variants = entries.Select(e => e.Result.Variant).DistinctBy(v => v.Name).ToList();
-        sb.Append("<section id=\"verdicts\">\n<h2>Verdicts</h2>\n");
+        sb.Append("<section id=\"verdicts\">\n<h2>Verdicts: vCPU entry</h2>\n");
         if (entries.Count > 0)
         {
             var c0 = entries[0].Result.Configuration;
-            sb.Append("<p class=\"note\">Every variant under sequential consistency (SC) and x86-TSO, with k injecting CPUs; ")
+            sb.Append("<p class=\"note\">The vCPU-entry model (SPEC.md): every variant under sequential consistency (SC) and x86-TSO, with k injecting CPUs; ")
               .Append(E($"{c0.Posts} post(s) per injector, {c0.Exits} guest exit(s){(c0.SameVector ? ", all injectors post v1" : ", injector i posts vi")}{(c0.IrqPriority ? ", host interrupts first" : "")}"))
               .Append(". ").Append(E(GraphNote(entries))).Append(" A losing cell links to its shortest run.</p>\n");
         }
@@ -100,6 +121,60 @@ public static class HtmlReport
     }
 
     /// <summary>
+    /// The whole-system checks, one row each at its own configuration, with the columns of
+    /// <c>pilab check</c>'s whole-system table (CheckText.WholeSystemTable) and its story: FINDING (a race
+    /// pilab found in code KVM ran or runs), historical fix or design. A losing verdict links to its run.
+    /// </summary>
+    private static void WholeSystemTable(StringBuilder sb, IReadOnlyList<ReportEntry> whole, Dictionary<ReportEntry, string> anchors, string? options)
+    {
+        bool flags = whole.Any(e => e.Result.Configuration.SameVector || e.Result.Configuration.IrqPriority);
+        sb.Append("<section id=\"whole-system\">\n<h2>Verdicts: whole system</h2>\n<p class=\"note\">")
+          .Append("The whole-system model (docs/whole-system.md): the vCPU thread also halts and blocks on a wake list, is preempted and scheduled in again, ")
+          .Append("and migrates between P0 and P2; CPU injectors and IOMMU posters post to its posted-interrupt descriptor. ")
+          .Append("Each variant is checked once, at its own configuration (its <code>check:</code> line")
+          .Append(options is null ? "" : $", with <code>{E(options)}</code> laid over it").Append("): ")
+          .Append("<b>k</b> CPU injectors, <b>j</b> IOMMU posters, <b>n</b> posts each, <b>e</b> guest exits; the guest may halt <b>h</b> times, ")
+          .Append("the thread be preempted <b>p</b> times and migrate <b>m</b> times. ")
+          .Append("States of the full graph: the whole-system model has no reductions (partial-order reduction and injector symmetry are the vCPU-entry model's). ")
+          .Append("A losing verdict links to its shortest run.</p>\n");
+        sb.Append("<table class=\"whole-system\">\n<thead><tr><th>variant</th><th>design</th><th>wake-up vector</th>");
+        foreach (var (h, t) in new[] { ("mm", "memory model"), ("k", "CPU injectors"), ("j", "IOMMU posters"), ("n", "posts per poster"), ("e", "guest exits"), ("h", "guest halts"), ("p", "preemptions"), ("m", "migrations") })
+            sb.Append("<th class=\"cfg\" title=\"").Append(t).Append("\">").Append(h).Append("</th>");
+        if (flags) sb.Append("<th>also</th>");
+        sb.Append("<th class=\"cfg\">verdict</th><th class=\"metric\">states</th><th class=\"metric\">trace</th><th>story</th><th>delivery cost</th></tr></thead>\n<tbody>\n");
+        for (int i = 0; i < whole.Count; i++)
+        {
+            var e = whole[i];
+            var r = e.Result;
+            var v = r.Variant;
+            var c = r.Configuration;
+            string verdict = JsonReport.VerdictName(r.Verdict);
+            string story = CheckText.Story(r);
+            string storyClass = story switch { "FINDING" => "finding", "historical fix" => "fix", _ => "design" };
+            sb.Append("<tr data-variant=\"").Append(E(v.Name)).Append("\" data-design=\"").Append(E(DesignNames.Name(v.Design)))
+              .Append("\" data-story=\"").Append(storyClass).Append('"').Append(storyClass == "finding" ? " class=\"finding\"" : "").Append('>');
+            sb.Append("<th class=\"name\" title=\"").Append(E(v.Description)).Append("\">").Append(E(v.Name)).Append("</th>");
+            sb.Append("<td>").Append(E(DesignNames.Name(v.Design))).Append("</td><td>").Append(v.WakeupArmed(c.Iommu) ? "armed" : "not armed").Append("</td>");
+            sb.Append("<td>").Append(c.Memory).Append("</td>");
+            foreach (int x in new[] { c.Injectors, c.Iommu, c.Posts, c.Exits, c.Halts, c.Preemptions, c.Migrations })
+                sb.Append("<td class=\"num\">").Append(x).Append("</td>");
+            if (flags)
+                sb.Append("<td>").Append(E(string.Join(" ", new[] { c.SameVector ? "same-vector" : null, c.IrqPriority ? "irq-priority" : null }.Where(f => f is not null)))).Append("</td>");
+            sb.Append("<td class=\"v v-").Append(verdict).Append("\" data-verdict=\"").Append(verdict).Append("\">");
+            if (anchors.TryGetValue(e, out var id)) sb.Append("<a href=\"#").Append(id).Append("\">").Append(Word(r.Verdict)).Append("</a>");
+            else sb.Append("<span class=\"word\">").Append(Word(r.Verdict)).Append("</span>");
+            sb.Append("</td><td class=\"num\">").Append(r.Exploration.States.ToString("N0", CultureInfo.InvariantCulture)).Append("</td>");
+            sb.Append("<td class=\"num\">").Append(r.Trace is null ? "-" : r.Trace.Steps.Length.ToString(CultureInfo.InvariantCulture)).Append("</td>");
+            sb.Append("<td class=\"story story-").Append(storyClass).Append("\">").Append(storyClass == "finding" ? "<span class=\"badge\">FINDING</span>" : E(story)).Append("</td>");
+            if (i == 0)
+                sb.Append("<td class=\"why\" rowspan=\"").Append(whole.Count).Append("\">not measured: the cost of a delivery and the order matrix are of the vCPU-entry model only</td>");
+            sb.Append("</tr>\n");
+        }
+        sb.Append("</tbody>\n</table>\n<p class=\"note\"><b>story</b>: <span class=\"badge\">FINDING</span> a race pilab found in code KVM ran or runs; ")
+          .Append("<b>historical fix</b> the code before a KVM commit that fixed the race; <b>design</b> a design proved in that configuration.</p>\n</section>\n");
+    }
+
+    /// <summary>
     /// One row per check with a cost (the CLI measures it for the checks without loss), one column per
     /// metric, per posted interrupt. The note says which configuration the figures are for, since the
     /// maxima depend on it: without IrqPriority the loops through host.irq make some unbounded.
@@ -117,7 +192,7 @@ public static class HtmlReport
         };
     }
 
-    private static void CostTable(StringBuilder sb, IReadOnlyList<ReportEntry> entries)
+    private static void CostTable(StringBuilder sb, IReadOnlyList<ReportEntry> entries, bool wholeSystem)
     {
         var rows = entries.Where(e => e.Cost is not null).ToList();
         var metrics = rows.SelectMany(e => e.Cost!.Cells.IsDefault ? [] : e.Cost.Cells.Select(c => c.Metric)).Distinct().ToList();
@@ -127,7 +202,9 @@ public static class HtmlReport
           .Append("each metric on its own, for every check without loss. Configuration: ")
           .Append(E($"{c0.Posts} post(s) per injector, {c0.Exits} guest exit(s){(c0.SameVector ? ", all injectors post v1" : "")}, "))
           .Append(c0.IrqPriority ? "<b>host interrupts first</b> (<code>--irq-priority</code>, as hardware takes them)" : "<b>host interrupts not forced</b> (no <code>--irq-priority</code>)")
-          .Append("; memory model and injectors per row.</p>\n");
+          .Append("; memory model and injectors per row.")
+          .Append(wholeSystem ? " The whole-system checks have no row here: the cost of a delivery (and the order matrix) is counted on the vCPU-entry model only." : "")
+          .Append("</p>\n");
         if (rows.Any(e => !e.Cost!.Cells.IsDefault && e.Cost.Cells.Any(c => c.Unbounded)))
             sb.Append("<p class=\"note\"><b>inf</b>: a cycle through that step can repeat forever and still end. ")
               .Append(c0.IrqPriority ? "" : "Here <code>host.irq</code> is enabled, never forced, so a kicked vCPU can enter, take the RESCHED exit and re-enter without end; <code>pilab report --irq-priority</code> takes a pending interrupt first, as hardware does, and every maximum is finite.")
@@ -249,26 +326,58 @@ public static class HtmlReport
 
     private static void Runs(StringBuilder sb, List<ReportEntry> losing, Dictionary<ReportEntry, string> anchors)
     {
-        sb.Append("<section id=\"runs\">\n<h2>Shortest losing runs</h2>\n");
+        sb.Append("<section id=\"runs\">\n<h2>Shortest losing runs: vCPU entry</h2>\n");
         sb.Append("<div class=\"howto\"><p><b>How to read a diagram.</b> Time goes down. Each column is a CPU: the injectors on the left "
             + "(KVM's <code>vmx_deliver_posted_interrupt</code>), then memory (the posted-interrupt descriptor's PIR and ON, and <code>vcpu-&gt;mode</code>), "
             + "under TSO P0's store buffer, then P0's vCPU thread (<code>vcpu_enter_guest</code>), P0's processor and the guest. "
             + "Each step is a box with its SPEC.md name; the coloured badge is the seed mail's number, which pairs an injector step with the entry step it must be ordered against "
             + "(1 PIR, 2 ON, 3 mode, 4a IRQs off / NOTIFY IPI, 4b check / kick). "
             + "The memory row shows the state after each step, changed cells in yellow; the last row marks in red what is left behind.</p></div>\n");
-        foreach (var e in losing)
-        {
-            var r = e.Result;
-            var c = r.Configuration;
-            string id = anchors[e];
-            sb.Append("<article class=\"run violation\" id=\"").Append(id).Append("\" data-variant=\"").Append(E(r.Variant.Name))
-              .Append("\" data-mm=\"").Append(c.Memory.ToString().ToLowerInvariant()).Append("\" data-k=\"").Append(c.Injectors)
-              .Append("\" data-steps=\"").Append(r.Trace!.Steps.Length).Append("\">\n");
-            sb.Append("<h3>").Append(E(r.Variant.Name)).Append(" <span class=\"cfg\">").Append(E(c.ToString())).Append("</span></h3>\n");
-            sb.Append("<p class=\"desc\">").Append(E(r.Variant.Description)).Append("</p>\n");
-            sb.Append("<div class=\"diagram\">").Append(SequenceDiagram.Render(r, id).ToString(SaveOptions.DisableFormatting)).Append("</div>\n</article>\n");
-        }
+        foreach (var e in losing) Article(sb, e, anchors[e]);
         sb.Append("</section>\n");
+    }
+
+    /// <summary>The whole-system runs, with the model's own lifelines and memory cells (Trace.Cells).</summary>
+    private static void WholeSystemRuns(StringBuilder sb, List<ReportEntry> losing, Dictionary<ReportEntry, string> anchors)
+    {
+        sb.Append("<section id=\"whole-system-runs\">\n<h2>Shortest losing runs: whole system</h2>\n");
+        sb.Append("<div class=\"howto\"><p><b>How to read a whole-system diagram.</b> Time goes down. On the left the CPU injectors "
+            + "(<code>vmx_deliver_posted_interrupt</code>, from whichever CPU) and the IOMMU posters (VT-d posted-interrupt remapping); then memory: "
+            + "the posted-interrupt descriptor (PIR, ON, SN suppress-notification, NV notification vector, NDST destination CPU), the guest's vIRR, "
+            + "the wake lists of P0 and P2, the CPU the vCPU thread is on and its state, and <code>vcpu-&gt;mode</code>; under TSO the thread's store buffer; "
+            + "then the vCPU thread (entry, <code>kvm_vcpu_block</code>, <code>sched.in</code>), the processors P0 and P2 (local APIC and the host's handlers) and the guest. "
+            + "The memory row shows the state after each step, changed cells in yellow; the last row marks in red the vector left behind. "
+            + "A <span class=\"badge\">FINDING</span> is a race pilab found in code KVM ran or runs. "
+            + "These diagrams are wide: on a narrow screen one scrolls sideways in its box (the words of each step are on the right); printed, it fits the page.</p></div>\n");
+        foreach (var e in losing) Article(sb, e, anchors[e]);
+        sb.Append("</section>\n");
+    }
+
+    /// <summary>
+    /// One losing run: its heading and its diagram. The diagram's own style element is left out (the
+    /// page's head holds the same rules once), and it keeps at least three quarters of its drawn size
+    /// on screen, so its 12 px text never shrinks below 9 px: a wider one scrolls in its box (on a
+    /// screen wider than the page, a whole-system diagram's box takes the screen's width), and it is
+    /// never drawn larger than its own size.
+    /// </summary>
+    private static void Article(StringBuilder sb, ReportEntry e, string id)
+    {
+        var r = e.Result;
+        var c = r.Configuration;
+        var v = r.Variant;
+        string story = CheckText.Story(r);
+        sb.Append("<article class=\"run violation").Append(v.WholeSystem ? " whole-system" : "").Append("\" id=\"").Append(id).Append("\" data-variant=\"").Append(E(v.Name))
+          .Append("\" data-mm=\"").Append(c.Memory.ToString().ToLowerInvariant()).Append("\" data-k=\"").Append(c.Injectors);
+        if (v.WholeSystem) sb.Append("\" data-design=\"").Append(E(DesignNames.Name(v.Design))).Append("\" data-story=\"").Append(E(story));
+        sb.Append("\" data-steps=\"").Append(r.Trace!.Steps.Length).Append("\">\n");
+        sb.Append("<h3>").Append(E(v.Name)).Append(" <span class=\"cfg\">").Append(E(v.WholeSystem ? $"{DesignNames.Name(v.Design)}, {r.ConfigurationText}" : c.ToString())).Append("</span>");
+        if (v.WholeSystem) sb.Append(story == "FINDING" ? " <span class=\"badge\">FINDING</span>" : $" <span class=\"tag\">{E(story)}</span>");
+        sb.Append("</h3>\n<p class=\"desc\">").Append(E(v.Description)).Append("</p>\n");
+        var svg = SequenceDiagram.Render(r, id);
+        svg.Element(SequenceDiagram.Svg + "style")?.Remove();
+        double width = double.Parse((string)svg.Attribute("width")!, CultureInfo.InvariantCulture);
+        svg.SetAttributeValue("style", $"min-width:{Math.Ceiling(width * 0.75).ToString(CultureInfo.InvariantCulture)}px;max-width:{width.ToString(CultureInfo.InvariantCulture)}px");
+        sb.Append("<div class=\"diagram\">").Append(svg.ToString(SaveOptions.DisableFormatting)).Append("</div>\n</article>\n");
     }
 
     /// <summary>A stable, unique id per drawn run: variant-mm-kN (suffixed if the same combination repeats).</summary>
@@ -336,11 +445,21 @@ public static class HtmlReport
         table.reasons td.num{font-weight:700}
         table.orders td,table.orders th{padding:2px 8px}
         table.orders td.v{min-width:150px;line-height:1.25}
+        table.whole-system td,table.whole-system th{padding:4px 7px}
+        table.whole-system td.v{min-width:80px}
+        table.whole-system td.why{max-width:170px;font-size:12.5px;vertical-align:middle}
+        tr.finding th.name{box-shadow:inset 4px 0 0 #b91c1c}
+        td.story{white-space:nowrap}
+        td.story-fix{color:#52606d}
+        td.story-design{color:#166534}
+        .badge{display:inline-block;background:#b91c1c;color:#fff;font-weight:700;border-radius:3px;padding:0 5px;font-size:11.5px;letter-spacing:.03em}
+        h3 .badge,h3 .tag{vertical-align:2px}
         .tag{display:inline-block;background:#e0e7ff;color:#3730a3;border-radius:3px;padding:0 5px;font-size:11.5px}
         .howto{background:#f8fafc;border:1px solid #e4e7eb;border-radius:6px;padding:2px 12px;margin:8px 0 4px}
         .diagram svg,.chart svg{display:block;width:100%;height:auto}
         .chart svg{max-width:960px}
         .diagram{border:1px solid #e4e7eb;border-radius:6px;padding:4px;overflow-x:auto}
+        @media screen and (min-width:1300px){article.run.whole-system .diagram{margin-left:calc(630px - 50vw);width:calc(100vw - 52px)}}
         footer{margin-top:30px;border-top:1px solid #e4e7eb;color:#7b8794;font-size:12px}
         @page{size:A4 landscape;margin:10mm}
         @media print{
@@ -350,7 +469,8 @@ public static class HtmlReport
           h2{break-after:avoid}
           article.run{break-before:page;break-inside:avoid}
           .diagram{border:none;padding:0;overflow:visible}
-          td.v-safe,td.v-violation,td.v-stuck,.sd .cell,.sd .band-if,.sd .band-guest,.sd .zebra{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+          .diagram svg{min-width:0 !important}
+          td.v-safe,td.v-violation,td.v-stuck,.badge,tr.finding th.name,.sd .cell,.sd .band-if,.sd .band-guest,.sd .zebra{-webkit-print-color-adjust:exact;print-color-adjust:exact}
         }
 
         """;

@@ -16,10 +16,12 @@ public sealed class ReportCommandTests
             var r = Pilab.Invoke("report", "-o", path);
             Assert.Equal(0, r.ExitCode);
             long bytes = new FileInfo(path).Length;
-            Assert.Equal($"wrote {path} ({bytes:N0} bytes): 5 variants, 20 checks, 10 with a delivery cost, 10 losing runs drawn, order matrix of 144 entry orders\n", r.Out);
+            Assert.Equal($"wrote {path} ({bytes:N0} bytes): 5 variants, 20 checks, 10 with a delivery cost, 10 losing runs drawn, order matrix of 144 entry orders; "
+                + "whole system: 7 variants, 5 losing runs drawn\n", r.Out);
             string html = File.ReadAllText(path);
             Assert.StartsWith("<!DOCTYPE html>", html);
             Assert.Equal(10, html.Split("<article class=\"run violation\"").Length - 1);
+            Assert.Equal(5, html.Split("<article class=\"run violation whole-system\"").Length - 1);
         }
         finally { File.Delete(path); }
     }
@@ -157,6 +159,102 @@ public sealed class ReportCommandTests
             Assert.Contains("187 states</span>", html);
         }
         finally { File.Delete(path); }
+    }
+
+    /// <summary>The report's whole-system table, one row per check, as "variant: verdict story".</summary>
+    private static List<string> WholeSystemRows(string html)
+    {
+        var doc = XDocument.Parse(html["<!DOCTYPE html>".Length..]);
+        var section = doc.Descendants("section").Single(s => (string?)s.Attribute("id") == "whole-system");
+        return [.. section.Descendants("tbody").Single().Elements("tr").Select(tr =>
+            $"{(string)tr.Attribute("data-variant")!}: {tr.Elements("td").Single(td => td.Attribute("data-verdict") is not null).Value} {tr.Elements("td").Single(td => ((string?)td.Attribute("class"))?.StartsWith("story") == true).Value}")];
+    }
+
+    [Fact]
+    public void Report_OfTheBuiltins_HasTheWholeSystemRows_AsPilabCheckTellsTheirStories()
+    {
+        string path = TempPath("html");
+        try
+        {
+            var r = Pilab.Invoke("report", "--no-synthesis", "-o", path);
+            Assert.Equal(0, r.ExitCode);
+            string html = File.ReadAllText(path);
+            Assert.Equal([
+                "kvm-2021: no loss design", "kvm-2019: no loss design", "sn-no-recompute: LOSES historical fix", "ndst-blocked-migration: LOSES historical fix",
+                "halt-without-wakeup-vector: LOSES historical fix", "kvm-2021-unarmed-migration: LOSES FINDING", "kvm-2019-cpu-injector: LOSES FINDING"], WholeSystemRows(html));
+            // The same verdicts and stories as pilab check's whole-system table.
+            var check = Pilab.Invoke("check").Out.Split('\n').SkipWhile(l => !l.StartsWith("whole system", StringComparison.Ordinal)).Skip(3)
+                .Select(l => l.Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Where(w => w.Length > 10)
+                .Select(w => $"{w[0]}: {w[^6]} {w[^1]}").ToList();
+            Assert.Equal(check, WholeSystemRows(html));
+            Assert.Contains("States of the full graph: the whole-system model has no reductions", html);
+            Assert.Contains("The whole-system checks have no row here", html);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Report_OfAWholeSystemFile_ChecksItAtItsOwnConfiguration_WithTheOptionsLaidOver()
+    {
+        string path = TempPath("html");
+        string file = Path.Combine(VariantsDir(), "loses", "kvm-2021-unarmed-migration.variant");
+        try
+        {
+            var r = Pilab.Invoke("report", file, "-o", path);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal($"wrote {path} ({new FileInfo(path).Length:N0} bytes): whole system: 1 variant, 1 losing run drawn\n", r.Out);
+            string html = File.ReadAllText(path);
+            var doc = XDocument.Parse(html["<!DOCTYPE html>".Length..]);
+            // Only the whole-system sections: no vCPU-entry table, no cost, no order matrix of entry orders.
+            Assert.Equal(["whole-system", "whole-system-runs"], doc.Descendants("section").Select(s => (string)s.Attribute("id")!));
+            // (A file has no line that marks a finding, so its story is read from the verdict alone.)
+            Assert.StartsWith("kvm-2021-unarmed-migration: LOSES ", Assert.Single(WholeSystemRows(html)));
+            var article = Assert.Single(doc.Descendants("article"));
+            Assert.Equal("run-kvm-2021-unarmed-migration-sc-k1", (string?)article.Attribute("id"));
+            Assert.Contains("SC k=1 j=0 n=1 e=0 h=1 p=1 m=1", article.Element("h3")!.Value);
+
+            // With a built-in of either design and an option laid over the whole-system one's own configuration.
+            r = Pilab.Invoke("report", "fixed", "kvm-2019", "--irq-priority", "--no-synthesis", "-o", path);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("1 variant, 4 checks, 4 with a delivery cost, 0 losing runs drawn; whole system: 1 variant, 0 losing runs drawn", r.Out);
+            html = File.ReadAllText(path);
+            Assert.Contains("with <code>--irq-priority</code> laid over it", html);
+            Assert.Contains("<td>irq-priority</td>", html);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Report_WholeSystem_ExitCodes_BoundAndLive()
+    {
+        string path = TempPath("html");
+        try
+        {
+            // A whole-system check that stops at --max-states: the report is written, exit code 3.
+            var r = Pilab.Invoke("report", "kvm-2021", "--max-states", "100", "-o", path);
+            Assert.Equal(3, r.ExitCode);
+            Assert.Contains("<td class=\"v v-bound-reached\" data-verdict=\"bound-reached\"><span class=\"word\">bound</span>", File.ReadAllText(path));
+            File.Delete(path);
+            // The live runtime runs the vCPU entry only: a whole-system variant alone is refused by name.
+            r = Pilab.Invoke("report", "kvm-2021", "--live", "0.2", "-o", path);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("cannot serve kvm-2021: it is of design kvm-2021", r.Err);
+            Assert.Single(r.Err.Trim().Split('\n'));
+            Assert.False(File.Exists(path));
+            // An unknown name among whole-system ones: exit 2, nothing written.
+            r = Pilab.Invoke("report", "kvm-2019", "no-such-variant", "-o", path);
+            Assert.Equal(2, r.ExitCode);
+            Assert.False(File.Exists(path));
+        }
+        finally { File.Delete(path); }
+    }
+
+    /// <summary>The repository's variants/ folder, found upwards from the test's directory.</summary>
+    private static string VariantsDir()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (Directory.Exists(Path.Combine(d.FullName, "variants", "loses"))) return Path.Combine(d.FullName, "variants");
+        throw new DirectoryNotFoundException("variants/");
     }
 
     [Fact]

@@ -226,6 +226,83 @@ public sealed class BrowserTests
         TestContext.Current.SendDiagnosticMessage($"pilab report {new FileInfo(path).Length:N0} bytes; screenshots in {dir}");
     }
 
+    /// <summary>
+    /// <c>pilab report</c> with no arguments also checks every whole-system built-in: its table with the
+    /// stories, and each losing run's diagram with the whole-system lifelines, visible and readable at
+    /// 1280 px (scrolling sideways in its box), whole on a 1920 px screen, and on the page when printed.
+    /// </summary>
+    [Fact]
+    public async Task PilabReport_InChromium_ShowsTheWholeSystemTable_AndItsDiagrams()
+    {
+        var (pw, browser) = await Launch();
+        using var _ = pw;
+        await using var __ = browser;
+        string dir = ArtifactDir();
+        string path = Path.Combine(dir, "pilab-report-whole-system.html");
+        var run = PilabProcess.Invoke("report", "--no-synthesis", "-o", path);
+        Assert.True(run.ExitCode == 0, run.Err);
+        Assert.EndsWith("; whole system: 7 variants, 5 losing runs drawn\n", run.Out);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = Width, Height = 900 } });
+        var requests = new List<string>();
+        page.Request += (_, r) => requests.Add(r.Url);
+        await page.GotoAsync(new Uri(path).AbsoluteUri);
+        Assert.All(requests, u => Assert.StartsWith("file:", u, StringComparison.Ordinal));
+
+        // One row per whole-system built-in: its verdict and its story, findings with a red badge.
+        var rows = await Eval<string[][]>(page, """
+            [...document.querySelectorAll('table.whole-system tbody tr')].map(tr => [tr.dataset.variant,
+              tr.querySelector('td[data-verdict]').innerText, tr.querySelector('td.story').innerText,
+              tr.querySelector('td.story .badge') ? getComputedStyle(tr.querySelector('td.story .badge')).backgroundColor : ''])
+            """);
+        var expected = Builtins.WholeSystemDesigns.Select(v => Models.Check(v, v.Check)).ToList();
+        Assert.Equal(expected.Select(r => new[] { r.Variant.Name, CheckText.VerdictCell(r.Verdict), CheckText.Story(r), CheckText.Story(r) == "FINDING" ? "rgb(185, 28, 28)" : "" }), rows);
+
+        // Each losing verdict links to a visible diagram of that run, drawn with the whole-system lifelines.
+        var links = await Eval<string[]>(page, "[...document.querySelectorAll('table.whole-system td[data-verdict] a')].map(a => a.getAttribute('href'))");
+        Assert.Equal(5, links.Length);
+        foreach (string href in links)
+        {
+            var diagram = page.Locator($"{href} svg.sd");
+            Assert.True(await diagram.IsVisibleAsync(), href);
+            var seen = await Eval<string[]>(page, $$"""
+                (a => [a.dataset.steps, String(a.querySelectorAll('svg g.step').length),
+                  [...a.querySelectorAll('svg g.head .head-title')].map(t => t.textContent).join('|'),
+                  a.querySelector('svg g.head.memory .head-sub').textContent,
+                  String(12 * a.querySelector('svg').getBoundingClientRect().width / a.querySelector('svg').viewBox.baseVal.width)])(document.querySelector('{{href}}'))
+                """);
+            Assert.Equal(seen[0], seen[1]);
+            Assert.Contains("vCPU thread|P0 processor|P2 processor|guest", seen[2]);
+            Assert.Equal("PIR · ON · SN · NV · NDST · vIRR · P0 wake list · P2 wake list · thread's CPU · thread state · mode", seen[3]);
+            Assert.True(double.Parse(seen[4], System.Globalization.CultureInfo.InvariantCulture) >= 9, $"{href}: diagram text at {seen[4]} px");
+        }
+        // At 1280 px the page itself never scrolls sideways: a wide diagram scrolls in its box.
+        Assert.True(await Eval<double>(page, "document.documentElement.scrollWidth") <= Width);
+
+        await page.Locator("#whole-system").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "pilab-whole-system.png") });
+        await page.Locator("#run-kvm-2019-cpu-injector-sc-k1").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "pilab-kvm-2019-cpu-injector.png") });
+
+        // On a 1920 px screen the widest whole-system diagram fits whole, and the page still does not scroll sideways.
+        await page.SetViewportSizeAsync(1920, 1000);
+        var wide = await Eval<double[]>(page, """
+            [document.documentElement.scrollWidth,
+             Math.max(...[...document.querySelectorAll('article.whole-system .diagram')].map(d => d.scrollWidth - d.clientWidth))]
+            """);
+        Assert.True(wide[0] <= 1920, $"page is {wide[0]} px wide");
+        Assert.True(wide[1] <= 0, $"a whole-system diagram overflows its box by {wide[1]} px");
+        await page.Locator("#run-kvm-2019-cpu-injector-sc-k1 .diagram").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "pilab-kvm-2019-cpu-injector-1920.png") });
+
+        // Printed: each whole-system run on its own page, the diagram within the page's width.
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
+        await page.SetViewportSizeAsync(1047, 800);
+        var print = await Eval<string[]>(page, """
+            [getComputedStyle(document.querySelector('article.whole-system')).breakBefore,
+             String(Math.max(...[...document.querySelectorAll('article.whole-system svg')].map(s => s.getBoundingClientRect().right)))]
+            """);
+        Assert.Equal("page", print[0]);
+        Assert.True(double.Parse(print[1], System.Globalization.CultureInfo.InvariantCulture) <= 1047, $"a printed diagram ends at {print[1]} px");
+        TestContext.Current.SendDiagnosticMessage($"pilab report --no-synthesis {new FileInfo(path).Length:N0} bytes; screenshots in {dir}");
+    }
+
     [Fact]
     public async Task StandaloneSvg_InChromium_ShowsEveryStep_AndTheStrandedVector()
     {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Xml.Linq;
 using Pilab.Checker;
 using Pilab.Model;
+using Pilab.Protocol;
 using Pilab.Report;
 
 namespace Pilab.Report.Tests;
@@ -74,6 +75,83 @@ public sealed class HtmlReportTests
         var doc = Parse(HtmlReport.Render(Runs.Report()));
         var sections = Html(doc, "section").Select(s => (string)s.Attribute("id")!).ToList();
         Assert.Equal(["verdicts", "runs"], sections);
+    }
+
+    [Fact]
+    public void WholeSystem_OneRowPerBuiltin_WithItsConfigurationVerdictAndStory()
+    {
+        var doc = Parse(HtmlReport.Render(Runs.ReportOfEveryDesign()));
+        Assert.Equal(["verdicts", "whole-system", "runs", "whole-system-runs"], Html(doc, "section").Select(s => (string)s.Attribute("id")!));
+        var section = Html(doc, "section").Single(s => (string?)s.Attribute("id") == "whole-system");
+        var table = Html(new XDocument(section), "table").Single();
+        Assert.Equal(["variant", "design", "wake-up vector", "mm", "k", "j", "n", "e", "h", "p", "m", "verdict", "states", "trace", "story", "delivery cost"],
+            Html(new XDocument(table), "thead").Single().Descendants("th").Select(th => th.Value));
+        var rows = Html(new XDocument(table), "tbody").Single().Elements("tr").ToList();
+        Assert.Equal(Builtins.WholeSystemDesigns.Select(v => v.Name), rows.Select(r => (string)r.Attribute("data-variant")!));
+        var ids = Html(doc, "article").Select(a => (string)a.Attribute("id")!).ToHashSet();
+        foreach (var (row, r) in rows.Zip(Runs.WholeSystem))
+        {
+            var c = r.Configuration;
+            var cells = row.Elements("td").Select(td => td.Value).ToList();
+            Assert.Equal([DesignNames.Name(r.Variant.Design), r.Variant.WakeupArmed(c.Iommu) ? "armed" : "not armed", c.Memory.ToString(),
+                $"{c.Injectors}", $"{c.Iommu}", $"{c.Posts}", $"{c.Exits}", $"{c.Halts}", $"{c.Preemptions}", $"{c.Migrations}",
+                r.Verdict == Verdict.Safe ? "no loss" : "LOSES", r.Exploration.States.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+                r.Trace is null ? "-" : $"{r.Trace.Steps.Length}", CheckText.Story(r)], cells.Take(14));
+            var verdict = row.Elements("td").Single(td => td.Attribute("data-verdict") is not null);
+            Assert.Equal(JsonReport.VerdictName(r.Verdict), (string?)verdict.Attribute("data-verdict"));
+            var link = verdict.Descendants("a").SingleOrDefault();
+            if (r.Trace is null) Assert.Null(link);
+            else Assert.Contains(((string)link!.Attribute("href")!)[1..], ids);
+            // A finding is marked where the eye lands: the row and a badge.
+            Assert.Equal(CheckText.Story(r) == "FINDING", (string?)row.Attribute("class") == "finding");
+        }
+        Assert.Equal(["design", "design", "historical fix", "historical fix", "historical fix", "FINDING", "FINDING"], rows.Select(r => r.Elements("td").ElementAt(13).Value));
+        // The cost column says why it is empty, once for every row.
+        var why = Assert.Single(rows[0].Elements("td"), td => (string?)td.Attribute("class") == "why");
+        Assert.Equal($"{rows.Count}", (string?)why.Attribute("rowspan"));
+        Assert.Contains("vCPU-entry model only", why.Value);
+        // The note: each at its own configuration, the full graph.
+        string note = section.Elements("p").First().Value;
+        Assert.Contains("at its own configuration", note);
+        Assert.Contains("States of the full graph: the whole-system model has no reductions", note);
+    }
+
+    [Fact]
+    public void WholeSystem_OneDiagramPerLosingRun_WithTheWholeSystemLifelinesAndCells()
+    {
+        var doc = Parse(HtmlReport.Render(Runs.ReportOfEveryDesign()));
+        var section = Html(doc, "section").Single(s => (string?)s.Attribute("id") == "whole-system-runs");
+        var articles = Html(new XDocument(section), "article").ToList();
+        var losing = Runs.WholeSystem.Where(r => r.Trace is not null).ToList();
+        Assert.Equal(5, losing.Count);
+        Assert.Equal(losing.Select(r => r.Variant.Name), articles.Select(a => (string)a.Attribute("data-variant")!));
+        foreach (var (a, r) in articles.Zip(losing))
+        {
+            var svg = Assert.Single(a.Descendants(Runs.Svg + "svg"));
+            Assert.Equal(r.Trace!.Steps.Length, Runs.WithClass(svg, "step").Count());
+            var heads = Runs.WithClass(svg, "head").ToList();
+            Assert.Equal(SequenceLayout.Build(r.Trace).Lifelines.Select(l => l.Title), heads.Select(h => Runs.WithClass(h, "head-title").Single().Value));
+            Assert.Contains("vCPU thread", heads.Select(h => Runs.WithClass(h, "head-title").Single().Value));
+            Assert.Contains("P2 processor", heads.Select(h => Runs.WithClass(h, "head-title").Single().Value));
+            string memory = Runs.WithClass(heads.Single(h => Runs.HasClass(h, "memory")), "head-sub").Single().Value;
+            Assert.Equal("PIR · ON · SN · NV · NDST · vIRR · P0 wake list · P2 wake list · thread's CPU · thread state · mode", memory);
+            Assert.Single(Runs.WithClass(svg, "stranded"), e => e.Name.LocalName == "g");
+            // The page's head holds the diagram's style once, not every diagram.
+            Assert.Empty(svg.Elements(Runs.Svg + "style"));
+            Assert.Equal(CheckText.Story(r), (string?)a.Attribute("data-story"));
+        }
+        Assert.Contains("FINDING", articles.Single(a => (string?)a.Attribute("data-variant") == "kvm-2019-cpu-injector").Element("h3")!.Value);
+    }
+
+    [Fact]
+    public void WholeSystemOnly_LeavesOutTheEntrySections_AndNamesTheOptionsLaidOver()
+    {
+        var input = new ReportInput([.. Runs.WholeSystem.Take(3).Select(r => new ReportEntry(r))], WholeSystemOptions: "--irq-priority");
+        string html = HtmlReport.Render(input);
+        var doc = Parse(html);
+        Assert.Equal(["whole-system", "whole-system-runs"], Html(doc, "section").Select(s => (string)s.Attribute("id")!));
+        Assert.Contains("with <code>--irq-priority</code> laid over it", html);
+        Assert.StartsWith("Whole system, each variant once at its own configuration: 3 variants, 3 checks: 2 without loss, 1 losing an interrupt", Html(doc, "p").First(p => (string?)p.Attribute("class") == "lead").Value);
     }
 
     [Fact]

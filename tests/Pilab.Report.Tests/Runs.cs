@@ -20,6 +20,12 @@ internal static class Runs
 
     public static ImmutableArray<CheckResult> All => _all.Value;
 
+    /// <summary>Each whole-system built-in once, at its own configuration, as <c>pilab report</c> checks it.</summary>
+    private static readonly Lazy<ImmutableArray<CheckResult>> _wholeSystem = new(() =>
+        [.. Builtins.WholeSystemDesigns.Select(v => Models.Check(v, v.Check))]);
+
+    public static ImmutableArray<CheckResult> WholeSystem => _wholeSystem.Value;
+
     public static CheckResult Get(string variant, MemoryModel mm, int k) =>
         All.Single(r => r.Variant.Name == variant && r.Configuration.Memory == mm && r.Configuration.Injectors == k);
 
@@ -42,6 +48,9 @@ internal static class Runs
     }
 
     public static ReportInput Report() => new([.. All.Select(r => new ReportEntry(r))], Command: "pilab report");
+
+    /// <summary>The report of every built-in: the vCPU-entry sweep and the whole-system section.</summary>
+    public static ReportInput ReportOfEveryDesign() => new([.. All.Concat(WholeSystem).Select(r => new ReportEntry(r))], Command: "pilab report");
 
     /// <summary>Parses the standalone SVG file the way any XML tool would.</summary>
     public static XDocument ParseSvg(CheckResult r) => XDocument.Parse(SequenceDiagram.ToFile(SequenceDiagram.Render(r)));
