@@ -4,12 +4,17 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pilab.Analysis;
 using Pilab.Checker;
+using Pilab.Model;
 using Pilab.Protocol;
 using Pilab.Report;
 
 namespace Pilab.Cli;
 
-/// <summary><c>pilab barriers</c>: the minimal sets of mb placements that make a variant safe under TSO.</summary>
+/// <summary>
+/// <c>pilab barriers</c>: for a variant that loses under TSO, the minimal sets of mb placements that
+/// make it safe (or the SC run showing none can); for one already safe, which of its own fences it
+/// needs. Serves both designs (docs/analysis.md).
+/// </summary>
 internal static class BarriersCommand
 {
     public static Command Create()
@@ -20,65 +25,77 @@ internal static class BarriersCommand
             Description = "largest set of added barriers to try",
             DefaultValueFactory = _ => BarrierSearch.DefaultMaxSize,
         };
-        var command = new Command("barriers", "the minimal sets of mb placements in the entry and injector sequences that make a variant safe under TSO (exit 0 found or already safe, 1 none exists)");
+        var command = new Command("barriers", "the minimal sets of mb placements that make a variant safe under TSO, or which of its own fences a safe variant needs (exit 0 found or already safe, 1 none exists, 3 a check reached its bound)");
         command.Arguments.Add(common.Variant);
-        Option[] options = [.. common.FixedMemoryConfigurationOptions, maxSize, common.Json];
+        Option[] options = [.. common.FixedMemoryConfigurationOptions, common.Halts, common.Preemptions, common.Migrations, common.Iommu, maxSize, common.MaxStates, common.Json];
         foreach (var o in options)
             command.Options.Add(o);
         command.SetAction(p =>
         {
-            var config = common.Configuration(p, MemoryModel.TSO);
-            if (config.Problem(KvmDesign.Entry) is { } problem)
-            {
-                Console.Error.WriteLine($"pilab: {problem}");
-                return ExitCodes.BadInput;
-            }
             if (p.GetValue(maxSize) is < 1 or > 16)
             {
                 Console.Error.WriteLine("pilab: --max-barriers must be 1 to 16");
                 return ExitCodes.BadInput;
             }
-            var loaded = VariantFile.Load(p.GetValue(common.Variant)!);
-            if (!loaded.Ok)
+            if (p.GetValue(common.MaxStates) < 1)
             {
-                CommonOptions.PrintErrors(loaded.Errors);
+                Console.Error.WriteLine($"pilab: --max-states must be at least 1, not {p.GetValue(common.MaxStates)}");
                 return ExitCodes.BadInput;
             }
-            if (loaded.Variant!.WholeSystem)
-                return CommonOptions.Refuse("barriers", loaded.Variant, "the barrier search places mb in the entry and injector sequences of design entry only so far");
-            var r = BarrierSearch.Run(loaded.Variant!, config, p.GetValue(maxSize));
+            // Each check the search makes stops after --max-states states (exit code 3); else the engine's defaults.
+            ExplorationOptions? exploration = CommonOptions.Given(p, common.MaxStates) ? new() { MaxStates = p.GetValue(common.MaxStates) } : null;
+            if (common.Load(p) is not { } variant) return ExitCodes.BadInput;
+            // Every design: the variant's own configuration with the options laid over it, under TSO.
+            if (common.ConfigurationFor(p, variant) is not { } c) return ExitCodes.BadInput;
+            var config = c with { Memory = MemoryModel.TSO };
+            var r = BarrierSearch.Run(variant, config, p.GetValue(maxSize), exploration);
             Console.Write(p.GetValue(common.Json) ? Json(r) + "\n" : Text(r));
-            if (new[] { r.Tso, r.Sc }.Any(c => c.Verdict == Pilab.Checker.Verdict.BoundReached)) return ExitCodes.BoundReached;
+            if (r.Bounded) return ExitCodes.BoundReached;
             return r.Minimal.IsEmpty ? ExitCodes.Violation : ExitCodes.NoLoss;
         });
         return command;
     }
 
+    /// <summary>The sequences shown for a set of barriers: those the search places barriers in.</summary>
+    private static IEnumerable<(string Name, string Steps)> Shown(Variant v) => v.WholeSystem
+        ? [("entry:   ", v.EntryText), ("block:   ", v.BlockText)]
+        : [("entry:   ", v.EntryText), ("injector:", v.InjectorText)];
+
     private static string Text(BarrierResult r)
     {
         var v = r.Variant;
         var sb = new StringBuilder();
-        sb.Append($"{v.Name} [{r.Configuration}]\nentry:    {v.EntryText}\ninjector: {v.InjectorText}\n\n");
-        if (r.Tso.Verdict == Pilab.Checker.Verdict.Safe)
+        sb.Append($"{v.Name} [{r.Configuration.Text(v.Design)}]\nentry:    {v.EntryText}\ninjector: {v.InjectorText}\n");
+        if (v.WholeSystem)
+            sb.Append($"block:    {v.BlockText}\nsched-in: {v.SchedInText}\nsched-out-block: {v.SchedOutBlockText}\n");
+        sb.Append('\n');
+        if (r.Bounded)
+        {
+            sb.Append($"a check reached its bound (--max-states or memory) after {r.Checked} checks: no answer (under TSO: {Words(r.Tso.Verdict)}; under SC: {Words(r.Sc.Verdict)})\n");
+            return sb.ToString();
+        }
+        if (r.Tso.Verdict == Verdict.Safe)
         {
             sb.Append("already safe under TSO: the minimal set of added barriers is empty\n");
-            foreach (var (i, needed) in r.ExistingEntryBarriers)
-                sb.Append($"its {new BarrierPlace(true, i).Describe(v with { Entry = v.Entry.RemoveAt(i) })}: {(needed ? "needed (without it the variant loses under TSO)" : "not needed under this configuration")}\n");
+            foreach (var e in r.Existing)
+                sb.Append($"its {e.Describe()}{(e.Place.KernelName(e.Without) is { } k ? $" [{k}]" : "")}: {Necessity(e)}\n");
             return sb.ToString();
         }
-        sb.Append($"loses under TSO (shortest run {r.Tso.Trace!.Steps.Length} steps)\n");
-        if (r.Sc.Verdict != Pilab.Checker.Verdict.Safe)
+        sb.Append($"loses under TSO (shortest run {r.Tso.TraceLength} steps)\n");
+        if (r.Sc.Verdict != Verdict.Safe)
         {
             sb.Append("no set of barriers can help: the variant already loses under SC, where a barrier changes nothing and every run is also a TSO run.\n");
-            sb.Append($"the SC run ({r.Sc.Trace!.Steps.Length} steps):\n\n").Append(TimelineRenderer.Render(r.Sc.Trace));
+            sb.Append($"the SC run ({r.Sc.TraceLength} steps):\n\n").Append(TimelineRenderer.Render(r.Sc.Trace!));
             return sb.ToString();
         }
-        if (r.AllPlaces is { Verdict: not Pilab.Checker.Verdict.Safe } all)
+        if (r.AllPlaces is { Verdict: not Verdict.Safe } all)
         {
             sb.Append($"no set of barriers can help: with an mb in all {r.Candidates.Length} places it still loses under TSO:\n\n").Append(TimelineRenderer.Render(all.Trace!));
             return sb.ToString();
         }
         sb.Append($"places tried ({r.Candidates.Length}): {string.Join("; ", r.Candidates.Select(c => c.Describe(v)))}\n");
+        if (v.WholeSystem)
+            sb.Append("places not tried: injector and sched-in, where the model makes an mb a no-op (an injector makes no plain stores; sched.in follows a context switch, which empties the thread's store buffer)\n");
         sb.Append($"sets of up to {r.MaxSize} barriers checked under TSO: {r.Checked - 3} (supersets of safe sets skipped)\n\n");
         if (r.Minimal.IsEmpty)
         {
@@ -89,10 +106,30 @@ internal static class BarriersCommand
         foreach (var set in r.Minimal)
         {
             sb.Append($"  {{ {string.Join(", ", set.Places.Select(pl => pl.Describe(v)))} }}\n");
-            sb.Append($"      entry:    {set.Variant.EntryText}\n      injector: {set.Variant.InjectorText}\n");
+            foreach (var (name, steps) in Shown(set.Variant))
+                sb.Append($"      {name} {steps}\n");
         }
         return sb.ToString();
     }
+
+    private static string Words(Verdict v) => v switch
+    {
+        Verdict.Safe => "no lost interrupt",
+        Verdict.Violation => "loses an interrupt",
+        Verdict.Stuck => "stuck",
+        _ => "bound reached",
+    };
+
+    /// <summary>Whether the variant needs one of its own fences, in words.</summary>
+    private static string Necessity(ExistingBarrier e) => e.Result.Verdict switch
+    {
+        Verdict.Violation => $"needed (without it the variant loses under TSO: shortest run {e.RunLength} steps)",
+        Verdict.Stuck => $"needed (without it the variant gets stuck under TSO: shortest run {e.RunLength} steps)",
+        Verdict.BoundReached => "unknown (the check without it reached its bound)",
+        _ when e.NoOp => "not needed (the model makes it a no-op: " +
+            (e.Place.Sequence == BarrierSequence.SchedIn ? "the context switch before sched.in empties the thread's store buffer)" : "an injector makes no plain stores)"),
+        _ => "not needed under this configuration",
+    };
 
     private static string Json(BarrierResult r)
     {
@@ -100,17 +137,35 @@ internal static class BarriersCommand
         var root = new JsonObject
         {
             ["variant"] = v.Name,
-            ["configuration"] = r.Configuration.ToString(),
-            ["tsoVerdict"] = r.Tso.Verdict.ToString(),
-            ["scVerdict"] = r.Sc.Verdict.ToString(),
+            ["design"] = DesignNames.Name(v.Design),
+            ["configuration"] = r.Configuration.Text(v.Design),
+            ["tsoVerdict"] = JsonReport.VerdictName(r.Tso.Verdict),
+            ["tsoRunLength"] = r.Tso.TraceLength,
+            ["scVerdict"] = JsonReport.VerdictName(r.Sc.Verdict),
+            ["scRunLength"] = r.Sc.TraceLength,
             ["impossible"] = r.Impossible,
+            ["bounded"] = r.Bounded,
             ["maxBarriers"] = r.MaxSize,
             ["candidates"] = new JsonArray([.. r.Candidates.Select(c => (JsonNode)c.Describe(v))]),
-            ["minimal"] = new JsonArray([.. r.Minimal.Select(s => (JsonNode)new JsonObject
+            ["minimal"] = new JsonArray([.. r.Minimal.Select(s =>
             {
-                ["places"] = new JsonArray([.. s.Places.Select(pl => (JsonNode)pl.Describe(v))]),
-                ["entry"] = s.Variant.EntryText,
-                ["injector"] = s.Variant.InjectorText,
+                var set = new JsonObject
+                {
+                    ["places"] = new JsonArray([.. s.Places.Select(pl => (JsonNode)pl.Describe(v))]),
+                    ["entry"] = s.Variant.EntryText,
+                    ["injector"] = s.Variant.InjectorText,
+                };
+                if (v.WholeSystem) set["block"] = s.Variant.BlockText;
+                return (JsonNode)set;
+            })]),
+            ["existing"] = new JsonArray([.. r.Existing.Select(e => (JsonNode)new JsonObject
+            {
+                ["place"] = e.Describe(),
+                ["kernel"] = e.Place.KernelName(e.Without),
+                ["needed"] = e.Needed,
+                ["noOp"] = e.NoOp,
+                ["verdictWithout"] = JsonReport.VerdictName(e.Result.Verdict),
+                ["runLength"] = e.RunLength,
             })]),
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

@@ -46,6 +46,75 @@ public sealed class AnalysisCommandTests
         Assert.Contains("v1 is stranded", r.Out);
     }
 
+    private static string LibraryFile(string relative)
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "variants", relative))) return Path.Combine(d.FullName, "variants", relative);
+        throw new FileNotFoundException("variants/" + relative);
+    }
+
+    [Fact]
+    public void Barriers_Kvm2021_SaysWhichOfItsFencesItNeeds_AtItsOwnConfiguration()
+    {
+        var r = Pilab.Invoke("barriers", "kvm-2021");
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith("kvm-2021 [TSO k=1 j=1 n=1 e=0 h=1 p=1 m=1]\n", r.Out);
+        Assert.Contains("its entry: mb after mode.in (before on.read) [vcpu_enter_guest: smp_store_mb(vcpu->mode, IN_GUEST_MODE)]: needed (without it the variant loses under TSO: shortest run 36 steps)\n", r.Out);
+        Assert.Contains("its block: mb after task.set (before on.read) [wait.prepare: set_current_state's smp_store_mb]: not needed under this configuration\n", r.Out);
+        Assert.Contains("its sched-in: mb after desc.update (before on.recompute) [vmx_vcpu_pi_load: smp_mb__after_atomic]: not needed (the model makes it a no-op", r.Out);
+
+        // Without a wake-up vector (no IOMMU poster), as kvm-2021-no-wait-fence checks it: the wait fence is needed.
+        var unarmed = Pilab.Invoke("barriers", "kvm-2021", "--iommu", "0", "--preemptions", "0", "--migrations", "0");
+        Assert.Equal(0, unarmed.ExitCode);
+        Assert.Contains("its block: mb after task.set (before on.read) [wait.prepare: set_current_state's smp_store_mb]: needed (without it the variant loses under TSO: shortest run 24 steps)\n", unarmed.Out);
+        Assert.Contains("shortest run 24 steps", Pilab.Invoke("check", LibraryFile("loses/kvm-2021-no-wait-fence.variant")).Out);
+    }
+
+    [Fact]
+    public void Barriers_Kvm2021NoWaitFence_RestoresTheMbInTheBlockLoop()
+    {
+        var r = Pilab.Invoke("barriers", LibraryFile("loses/kvm-2021-no-wait-fence.variant"));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("loses under TSO (shortest run 24 steps)\n", r.Out);
+        Assert.Contains("minimal barrier sets (1):\n  { block: mb after task.set (before on.read) }\n" +
+            "      entry:    irq.off mode.in mb on.read on.clear pir.drain check enter\n" +
+            "      block:    waiter.set task.set mb on.read on.clear pir.drain irr.check sched.out.block\n", r.Out);
+    }
+
+    [Fact]
+    public void Barriers_WholeSystemLosingUnderSc_ExitsOne_NoFenceCanHelp()
+    {
+        var r = Pilab.Invoke("barriers", "kvm-2021-unarmed-migration");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("no set of barriers can help: the variant already loses under SC", r.Out);
+        Assert.Contains("the SC run (24 steps):", r.Out);
+    }
+
+    [Fact]
+    public void Barriers_WholeSystem_Json_BoundAndBadInput()
+    {
+        var r = Pilab.Invoke("barriers", "kvm-2021", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        Assert.Equal("safe", root.GetProperty("tsoVerdict").GetString());
+        Assert.Equal("kvm-2021", root.GetProperty("design").GetString());
+        var existing = root.GetProperty("existing").EnumerateArray().ToList();
+        Assert.Equal([true, false, false], existing.Select(e => e.GetProperty("needed").GetBoolean()));
+        Assert.Equal("violation", existing[0].GetProperty("verdictWithout").GetString());
+        Assert.Equal(36, existing[0].GetProperty("runLength").GetInt32());
+
+        var lose = Pilab.Invoke("barriers", "kvm-2021-unarmed-migration", "--json");
+        Assert.Equal(1, lose.ExitCode);
+        Assert.Contains("\"scVerdict\": \"violation\"", lose.Out);
+
+        Assert.Equal(3, Pilab.Invoke("barriers", "kvm-2021", "--max-states", "100").ExitCode);
+        var bad = Pilab.Invoke("barriers", "kvm-2021", "--preemptions", "0", "--migrations", "3");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--migrations 3 can never be used", bad.Err);
+        Assert.Equal(2, Pilab.Invoke("barriers", "fixed", "--halts", "1").ExitCode);
+    }
+
     [Fact]
     public void Export_WritesPromela_AndNeedsAFormat()
     {
