@@ -107,6 +107,7 @@ internal static class PartitionedExplorer
         private DeadEnds _deadEnds = new();
         private int _depth;
         private bool _boundHit;
+        private bool _interrupted; // _boundHit by a stop request, not by the bound
         private readonly TState _initial;
         public Exception? Failure;
 
@@ -338,6 +339,8 @@ internal static class PartitionedExplorer
                 Array.Clear(me.Posted);
                 Array.Clear(me.Read);
             }
+            // A stop request (a signal) is looked at here, between rounds, and nowhere in the per-state loops.
+            if (_options.Stop.IsCancellationRequested && !_boundHit) _boundHit = _interrupted = true;
             if (Failure is not null || _boundHit || (_deadEnds.Violation >= 0 && !_options.ExhaustAfterViolation))
             {
                 _done = true;
@@ -360,7 +363,7 @@ internal static class PartitionedExplorer
                 foreach (var box in me.Outbox) bytes += (long)box.Length * Unsafe.SizeOf<Message<TState>>();
                 if (me.TerminalStates is not null) terminalStates!.AddRange(me.TerminalStates);
             }
-            string? boundMessage = _boundHit ? _bound.Message : null;
+            string? boundMessage = _interrupted ? ExplorationOptions.InterruptedMessage : _boundHit ? _bound.Message : null;
             long target = _deadEnds.Target;
             var trace = target >= 0
                 ? BreadthFirstExplorer.Concretise(_system, _sym, StoredRun(target))
