@@ -47,6 +47,12 @@ internal static class BarriersCommand
             if (loaded.Variant!.WholeSystem)
                 return CommonOptions.Refuse("barriers", loaded.Variant, "the barrier search places mb in the entry and injector sequences of design entry only so far");
             var r = BarrierSearch.Run(loaded.Variant!, config, p.GetValue(maxSize));
+            if (Interrupt.Requested)
+            {
+                // The checks from the signal on stopped after their first round: no answer, the figures so far.
+                Console.Write(p.GetValue(common.Json) ? Json(r, Interrupt.Name) + "\n" : $"{r.Variant.Name} [{r.Configuration}]\nsets checked: {r.Checked}; TSO {r.Tso.Verdict}, SC {r.Sc.Verdict}; no answer\n");
+                return Interrupt.Stopped("the search for barriers has no answer");
+            }
             Console.Write(p.GetValue(common.Json) ? Json(r) + "\n" : Text(r));
             if (new[] { r.Tso, r.Sc }.Any(c => c.Verdict == Pilab.Checker.Verdict.BoundReached)) return ExitCodes.BoundReached;
             return r.Minimal.IsEmpty ? ExitCodes.Violation : ExitCodes.NoLoss;
@@ -64,6 +70,11 @@ internal static class BarriersCommand
             sb.Append("already safe under TSO: the minimal set of added barriers is empty\n");
             foreach (var (i, needed) in r.ExistingEntryBarriers)
                 sb.Append($"its {new BarrierPlace(true, i).Describe(v with { Entry = v.Entry.RemoveAt(i) })}: {(needed ? "needed (without it the variant loses under TSO)" : "not needed under this configuration")}\n");
+            return sb.ToString();
+        }
+        if (new[] { r.Tso, r.Sc }.FirstOrDefault(c => c.Verdict == Pilab.Checker.Verdict.BoundReached) is { } bound)
+        {
+            sb.Append($"no answer: the check under {bound.Configuration.Memory} {bound.Exploration.BoundMessage}\n");
             return sb.ToString();
         }
         sb.Append($"loses under TSO (shortest run {r.Tso.Trace!.Steps.Length} steps)\n");
@@ -94,7 +105,7 @@ internal static class BarriersCommand
         return sb.ToString();
     }
 
-    private static string Json(BarrierResult r)
+    private static string Json(BarrierResult r, string? interrupted = null)
     {
         var v = r.Variant;
         var root = new JsonObject
@@ -113,6 +124,7 @@ internal static class BarriersCommand
                 ["injector"] = s.Variant.InjectorText,
             })]),
         };
+        if (interrupted is not null) root["interrupted"] = interrupted;
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 }
