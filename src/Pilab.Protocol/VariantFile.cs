@@ -296,7 +296,8 @@ public static class VariantFile
             int Number(int max)
             {
                 if (value.Length is >= 1 and <= 2 && value.All(char.IsAsciiDigit) && int.Parse(value) <= max) return int.Parse(value);
-                errors.Add(new(file, line, column + key.Length + 1, Quote(value), $"a number 0 to {max} for {key}"));
+                // At the value, or, for a key with no '=' and so no value, just after the key: inside the line.
+                errors.Add(new(file, line, column + key.Length + (eq < 0 ? 0 : 1), Quote(value), $"a number 0 to {max} for {key}"));
                 return 0;
             }
             switch (key)
