@@ -121,6 +121,19 @@ public sealed record ExplorationOptions
     /// <summary>Collect the dead ends reached (tests compare them with and without reductions).</summary>
     public bool RecordTerminals { get; init; }
 
+    /// <summary>Asks the search to stop (a signal): it is looked at between rounds, never per state, and
+    /// the result is then <see cref="Verdict.BoundReached"/> with <see cref="InterruptedMessage"/> and the
+    /// figures so far. A search started after the request stops after its first round. Defaults to
+    /// <see cref="ProcessStop"/>, so every search of a process that a signal should stop (the command
+    /// line sets it once) obeys it, however deep in an analysis its options were made.</summary>
+    public CancellationToken Stop { get; init; } = ProcessStop;
+
+    /// <summary>The process's own stop request (SIGINT, SIGTERM), the default of <see cref="Stop"/>; none unless the command line sets it.</summary>
+    public static CancellationToken ProcessStop { get; set; }
+
+    /// <summary>The bound message of a search stopped by <see cref="Stop"/>.</summary>
+    public const string InterruptedMessage = "interrupted: stopped at the end of a round";
+
     /// <summary>The full state graph, one thread (the defaults): what exact state counts are quoted for.</summary>
     public static ExplorationOptions Unreduced => new();
 

@@ -14,6 +14,9 @@ namespace Pilab.Checker;
 /// </summary>
 internal static class HashCompactExplorer
 {
+    /// <summary>States expanded between two looks at <see cref="ExplorationOptions.Stop"/>.</summary>
+    private const int StopRound = 1 << 14;
+
     /// <summary>Bytes per state at the worst moment: the fingerprint table while it grows, and the
     /// parent link. The two frontiers come on top; they are a level's states, not all of them.</summary>
     public const int BytesPerState = FingerprintSet.WorstBytesPerEntry + sizeof(long);
@@ -52,6 +55,13 @@ internal static class HashCompactExplorer
         {
             for (long j = 0; j < currentCount && !stop; j++)
             {
+                // A stop request (a signal) is looked at once per round of states, as the partitioned engine does.
+                if ((j & (StopRound - 1)) == StopRound - 1 && options.Stop.IsCancellationRequested)
+                {
+                    boundMessage = ExplorationOptions.InterruptedMessage;
+                    stop = true;
+                    break;
+                }
                 long head = levelStart + j;
                 TState s = current[j];
                 int n = por ? system.StubbornSuccessors(in s, buffer) : system.Successors(in s, buffer);
@@ -87,6 +97,11 @@ internal static class HashCompactExplorer
             }
             peakFrontier = Math.Max(peakFrontier, (long)(current.Length + next.Length) * Unsafe.SizeOf<TState>());
             if (stop) break;
+            if (options.Stop.IsCancellationRequested)
+            {
+                boundMessage = ExplorationOptions.InterruptedMessage;
+                break;
+            }
             levelStart += currentCount;
             (current, next) = (next, current);
             currentCount = nextCount;

@@ -146,6 +146,7 @@ internal static class PartitionedExplorer
         private long _roundEnd; // the ranks below this are expanded by the end of this round
         private readonly long _roundSpan; // ranks per round: RoundStates per worker, so that a round's keys fit 32 bits
         private bool _boundHit;
+        private bool _interrupted; // _boundHit by a stop request, not by the bound
         private readonly TState _initial;
         public Exception? Failure;
 
@@ -501,6 +502,8 @@ internal static class PartitionedExplorer
                 Array.Clear(me.Read);
             }
             _deadEnds.MergeLater(round);
+            // A stop request (a signal) is looked at here, between rounds, and nowhere in the per-state loops.
+            if (_options.Stop.IsCancellationRequested && !_boundHit) _boundHit = _interrupted = true;
             if (Failure is not null || _boundHit || (_deadEnds.Violation >= 0 && !_options.ExhaustAfterViolation))
             {
                 _done = true;
@@ -524,7 +527,7 @@ internal static class PartitionedExplorer
                 bytes += (long)me.Keys.Length * sizeof(long) + (long)me.Ranks.Length * sizeof(int);
                 if (me.TerminalStates is not null) terminalStates!.AddRange(me.TerminalStates);
             }
-            string? boundMessage = _boundHit ? _bound.Message : null;
+            string? boundMessage = _interrupted ? ExplorationOptions.InterruptedMessage : _boundHit ? _bound.Message : null;
             long target = _deadEnds.Target;
             var trace = target >= 0
                 ? BreadthFirstExplorer.Concretise(_system, _sym, StoredRun(target))

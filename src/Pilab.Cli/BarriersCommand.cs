@@ -49,6 +49,12 @@ internal static class BarriersCommand
             if (common.ConfigurationFor(p, variant) is not { } c) return ExitCodes.BadInput;
             var config = c with { Memory = MemoryModel.TSO };
             var r = BarrierSearch.Run(variant, config, p.GetValue(maxSize), exploration);
+            if (Interrupt.Requested)
+            {
+                // The checks from the signal on stopped after their first round: no answer, the figures so far.
+                Console.Write(p.GetValue(common.Json) ? Json(r, Interrupt.Name) + "\n" : $"{r.Variant.Name} [{r.Configuration.Text(r.Variant.Design)}]\nsets checked: {r.Checked}; TSO {r.Tso.Verdict}, SC {r.Sc.Verdict}; no answer\n");
+                return Interrupt.Stopped("the search for barriers has no answer");
+            }
             Console.Write(p.GetValue(common.Json) ? Json(r) + "\n" : Text(r));
             if (r.Bounded) return ExitCodes.BoundReached;
             return r.Minimal.IsEmpty ? ExitCodes.Violation : ExitCodes.NoLoss;
@@ -79,6 +85,11 @@ internal static class BarriersCommand
             sb.Append("already safe under TSO: the minimal set of added barriers is empty\n");
             foreach (var e in r.Existing)
                 sb.Append($"its {e.Describe()}{(e.Place.KernelName(e.Without) is { } k ? $" [{k}]" : "")}: {Necessity(e)}\n");
+            return sb.ToString();
+        }
+        if (new[] { r.Tso, r.Sc }.FirstOrDefault(c => c.Verdict == Pilab.Checker.Verdict.BoundReached) is { } bound)
+        {
+            sb.Append($"no answer: the check under {bound.Configuration.Memory} {bound.Exploration.BoundMessage}\n");
             return sb.ToString();
         }
         sb.Append($"loses under TSO (shortest run {r.Tso.TraceLength} steps)\n");
@@ -131,7 +142,7 @@ internal static class BarriersCommand
         _ => "not needed under this configuration",
     };
 
-    private static string Json(BarrierResult r)
+    private static string Json(BarrierResult r, string? interrupted = null)
     {
         var v = r.Variant;
         var root = new JsonObject
@@ -168,6 +179,7 @@ internal static class BarriersCommand
                 ["runLength"] = e.RunLength,
             })]),
         };
+        if (interrupted is not null) root["interrupted"] = interrupted;
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 }

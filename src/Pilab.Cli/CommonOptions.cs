@@ -31,12 +31,20 @@ internal sealed class CommonOptions
     public readonly Option<long> MaxMemory = new("--max-memory") { Description = "stop before the visited set outgrows this many MiB (exit code 3); default three quarters of memory", DefaultValueFactory = _ => ExplorationOptions.DefaultMaxMemory() >> 20 };
     public readonly Option<bool> NoPor = new("--no-por") { Description = "explore every interleaving: no partial-order reduction (stubborn sets)" };
     public readonly Option<bool> NoSymmetry = new("--no-symmetry") { Description = "no symmetry reduction over interchangeable injectors" };
-    public readonly Option<int> Workers = new("--workers", "-w") { Description = "exploring threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+    public readonly Option<int> Workers = new("--workers", "-w")
+    {
+        Description = $"exploring threads, 1-{MaxWorkers} (default: all cores, at most {MaxWorkers}; every pair of workers has a mailbox, so their memory grows with the square of the workers)",
+        DefaultValueFactory = _ => Math.Min(MaxWorkers, Environment.ProcessorCount),
+    };
     public readonly Option<bool> HashCompact = new("--hash-compact") { Description = "store a 64-bit fingerprint per state instead of the state (less memory; the chance of a missed state is reported); one worker" };
     public readonly Option<bool> Json = new("--json") { Description = "print the result as JSON (docs/json.md)" };
 
     /// <summary>The largest --max-memory (MiB) whose byte count still fits: 2^43 MiB would overflow.</summary>
     private const long MaxMemoryMiB = 1L << 40;
+
+    /// <summary>The most exploring threads: the mailboxes take memory in the square of the workers
+    /// (256 workers took 2.2 GB on a 97-state check), and more threads than this gain nothing here.</summary>
+    public const int MaxWorkers = 64;
 
     public CommonOptions()
     {
@@ -93,7 +101,7 @@ internal sealed class CommonOptions
         string? problem =
             p.GetValue(MaxStates) < 1 ? $"--max-states must be at least 1, not {p.GetValue(MaxStates)}"
             : p.GetValue(MaxMemory) is < 1 or > MaxMemoryMiB ? $"--max-memory must be 1 to {MaxMemoryMiB} MiB, not {p.GetValue(MaxMemory)}"
-            : p.GetValue(Workers) is < 1 or > 1024 ? $"--workers must be 1 to 1024, not {p.GetValue(Workers)}"
+            : p.GetValue(Workers) is < 1 or > MaxWorkers ? $"--workers must be 1 to {MaxWorkers}, not {p.GetValue(Workers)}"
             : null;
         if (problem is not null)
         {

@@ -26,12 +26,7 @@ internal static class ExportCommand
             string model = variant.WholeSystem ? SystemPromelaExporter.Export(variant, config) : PromelaExporter.Export(variant, config);
             if (p.GetValue(output) is { } path)
             {
-                try { File.WriteAllText(path, model); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    Console.Error.WriteLine($"pilab: cannot write {path}: {e.Message}");
-                    return ExitCodes.BadInput;
-                }
+                if (!ReportFiles.TryWrite(path, model, out _)) return ExitCodes.BadInput;
             }
             else Console.Write(model);
             return ExitCodes.NoLoss;

@@ -16,15 +16,15 @@ internal static class LiveCommand
             Description = "a built-in variant (pilab list) or the path of a variant file; not needed with --calibrate alone",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var seconds = new Option<double?>("--seconds", "-s") { Description = "run this long (default 10 s; with --posts and no --seconds, until the posts are made)" };
+        var seconds = new Option<double?>("--seconds", "-s") { Description = "run this long, more than 0 and at most 604800 (a week) (default 10 s; with --posts and no --seconds, until the posts are made)" }.Invariant();
         var injectors = new Option<int>("--injectors", "-k") { Description = "injector threads, 1-64 (this machine has " + Environment.ProcessorCount + " cores; P0 spins on one)", DefaultValueFactory = _ => 1 };
-        var rate = new Option<double>("--rate", "-r") { Description = "posts per second per injector; 0 = as fast as possible", DefaultValueFactory = _ => 0 };
-        var exitRate = new Option<double>("--exit-rate", "-x") { Description = "VM exits per second the guest causes itself (a 1000 Hz tick by default); 0 = tickless guest", DefaultValueFactory = _ => 1000 };
+        var rate = new Option<double>("--rate", "-r") { Description = "posts per second per injector, 0.001 to 1e9; 0 = as fast as possible", DefaultValueFactory = _ => 0 }.Invariant();
+        var exitRate = new Option<double>("--exit-rate", "-x") { Description = "VM exits per second the guest causes itself, 0.001 to 1e9 (a 1000 Hz tick by default); 0 = tickless guest", DefaultValueFactory = _ => 1000 }.Invariant();
         var chaos = new Option<bool>("--chaos") { Description = "seeded random delays between steps, so race windows open often" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the --chaos delay schedule", DefaultValueFactory = _ => 1 };
         var posts = new Option<long>("--posts", "-n") { Description = "stop after this many posts in all (0 = no bound)", DefaultValueFactory = _ => 0 };
         var vectors = new Option<int>("--vectors") { Description = "vectors each injector cycles through", DefaultValueFactory = _ => 1 };
-        var stall = new Option<double>("--stall-ms") { Description = "report a strand once it has lasted this long (ms)", DefaultValueFactory = _ => 0.1 };
+        var stall = new Option<double>("--stall-ms") { Description = "report a strand once it has lasted this long (ms), 0.001 to 3600000", DefaultValueFactory = _ => 0.1 }.Invariant();
         var noRescue = new Option<bool>("--no-rescue") { Description = "do not force a VM exit after reporting a strand (a tickless guest then stays stranded)" };
         var calibrate = new Option<bool>("--calibrate") { Description = "measure the cross-core round trip (cache-line ping-pong); with a variant, also give latency in round trips" };
 
@@ -81,23 +81,18 @@ internal static class LiveCommand
             }
             var result = Run(options, json);
             Console.Write(json ? LiveReport.Json(result, cal) + "\n" : LiveReport.Text(result, cal));
-            return result.LostInterrupt || !result.Settled ? ExitCodes.Violation : ExitCodes.NoLoss;
+            // A loss seen stands however the run ended; a run a signal cut short without one has no verdict.
+            if (result.LostInterrupt || !result.Settled) return ExitCodes.Violation;
+            return Interrupt.Requested ? Interrupt.ExitCode : ExitCodes.NoLoss;
         });
         return c;
     }
 
-    /// <summary>Runs until the time or the posts are up, or Ctrl-C; shows progress; returns the final figures.</summary>
+    /// <summary>Runs until the time or the posts are up, or SIGINT or SIGTERM (<see cref="Interrupt"/>); shows progress; returns the final figures.</summary>
     private static LiveResult Run(LiveOptions options, bool json)
     {
         var run = new LiveRun(options);
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true; // stop cleanly and print the figures so far
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
+        var stop = Interrupt.Token;
         {
             run.Start();
             bool Done() => stop.IsCancellationRequested || run.PostsDone ||
@@ -112,7 +107,7 @@ internal static class LiveCommand
                     {
                         Fill(table, run.Progress(), options);
                         ctx.Refresh();
-                        stop.Token.WaitHandle.WaitOne(250);
+                        stop.WaitHandle.WaitOne(250);
                     }
                     Fill(table, run.Progress(), options);
                     ctx.Refresh();
@@ -123,7 +118,7 @@ internal static class LiveCommand
                 var next = TimeSpan.FromSeconds(1);
                 while (!Done())
                 {
-                    stop.Token.WaitHandle.WaitOne(50);
+                    stop.WaitHandle.WaitOne(50);
                     if (run.Elapsed >= next && !json)
                     {
                         Console.WriteLine(LiveReport.ProgressLine(run.Progress()));
@@ -131,12 +126,8 @@ internal static class LiveCommand
                     }
                 }
             }
-            if (stop.IsCancellationRequested && !json) Console.WriteLine("interrupted: stopping the injectors, figures so far:");
+            if (stop.IsCancellationRequested && !json) Console.WriteLine($"interrupted by {Interrupt.Name}: stopping the injectors, figures so far:");
             return run.Finish();
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 

@@ -6,9 +6,13 @@ using Pilab.Model;
 using Pilab.Protocol;
 using Pilab.Report;
 
+Interrupt.Install();
+StandardOutput.Install();
 var common = new CommonOptions();
 var svgOut = new Option<string>("--svg") { Description = "also write the shortest run as an SVG sequence diagram to this file" };
-var root = new RootCommand("pilab: model checker and live runtime for KVM's APICv posted-interrupt delivery");
+var root = new RootCommand("pilab: model checker and live runtime for KVM's APICv posted-interrupt delivery. " + ExitCodes.Contract);
+var verbose = new Option<bool>("--verbose") { Description = "on an internal error (exit code 70), also print its stack trace", Recursive = true };
+root.Options.Add(verbose);
 
 var list = new Command("list", "the built-in variants of every design, with descriptions and the configuration each is checked in");
 list.SetAction(_ =>
@@ -43,14 +47,37 @@ root.Subcommands.Add(SynthesizeCommand.Create());
 root.Subcommands.Add(BarriersCommand.Create());
 root.Subcommands.Add(TestCommand.Create());
 
-var parsed = root.Parse(args);
-if (parsed.Errors.Count > 0)
+// The one place an exception ends: no stack trace and no exit code of a verdict (0, 1, 3) for a failure.
+bool showStack = args.Contains("--verbose");
+try
 {
-    foreach (var e in parsed.Errors) Console.Error.WriteLine($"pilab: {e.Message}");
-    Console.Error.WriteLine("pilab: see 'pilab --help'");
-    return ExitCodes.BadInput;
+    var parsed = root.Parse(args);
+    showStack = parsed.GetValue(verbose);
+    if (parsed.Errors.Count > 0)
+    {
+        foreach (var e in parsed.Errors) Console.Error.WriteLine($"pilab: {Diagnostic.Printable(e.Message)}");
+        Console.Error.WriteLine("pilab: see 'pilab --help'");
+        return ExitCodes.BadInput;
+    }
+    // pilab's own exception handling and signal handling (Interrupt), not System.CommandLine's.
+    int code = parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+    Console.Out.Flush();
+    return code;
 }
-return parsed.Invoke();
+catch (StandardOutput.Failure e)
+{
+    // What the commands read and write by name is handled where it is named; standard output is the
+    // environment's: on a full disk (> /dev/full), closed, or a broken device.
+    Console.Error.WriteLine($"pilab: cannot write to standard output: {Diagnostic.Printable(e.Message)}");
+    if (showStack) Console.Error.WriteLine(e);
+    return ExitCodes.OutputError;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"pilab: internal error: {e.GetType().Name}: {Diagnostic.Printable(e.Message)}; please report it with the command line that caused it{(showStack ? "" : " (--verbose shows the stack trace)")}");
+    if (showStack) Console.Error.WriteLine(e);
+    return ExitCodes.InternalError;
+}
 
 int CheckOne(ParseResult p, bool explain)
 {
@@ -77,6 +104,8 @@ int CheckOne(ParseResult p, bool explain)
         Console.Write(explain ? CheckText.Explain(result) : CheckText.Summary(result));
     if (wantCost && !p.GetValue(common.Json))
         Console.Write(CostFormat.Table(variant, config, result.Verdict));
+    if (Interrupt.Requested && result.Verdict == Pilab.Checker.Verdict.BoundReached)
+        return Interrupt.Stopped($"the figures so far are above{(svg is not null ? $"; {Diagnostic.Printable(svg)} not written" : "")}");
     if (svg is not null && !ReportFiles.WriteSvg(result, svg))
         return ExitCodes.BadInput;
     return ExitCode(result.Verdict);
@@ -140,6 +169,7 @@ int CheckAll(ParseResult p)
         Console.WriteLine(CostFormat.ColumnLegend);
         Console.Write("\n" + CheckText.WholeSystemTable(wholeSystem));
     }
+    if (Interrupt.Requested) return Interrupt.Stopped("the checks from then on stopped after their first round ('bound')");
     return results.Concat(wholeSystem).Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached) ? ExitCodes.BoundReached : ExitCodes.NoLoss;
 }
 

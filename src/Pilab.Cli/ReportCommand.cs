@@ -26,9 +26,9 @@ internal static class ReportCommand
             Description = "built-in variants (pilab list) or variant files, of any design; default: every built-in",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var output = new Option<string>("--output", "-o") { Description = "the HTML file to write", DefaultValueFactory = _ => "report.html" };
+        var output = new Option<string>("--output", "-o") { Description = "the HTML file to write (whole or not at all: written beside it, then renamed)", DefaultValueFactory = _ => "report.html" };
         var noSynthesis = new Option<bool>("--no-synthesis") { Description = "leave out the order matrix (every entry order checked under SC and TSO for k=1 and k=2, as pilab synthesize)" };
-        var live = new Option<double?>("--live") { Description = "also run the live runtime (pilab live, its defaults) for this many seconds on fixed, or on each variant given, and draw its latency histogram" };
+        var live = new Option<double?>("--live") { Description = "also run the live runtime (pilab live, its defaults) for this many seconds on fixed, or on each variant given, and draw its latency histogram (more than 0, at most 3600)" }.Invariant();
         var command = new Command("report", "check vCPU-entry variants under SC and TSO for k=1 and k=2, and whole-system variants at their own configuration, and write one HTML file: verdict tables, delivery cost, order matrix and a sequence diagram of every losing run");
         command.Arguments.Add(variants);
         foreach (var o in new Option[] { output, common.Posts, common.Exits, common.SameVector, common.IrqPriority, noSynthesis, live, common.MaxStates, common.MaxMemory, common.NoPor, common.NoSymmetry, common.Workers })
@@ -102,6 +102,13 @@ internal static class ReportCommand
         }
 
         string path = p.GetValue(output)!;
+        if (Interrupt.Requested)
+        {
+            // The checks from the signal on stopped after their first round: figures so far, and no half report.
+            int done = entries.Count(e => e.Result.Verdict != Pilab.Checker.Verdict.BoundReached);
+            Console.WriteLine($"{entries.Count} checks of {variants.Count} variants started, {done} of them with a verdict before the signal");
+            return Interrupt.Stopped($"{Diagnostic.Printable(path)} not written");
+        }
         string commandLine = "pilab " + string.Join(' ', p.Tokens.Select(t => t.Value));
         string? laid = string.Join(' ', common.GivenNames(p, common.Posts, common.Exits, common.SameVector, common.IrqPriority)
             .Select(n => n is "--posts" or "--exits" ? $"{n} {(n == "--posts" ? p.GetValue(common.Posts) : p.GetValue(common.Exits))}" : n));

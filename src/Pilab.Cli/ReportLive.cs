@@ -21,7 +21,7 @@ internal static class ReportLive
         var options = new LiveOptions(variant) { Seconds = seconds };
         var run = new LiveRun(options);
         run.Start();
-        while (run.Elapsed.TotalSeconds < seconds && !run.PostsDone) Thread.Sleep(20);
+        while (run.Elapsed.TotalSeconds < seconds && !run.PostsDone && !Interrupt.Requested) Thread.Sleep(20);
         var result = run.Finish();
         return (Histogram(result, run.LatencyHistogram), result);
     }

@@ -39,16 +39,21 @@ internal static class SynthesizeCommand
                 Console.Error.WriteLine($"pilab: {error}");
                 return ExitCodes.BadInput;
             }
-            var rows = OrderSynthesis.Run(side, config);
-            if (p.GetValue(csv) is { } path)
+            // An empty or otherwise impossible --csv path is refused before the checks, not after them.
+            if (p.GetValue(csv) is "")
             {
-                try { File.WriteAllText(path, OrderSynthesis.Csv(rows)); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    Console.Error.WriteLine($"pilab: cannot write {path}: {e.Message}");
-                    return ExitCodes.BadInput;
-                }
+                Console.Error.WriteLine("pilab: cannot write '': an empty file name");
+                return ExitCodes.BadInput;
             }
+            var rows = OrderSynthesis.Run(side, config);
+            if (Interrupt.Requested)
+            {
+                // The checks from the signal on stopped after their first round: the figures so far, no CSV file.
+                Console.Write(p.GetValue(common.Json) ? Json(side, config, rows, Interrupt.Name) + "\n" : Text(side, config, rows));
+                return Interrupt.Stopped($"the orders checked after it show 'bound'{(p.GetValue(csv) is { } c ? $"; {Diagnostic.Printable(c)} not written" : "")}");
+            }
+            if (p.GetValue(csv) is { } path && !ReportFiles.TryWrite(path, OrderSynthesis.Csv(rows), out _))
+                return ExitCodes.BadInput;
             Console.Write(p.GetValue(common.Json) ? Json(side, config, rows) + "\n" : Text(side, config, rows));
             return rows.Any(r => r.Sc.Verdict == Pilab.Checker.Verdict.BoundReached || r.Tso.Verdict == Pilab.Checker.Verdict.BoundReached)
                 ? ExitCodes.BoundReached : ExitCodes.NoLoss;
@@ -104,7 +109,7 @@ internal static class SynthesizeCommand
 
     private static string VerdictWord(OrderOutcome o) => Verdicts.Name(o.Verdict);
 
-    private static string Json(Variant side, Configuration config, IReadOnlyList<SynthesizedOrder> rows)
+    private static string Json(Variant side, Configuration config, IReadOnlyList<SynthesizedOrder> rows, string? interrupted = null)
     {
         JsonObject Outcome(OrderOutcome o) => new()
         {
@@ -135,6 +140,7 @@ internal static class SynthesizeCommand
                 ["tso"] = Outcome(r.Tso),
             })]),
         };
+        if (interrupted is not null) root["interrupted"] = interrupted;
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 }

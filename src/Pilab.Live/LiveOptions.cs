@@ -28,16 +28,20 @@ public sealed record LiveOptions(Variant Variant)
     /// <summary>How long the end-of-run grace period may take to reach a terminal state.</summary>
     public double GraceSeconds { get; init; } = 5;
 
+    /// <summary>The ranges <see cref="Problem"/> enforces: a period of Stopwatch ticks (and a run's
+    /// length) must fit a long, so neither 1e-300 posts per second nor an infinite --stall-ms is a run.</summary>
+    public const double MaxSeconds = 604800, MinRate = 0.001, MaxRate = 1e9, MinStallMilliseconds = 0.001, MaxStallMilliseconds = 3_600_000;
+
     /// <summary>Null when the options make sense, else what is wrong (for the command line).</summary>
     public string? Problem() =>
-        Seconds is { } s && !(s > 0) ? $"--seconds must be positive, not {s}"
+        Seconds is { } s && !(s > 0 && s <= MaxSeconds) ? $"--seconds must be more than 0 and at most {MaxSeconds} (a week), not {s}"
         : Seconds is null && MaxPosts <= 0 ? "a run needs --seconds or --posts"
         : Injectors is < 1 or > 64 ? $"--injectors must be 1 to 64, not {Injectors}"
-        : !(Rate >= 0) ? $"--rate must be 0 (as fast as possible) or positive, not {Rate}"
-        : !(ExitRate >= 0) ? $"--exit-rate must be 0 (tickless) or positive, not {ExitRate}"
+        : !(Rate == 0 || Rate is >= MinRate and <= MaxRate) ? $"--rate must be 0 (as fast as possible) or {MinRate} to {MaxRate:0e0} posts per second, not {Rate}"
+        : !(ExitRate == 0 || ExitRate is >= MinRate and <= MaxRate) ? $"--exit-rate must be 0 (tickless) or {MinRate} to {MaxRate:0e0} exits per second, not {ExitRate}"
         : MaxPosts < 0 ? $"--posts must be 0 (no bound) or positive, not {MaxPosts}"
         : VectorsPerInjector < 1 || FirstVector + (long)Injectors * VectorsPerInjector > PirWords.Vectors
             ? $"--injectors x --vectors must fit in vectors 0x20-0xff (224), not {Injectors} x {VectorsPerInjector}"
-        : !(StallMilliseconds > 0) ? $"--stall-ms must be positive, not {StallMilliseconds}"
+        : !(StallMilliseconds is >= MinStallMilliseconds and <= MaxStallMilliseconds) ? $"--stall-ms must be {MinStallMilliseconds} to {MaxStallMilliseconds} (an hour), not {StallMilliseconds}"
         : null;
 }

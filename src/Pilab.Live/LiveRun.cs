@@ -179,7 +179,11 @@ public sealed class LiveRun
         {
             // Between posts: stop if asked or done, else wait for the next post's time.
             if (Volatile.Read(ref _stopInjectors) != 0 || posts == quota) return;
-            if (period != 0) next = Pace(next, period);
+            if (period != 0)
+            {
+                next = Pace(next, period);
+                if (Volatile.Read(ref _stopInjectors) != 0) return;
+            }
             else if ((posts & (YieldEvery - 1)) == YieldEvery - 1) Thread.Yield();
             while (!inj.Step()) pause.Pause();
             posts++;
@@ -189,14 +193,15 @@ public sealed class LiveRun
     /// <summary>
     /// Waits until <paramref name="next"/>: sleeping when far, yielding when near, spinning at the end, so
     /// a paced injector leaves the core to P0 when there are more threads than cores. A late injector
-    /// does not burst to catch up more than 10 ms.
+    /// does not burst to catch up more than 10 ms. A stop ends the wait at once, however slow the rate.
     /// </summary>
-    private static long Pace(long next, long period)
+    private long Pace(long next, long period)
     {
         long now;
         long ms = Stopwatch.Frequency / 1000;
         while ((now = Stopwatch.GetTimestamp()) < next)
         {
+            if (Volatile.Read(ref _stopInjectors) != 0) return next;
             long gap = next - now;
             if (gap > 2 * ms) Thread.Sleep(1);
             else if (gap > ms / 20) Thread.Yield();

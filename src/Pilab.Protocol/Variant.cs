@@ -91,6 +91,18 @@ public sealed record Variant(
                 return ("enter only as the last entry step", true, i);
         if (entry[^1] != EntryStep.Enter)
             return ("the entry order to end with enter", true, entry.Count - 1);
+        // A second irq.off or mode.in changes nothing: only the vCPU thread writes IF and its mode, and
+        // nothing between the two could have undone the first. Every other step may come again and
+        // means something there: mb orders anew, on.read, pir.drain and check read anew, on.clear clears
+        // an ON an injector may have set since (docs/variant-format.md, "Repeated steps").
+        int irqOff = -1, modeIn = -1;
+        for (int i = 0; i < entry.Count; i++)
+        {
+            if (entry[i] == EntryStep.IrqOff && irqOff++ >= 0)
+                return ("irq.off only once: a second one changes nothing (only the vCPU thread writes IF)", true, i);
+            if (entry[i] == EntryStep.ModeIn && modeIn++ >= 0)
+                return ("mode.in only once: a second one changes nothing (only the vCPU thread writes its mode)", true, i);
+        }
 
         if (injector.Count == 0)
             return ("an injector sequence starting with pir.set", false, -1);

@@ -301,7 +301,8 @@ public static class VariantFile
             int Number(int max)
             {
                 if (value.Length is >= 1 and <= 2 && value.All(char.IsAsciiDigit) && int.Parse(value) <= max) return int.Parse(value);
-                errors.Add(new(file, line, column + key.Length + 1, Quote(value), $"a number 0 to {max} for {key}"));
+                // At the value, or, for a key with no '=' and so no value, just after the key: inside the line.
+                errors.Add(new(file, line, column + key.Length + (eq < 0 ? 0 : 1), Quote(value), $"a number 0 to {max} for {key}"));
                 return 0;
             }
             switch (key)
@@ -359,10 +360,21 @@ public static class VariantFile
         if (nameOrPath.Length == 0) return Fail("an empty name");
         try
         {
+            // A FIFO would block the read until a writer came, a device such as /dev/zero never ends:
+            // only a regular file is opened.
+            if (FileKind.Of(nameOrPath) is { } kind && kind != FileKind.Regular)
+                return Fail($"{kind}, not a variant file");
             var info = new FileInfo(nameOrPath);
             if (!info.Exists) return Fail(Directory.Exists(nameOrPath) ? "a directory" : "no such built-in variant or file");
             if (info.Length > 1 << 20) return Fail($"a file of {info.Length:N0} bytes (a variant file is at most 1 MiB)");
-            return Parse(File.ReadAllText(nameOrPath), nameOrPath);
+            // Read at most one byte past the limit, in case the file grew since it was looked at.
+            using var stream = new FileStream(nameOrPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var bytes = new byte[(1 << 20) + 1];
+            int read = 0, n;
+            while (read < bytes.Length && (n = stream.Read(bytes, read, bytes.Length - read)) > 0) read += n;
+            if (read > 1 << 20) return Fail("a file of more than 1 MiB (a variant file is at most 1 MiB)");
+            using var reader = new StreamReader(new MemoryStream(bytes, 0, read), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return Parse(reader.ReadToEnd(), nameOrPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
