@@ -5,7 +5,7 @@ using Pilab.Protocol;
 
 namespace Pilab.Analysis;
 
-/// <summary>What a delivery costs (SPEC.md section 5): the events counted, one per step at most.</summary>
+/// <summary>What a delivery costs (docs/model.md section 5): the events counted, one per step at most.</summary>
 public enum CostMetric : byte
 {
     /// <summary>An injector's notify sent the NOTIFY IPI (its mode read was IN_GUEST).</summary>
@@ -53,7 +53,7 @@ public sealed record CostResult(
 /// terminal state. The maximum is a longest path over the graph's strongly connected components: a
 /// cycle that counts a metric and can still reach a terminal state makes its maximum unbounded.
 /// That is what happens without <see cref="Configuration.IrqPriority"/>: host.irq is only enabled,
-/// never forced (SPEC.md section 5), so a kicked vCPU can enter, take the RESCHED exit and enter again
+/// never forced (docs/model.md section 5), so a kicked vCPU can enter, take the RESCHED exit and enter again
 /// forever. With IrqPriority (real hardware takes the interrupt at the next instruction boundary
 /// once IF = 1) the loop is gone and every maximum is finite. The counts are per run; a delivery's
 /// cost per posted interrupt divides them by the posts k x n (coalesced posts included).

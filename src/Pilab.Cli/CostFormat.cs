@@ -62,7 +62,7 @@ internal static class CostFormat
         }
         sb.Append(t);
         if (c.Ranges.Any(r => r.Unbounded))
-            sb.Append("unbounded: a cycle through that step can repeat forever and still end (host.irq is enabled, never forced: SPEC.md section 5); --irq-priority takes a pending interrupt first, as hardware does\n");
+            sb.Append("unbounded: a cycle through that step can repeat forever and still end (host.irq is enabled, never forced: docs/model.md section 5); --irq-priority takes a pending interrupt first, as hardware does\n");
         return sb.ToString();
     }
 }

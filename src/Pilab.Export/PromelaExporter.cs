@@ -10,7 +10,7 @@ namespace Pilab.Export;
 /// Every global of the model is a field of <see cref="PiState"/>, kept normalised the same way (a
 /// finished injector's mode read and ON-was-set go back to 0, a flushed store-buffer slot to 0), and
 /// every step of pilab is one <c>d_step</c> guarded by pilab's enabling condition; why that makes
-/// SPIN's states pilab's one to one, and how the terminal-state monitor checks SPEC.md section 5,
+/// SPIN's states pilab's one to one, and how the terminal-state monitor checks docs/model.md section 5,
 /// is <see cref="PromelaWriter"/>'s to say.
 /// </para>
 /// </summary>
@@ -33,7 +33,7 @@ public static class PromelaExporter
         w.Line($"/* pilab export: variant {variant.Name} [{configuration}]");
         w.Line($" * entry:    {variant.EntryText}");
         w.Line($" * injector: {variant.InjectorText} (on-already-set: {StepNames.Name(variant.OnAlreadySet)}, requests: {StepNames.Name(variant.Requests)})");
-        w.Line(" * The semantics of pilab's PiSystem (SPEC.md sections 2-6), one d_step per pilab step.");
+        w.Line(" * The semantics of pilab's PiSystem (docs/model.md sections 2-6), one d_step per pilab step.");
         w.Line($" * Verify: {SpinCommand}");
         w.Line(" * 'errors: 0' means no lost interrupt; with -DNOREDUCE, 'states, stored' equals pilab's state count.");
         w.Line(" */");
@@ -43,7 +43,7 @@ public static class PromelaExporter
         w.Line($"#define POSTS    {configuration.Posts}   /* posts per injector */");
         w.Line($"#define POSTED   {posted}   /* the vectors posted, bit v-1 for vector v */");
         w.Line();
-        w.Line("/* SPEC.md section 2; vectors are bits 0-3 (v1-v4) */");
+        w.Line("/* docs/model.md section 2; vectors are bits 0-3 (v1-v4) */");
         w.Line("byte pir = 0;          /* PIR */");
         w.Line("bit  on = 0;           /* ON */");
         w.Line("byte mode = OUTSIDE;   /* vcpu->mode in memory */");
@@ -58,7 +58,7 @@ public static class PromelaExporter
         w.Line($"byte exits_left = {configuration.Exits}; /* VM exits the guest may still cause */");
         if (tso)
         {
-            w.Line("byte sb_len = 0;       /* P0's store buffer (SPEC.md section 6): length, then modes oldest first */");
+            w.Line("byte sb_len = 0;       /* P0's store buffer (docs/model.md section 6): length, then modes oldest first */");
             w.Line($"byte sb[{PiState.StoreBufferCapacity}];");
         }
         w.Line("byte inj_pc[K];        /* injector i: program counter, posts done, mode read, ON was already set */");
@@ -134,7 +134,7 @@ public static class PromelaExporter
         w.EndActor();
 
         string vmExit = $"p0_guest = 0; p0_if = 0; thread_pc = {program.ModeOutPc}";
-        w.BeginActor("P0's interrupt hardware (SPEC.md section 3, 'Hardware of P0').", "P0Cpu");
+        w.BeginActor("P0's interrupt hardware (docs/model.md section 3, 'Hardware of P0').", "P0Cpu");
         w.Step("!p0_guest && p0_if && p0_notify", "p0_notify = 0", "host.irq: the dummy handler eats NOTIFY");
         w.Step("!p0_guest && p0_if && p0_resched", "p0_resched = 0", "host.irq: RESCHED handled");
         w.Step("p0_guest && p0_notify", "p0_notify = 0; on = 0; virr = virr | pir; pir = 0", "pi.process (SDM 29.6)");
@@ -146,7 +146,7 @@ public static class PromelaExporter
         w.EndActor();
         if (tso)
         {
-            w.BeginActor("P0's store buffer: the oldest store reaches memory (SPEC.md section 6).", "StoreBuffer");
+            w.BeginActor("P0's store buffer: the oldest store reaches memory (docs/model.md section 6).", "StoreBuffer");
             w.Step("sb_len > 0", $"mode = sb[0]; {PromelaWriter.ShiftStoreBuffer(PiState.StoreBufferCapacity)}", "flush");
             w.EndActor();
         }
@@ -155,7 +155,7 @@ public static class PromelaExporter
             WriteInjector(w, program, variant.OnAlreadySet, i, 1 << configuration.VectorOf(i));
 
         var allDone = string.Join(" && ", Enumerable.Range(0, k).Select(i => $"inj_posts[{i}] == POSTS"));
-        w.Monitor("SPEC.md section 5, checked in terminal states: 'timeout' holds only when no other step is enabled.",
+        w.Monitor("docs/model.md section 5, checked in terminal states: 'timeout' holds only when no other step is enabled.",
             $"{allDone} && p0_guest && !p0_notify && !p0_resched",
             "pir == 0 && !on && virr == 0 && (delivered & POSTED) == POSTED");
         return w.ToString();

@@ -5,7 +5,7 @@ using Pilab.Protocol;
 namespace Pilab.Export;
 
 /// <summary>
-/// Writes one whole-system variant (SPEC.md section 7) in one configuration as a Promela model with
+/// Writes one whole-system variant (docs/whole-system.md) in one configuration as a Promela model with
 /// exactly the semantics of <see cref="WholeSystemModel"/>, so SPIN can check it.
 /// <para>
 /// Every global is a field of <see cref="SystemState"/>, kept normalised the same way (a finished
@@ -41,7 +41,7 @@ public static class SystemPromelaExporter
         w.Line($" * injector: {variant.InjectorText}");
         w.Line($" * block:    {variant.BlockText}");
         w.Line($" * sched-in: {variant.SchedInText}; sched-out-block: {variant.SchedOutBlockText}");
-        w.Line(" * The semantics of pilab's WholeSystemModel (SPEC.md section 7, docs/whole-system.md), one d_step per pilab step.");
+        w.Line(" * The semantics of pilab's WholeSystemModel (docs/whole-system.md), one d_step per pilab step.");
         w.Line($" * Verify: {PromelaExporter.SpinCommand}");
         w.Line(" * 'errors: 0' means no lost interrupt and no stuck state; with -DNOREDUCE, 'states, stored' equals pilab's state count.");
         w.Line(" */");
@@ -56,7 +56,7 @@ public static class SystemPromelaExporter
         w.Line($"#define POSTS    {configuration.Posts}   /* posts per poster */");
         w.Line($"#define POSTED   {posted}   /* the vectors posted, bit v-1 for vector v */");
         w.Line();
-        w.Line("/* SPEC.md section 7; host CPU 0 is P0, 1 is P2; vectors are bits 0-3 (v1-v4) */");
+        w.Line("/* docs/whole-system.md; host CPU 0 is P0, 1 is P2; vectors are bits 0-3 (v1-v4) */");
         w.Line("byte pir = 0;          /* PIR */");
         w.Line("bit  on = 0;           /* ON */");
         w.Line("bit  sn = 0;           /* SN */");
@@ -109,7 +109,7 @@ public static class SystemPromelaExporter
         }
 
         var allDone = string.Join(" && ", Enumerable.Range(0, posters).Select(p => $"posts[{p}] == POSTS"));
-        w.Monitor("SPEC.md section 7, checked in terminal states: 'timeout' holds only when no other step is enabled.",
+        w.Monitor("docs/whole-system.md, checked in terminal states: 'timeout' holds only when no other step is enabled.",
             $"{allDone} && pending[0] == 0 && pending[1] == 0 && ((status == ON_CPU && guest) || status == ASLEEP)",
             "pir == 0 && !on && virr == 0 && (delivered & POSTED) == POSTED");
         return w.ToString();
@@ -127,7 +127,7 @@ public static class SystemPromelaExporter
         // IrqPriority: a pending host interrupt with IF = 1 runs before the thread's next step.
         string running = "status == ON_CPU && !guest" + (configuration.IrqPriority ? " && !(irq_if && pending[host] != 0)" : "");
 
-        w.BeginActor("The vCPU thread (SPEC.md section 7): on a CPU it runs its program or a sched.in sub-step, or is preempted; runnable, it is loaded.", "Vcpu");
+        w.BeginActor("The vCPU thread (docs/whole-system.md): on a CPU it runs its program or a sched.in sub-step, or is preempted; runnable, it is loaded.", "Vcpu");
 
         // sched.in: the scheduler loads the thread on a CPU; vmx_vcpu_pi_load's sub-steps follow.
         var schedIn = program.SchedIn;

@@ -3,7 +3,7 @@ using Pilab.Protocol;
 namespace Pilab.Live;
 
 /// <summary>
-/// An injector posting vectors to P0 with the variant's sequence (SPEC.md section 3; KVM:
+/// An injector posting vectors to P0 with the variant's sequence (docs/model.md section 3; KVM:
 /// vmx_deliver_posted_interrupt), read as the checker reads it: pir.set ends a coalesced post;
 /// on.set that finds ON set ends the post (done), goes on (continue), or turns it into a kick (kick);
 /// notify sends NOTIFY if the mode read was IN_GUEST and skips the kick after it, else falls through to
@@ -110,7 +110,7 @@ internal sealed class Injector
                 if (_modeRead == VcpuMode.InGuest)
                 {
                     // Interlocked.Or: the IPI (apic->send_IPI_mask(POSTED_INTR_VECTOR)) latches NOTIFY
-                    // in P0's APIC at once (SPEC.md section 6); P0 acknowledges with a locked and.
+                    // in P0's APIC at once (docs/model.md section 6); P0 acknowledges with a locked and.
                     Interlocked.Or(ref s.Pending, PendingIpi.Notify);
                     Counters.NotifyIpis++;
                     next = _skipTo[pc];

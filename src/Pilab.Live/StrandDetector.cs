@@ -2,7 +2,7 @@ namespace Pilab.Live;
 
 /// <summary>
 /// The watchdog's judgement, separate from its thread so a test can call it with a made-up clock.
-/// A stranded interrupt (SPEC.md sections 1 and 5): the guest runs, a vector sits in PIR, nothing is
+/// A stranded interrupt (docs/model.md sections 1 and 5): the guest runs, a vector sits in PIR, nothing is
 /// pending at P0 and no post is under way that could still notify: the model's terminal state with
 /// PIR not empty. One look sees that state when, in this order, it reads P0's drain sequence (even:
 /// P0 is not moving PIR into vIRR; posted-interrupt processing is atomic on hardware but not here),

@@ -20,7 +20,7 @@ internal static class VcpuMode
     };
 }
 
-/// <summary>The physical vectors latched in P0's local APIC (SPEC.md section 2, P0.pending), one bit each.</summary>
+/// <summary>The physical vectors latched in P0's local APIC (docs/model.md section 2, P0.pending), one bit each.</summary>
 internal static class PendingIpi
 {
     /// <summary>POSTED_INTR_VECTOR (0xf2): the posted-interrupt notification.</summary>
@@ -38,7 +38,7 @@ internal static class PendingIpi
     };
 }
 
-/// <summary>KVM request bits (kvm_make_request); only KVM_REQ_EVENT exists here (SPEC.md section 2).</summary>
+/// <summary>KVM request bits (kvm_make_request); only KVM_REQ_EVENT exists here (docs/model.md section 2).</summary>
 internal static class VcpuRequest
 {
     public const int Event = 1;

@@ -6,7 +6,7 @@ namespace Pilab.Live;
 
 /// <summary>
 /// P0: the vCPU thread running the variant's entry, the guest and the exit path, and P0's processor
-/// (SPEC.md section 3, "Hardware of P0 and the guest"). One call of <see cref="Step"/> is one step:
+/// (docs/model.md section 3, "Hardware of P0 and the guest"). One call of <see cref="Step"/> is one step:
 /// a step of the entry or exit path, a host interrupt handler run at an instruction boundary, or one
 /// guest instruction boundary. The thread that owns P0 calls it in a loop; a test calls it in the
 /// interleaving it wants. Nothing here allocates.
@@ -72,7 +72,7 @@ internal sealed class VcpuThread
     public void DisableGuestExits() => _exitsEnabled = false;
 
     /// <summary>
-    /// A terminal state for P0 (SPEC.md section 5): the guest runs with nothing pending at P0 and
+    /// A terminal state for P0 (docs/model.md section 5): the guest runs with nothing pending at P0 and
     /// nothing left in vIRR. With the injectors stopped and guest exits off, no step changes anything
     /// any more, so whatever is still in PIR is stranded. Call from P0's thread.
     /// </summary>
@@ -90,7 +90,7 @@ internal sealed class VcpuThread
         if (_if)
         {
             // Volatile.Read: an acquire load of P0's APIC. Real hardware takes a pending interrupt at the
-            // next instruction boundary once IF = 1 (SPEC.md section 5, irq priority), so the host handler
+            // next instruction boundary once IF = 1 (docs/model.md section 5, irq priority), so the host handler
             // runs before the thread's next step.
             int pending = Volatile.Read(ref s.Pending);
             if (pending != 0)
@@ -119,7 +119,7 @@ internal sealed class VcpuThread
             case ThreadOp.ModeIn:
                 // Volatile.Write: a plain store (x86 mov), as KVM's WRITE_ONCE(vcpu->mode, IN_GUEST_MODE).
                 // Release semantics only: x86 keeps it in the store buffer past P0's later loads
-                // (SPEC.md section 6), which is why the correct order puts mb right after it.
+                // (docs/model.md section 6), which is why the correct order puts mb right after it.
                 Volatile.Write(ref s.Mode, VcpuMode.InGuest);
                 break;
             case ThreadOp.Mb:

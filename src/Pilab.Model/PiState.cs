@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Pilab.Model;
 
 /// <summary>
-/// One state of the system, packed into 128 bits (SPEC.md section 2). Vectors are bits 0-3 (v1-v4).
+/// One state of the system, packed into 128 bits (docs/model.md section 2). Vectors are bits 0-3 (v1-v4).
 /// <code>
 /// Lo:  0-3 PIR | 4 ON | 5-6 mode (memory) | 7 requests.EVENT | 8-11 vIRR | 12-15 delivered
 ///      16 P0.IF | 17 P0.guest | 18 pending NOTIFY | 19 pending RESCHED | 20-24 vCPU thread pc
@@ -11,7 +11,7 @@ namespace Pilab.Model;
 /// Hi:  injector i at bits 16i..16i+15: 0-3 pc | 4-6 posts done | 7-8 mode read | 9 ON was already set
 /// </code>
 /// Only the vCPU thread makes plain stores (mode.in, mode.out), so only P0 has a store buffer; it
-/// holds mode values. Injectors use locked operations and loads only (SPEC.md section 3).
+/// holds mode values. Injectors use locked operations and loads only (docs/model.md section 3).
 /// </summary>
 public readonly struct PiState : IEquatable<PiState>
 {

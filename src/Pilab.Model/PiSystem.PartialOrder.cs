@@ -14,7 +14,7 @@ public readonly partial struct PiSystem
     /// may read or write from now on (an injector on its last post only what is left of its
     /// sequence; P0's processor only if an interrupt is or may become pending). Two steps commute when
     /// neither writes what the other reads or writes (<see cref="Footprints"/>), plus two facts of
-    /// x86-TSO (SPEC.md section 6): a store entering the tail of P0's FIFO store buffer commutes with
+    /// x86-TSO (docs/model.md section 6): a store entering the tail of P0's FIFO store buffer commutes with
     /// a flush from its head, and a flush does not change the value P0's own loads see (store
     /// forwarding). Otherwise every enabled step is explored.
     /// </summary>

@@ -10,7 +10,7 @@ public readonly partial struct PiSystem
     /// state names an injector, so any permutation of their words (pc, posts, mode read, ON was set)
     /// maps transitions to transitions and proper ends to proper ends with the same verdict.
     /// When each injector posts its own vector they are NOT interchangeable here: the guest takes the
-    /// highest vector of vIRR first (guest.take, SPEC.md section 3; SDM 29.2.2, the highest-priority
+    /// highest vector of vIRR first (guest.take, docs/model.md section 3; SDM 29.2.2, the highest-priority
     /// bit of RVI), so swapping two injectors together with their vectors changes which vector a
     /// guest.take removes, and is not a symmetry of this transition system. So no reduction there.
     /// </summary>

@@ -5,7 +5,7 @@ using Pilab.Protocol;
 namespace Pilab.Model;
 
 /// <summary>
-/// The posted-interrupt system of SPEC.md sections 2-6 as a transition system: P0 (the vCPU thread,
+/// The posted-interrupt system of docs/model.md sections 2-6 as a transition system: P0 (the vCPU thread,
 /// the processor's posted-interrupt and interrupt hardware, the guest, and under TSO its store
 /// buffer) and injectors P1..Pk, each step one atomic transition.
 /// </summary>
@@ -227,7 +227,7 @@ public readonly partial struct PiSystem : ITransitionSystem<PiState>, ISymmetric
     public bool IsProperEnd(in PiState s) =>
         AllInjectorsDone(s) && s.Guest && !s.NotifyPending && !s.ReschedPending;
 
-    /// <summary>SPEC.md section 5: PIR empty, ON = 0, and every posted vector delivered.</summary>
+    /// <summary>docs/model.md section 5: PIR empty, ON = 0, and every posted vector delivered.</summary>
     public bool NoLostInterrupt(in PiState s) =>
         s.Pir == 0 && !s.On && s.VIrr == 0 && (s.Delivered & _postedVectors) == _postedVectors;
 

@@ -19,7 +19,7 @@ public enum Actor : byte
     Iommu,
 }
 
-/// <summary>How a step touches shared state, after the memory kinds of SPEC.md section 3.</summary>
+/// <summary>How a step touches shared state, after the memory kinds of docs/model.md section 3.</summary>
 public enum AccessKind : byte
 {
     /// <summary>Nothing shared: IF, a branch on a value read earlier, a handler that only consumes its IPI.</summary>
@@ -44,7 +44,7 @@ public enum AccessKind : byte
     Transition,
 }
 
-/// <summary>The vectors the model's IPIs use (SPEC.md sections 2 and 7).</summary>
+/// <summary>The vectors the model's IPIs use (docs/model.md sections 2 and 7).</summary>
 public enum IpiVector : byte { Notify, Resched, Wakeup }
 
 /// <summary>An IPI a step sends: its vector and the CPU it is sent to.</summary>
@@ -121,7 +121,7 @@ public enum Outcome : byte
 }
 
 /// <summary>
-/// One step of a run as data: who took it on which CPU, the step's SPEC.md name and the seed's
+/// One step of a run as data: who took it on which CPU, the step's docs/model.md name and the seed's
 /// pairing number, how it touched memory (and the field it touched), the IPI it sent, what it read
 /// and what it decided, what it changed, and the state it left (<see cref="After"/>, the fields the
 /// model shows, and the thread's store buffer oldest first).

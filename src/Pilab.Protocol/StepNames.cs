@@ -1,6 +1,6 @@
 namespace Pilab.Protocol;
 
-/// <summary>SPEC.md's names for the steps, and the seed mail's numbering of them.</summary>
+/// <summary>docs/model.md's names for the steps, and the seed mail's numbering of them.</summary>
 public static class StepNames
 {
     public static string Name(EntryStep s) => s switch

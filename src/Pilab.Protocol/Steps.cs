@@ -1,7 +1,7 @@
 namespace Pilab.Protocol;
 
 /// <summary>
-/// The steps of the vCPU entry path (SPEC.md section 3, KVM: vcpu_enter_guest), in the
+/// The steps of the vCPU entry path (docs/model.md section 3, KVM: vcpu_enter_guest), in the
 /// vocabulary a variant file uses. <c>sync</c> is not here: it is shorthand for
 /// <see cref="OnRead"/>, <see cref="OnClear"/>, <see cref="PirDrain"/> (KVM: sync_pir_to_irr).
 /// </summary>
@@ -25,7 +25,7 @@ public enum EntryStep : byte
     Enter,
 }
 
-/// <summary>The steps of an injector (SPEC.md section 3, KVM: vmx_deliver_posted_interrupt).</summary>
+/// <summary>The steps of an injector (docs/model.md section 3, KVM: vmx_deliver_posted_interrupt).</summary>
 public enum InjectorStep : byte
 {
     /// <summary><c>pir.set</c> (seed 1): locked set of v in PIR; coalesced (post done) if already set.</summary>
@@ -42,7 +42,7 @@ public enum InjectorStep : byte
     Kick,
     /// <summary><c>mb</c>: full barrier.</summary>
     Mb,
-    /// <summary><c>wake</c> (whole system, SPEC.md section 7): where the injector did not notify, wake a
+    /// <summary><c>wake</c> (whole system, docs/whole-system.md): where the injector did not notify, wake a
     /// sleeping vCPU thread (KVM: kvm_vcpu_wake_up). Only whole-system variants may use it.</summary>
     Wake,
 }

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace Pilab.Protocol;
 
-/// <summary>The vCPU thread's operations: the entry steps of SPEC.md section 3 plus the pre-patch
+/// <summary>The vCPU thread's operations: the entry steps of docs/model.md section 3 plus the pre-patch
 /// request test and the exit path.</summary>
 public enum ThreadOp : byte
 {
@@ -22,7 +22,7 @@ public readonly record struct Instruction<TOp>(TOp Op, byte SkipTo) where TOp : 
 
 /// <summary>
 /// A variant compiled to the programs the model (PiSystem) and the live runtime both run, so the two
-/// read a variant the same way (SPEC.md sections 3 and 4). The vCPU thread's program is
+/// read a variant the same way (docs/model.md sections 3 and 4). The vCPU thread's program is
 /// [pre-patch block] entry... enter, mode.out, irq.on; pc = <see cref="GuestPc"/> while the guest runs.
 /// VM exits and cancelled entries continue at <see cref="ModeOutPc"/>.
 /// </summary>
@@ -102,7 +102,7 @@ public sealed class ThreadProgram
         return null;
     }
 
-    /// <summary>SPEC.md's name of the op: an entry step's own name (<see cref="StepNames"/>), else the pre-patch and exit-path names.</summary>
+    /// <summary>docs/model.md's name of the op: an entry step's own name (<see cref="StepNames"/>), else the pre-patch and exit-path names.</summary>
     public static string Name(ThreadOp op) => op switch
     {
         ThreadOp.ReqTest => "req.test",

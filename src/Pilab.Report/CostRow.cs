@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Pilab.Report;
 
 /// <summary>
-/// The cost of a delivery in one check (SPEC.md section 5, "the reason the patch exists is to make
+/// The cost of a delivery in one check (docs/model.md section 5, "the reason the patch exists is to make
 /// injection cheaper"), as the report shows it: per metric the fewest and most over all runs, counted
 /// per run and shown per posted interrupt (divided by <see cref="Posts"/>). Plain data: the CLI fills
 /// it from the analysis, <see cref="HtmlReport"/> draws it. <see cref="NotComputed"/> says why a

@@ -52,7 +52,7 @@ public static class HtmlReport
         if (!input.Latencies.IsDefaultOrEmpty) LatencySection(sb, input.Latencies);
         if (losing.Count > 0) Runs(sb, losing, anchors);
         if (wholeLosing.Count > 0) WholeSystemRuns(sb, wholeLosing, anchors);
-        sb.Append("</main>\n<footer><p>Written by pilab. Steps and numbers: SPEC.md section 3 and the seed mail's pairing (1) PIR, (2) ON, (3) mode, (4a) IRQs off / NOTIFY, (4b) check / kick")
+        sb.Append("</main>\n<footer><p>Written by pilab. Steps and numbers: docs/model.md section 3 and the seed mail's pairing (1) PIR, (2) ON, (3) mode, (4a) IRQs off / NOTIFY, (4b) check / kick")
           .Append(whole.Count > 0 ? "; the whole-system model: docs/whole-system.md" : "").Append(".</p></footer>\n</body>\n</html>\n");
         return sb.ToString();
     }
@@ -86,7 +86,7 @@ public static class HtmlReport
         if (entries.Count > 0)
         {
             var c0 = entries[0].Result.Configuration;
-            sb.Append("<p class=\"note\">The vCPU-entry model (SPEC.md): every variant under sequential consistency (SC) and x86-TSO, with k injecting CPUs; ")
+            sb.Append("<p class=\"note\">The vCPU-entry model (docs/model.md): every variant under sequential consistency (SC) and x86-TSO, with k injecting CPUs; ")
               .Append(E($"{c0.Posts} post(s) per injector, {c0.Exits} guest exit(s){(c0.SameVector ? ", all injectors post v1" : ", injector i posts vi")}{(c0.IrqPriority ? ", host interrupts first" : "")}"))
               .Append(". ").Append(E(GraphNote(entries))).Append(" A losing cell links to its shortest run.</p>\n");
         }
@@ -198,7 +198,7 @@ public static class HtmlReport
         var metrics = rows.SelectMany(e => e.Cost!.Cells.IsDefault ? [] : e.Cost.Cells.Select(c => c.Metric)).Distinct().ToList();
         var c0 = rows[0].Result.Configuration;
         sb.Append("<section id=\"costs\">\n<h2>Delivery cost</h2>\n<p class=\"note\">")
-          .Append("Per posted interrupt, minimum-maximum over all runs that end (SPEC.md section 5: the patch exists to make injection cheaper without losing interrupts), ")
+          .Append("Per posted interrupt, minimum-maximum over all runs that end (docs/model.md section 5: the patch exists to make injection cheaper without losing interrupts), ")
           .Append("each metric on its own, for every check without loss. Configuration: ")
           .Append(E($"{c0.Posts} post(s) per injector, {c0.Exits} guest exit(s){(c0.SameVector ? ", all injectors post v1" : "")}, "))
           .Append(c0.IrqPriority ? "<b>host interrupts first</b> (<code>--irq-priority</code>, as hardware takes them)" : "<b>host interrupts not forced</b> (no <code>--irq-priority</code>)")
@@ -330,7 +330,7 @@ public static class HtmlReport
         sb.Append("<div class=\"howto\"><p><b>How to read a diagram.</b> Time goes down. Each column is a CPU: the injectors on the left "
             + "(KVM's <code>vmx_deliver_posted_interrupt</code>), then memory (the posted-interrupt descriptor's PIR and ON, and <code>vcpu-&gt;mode</code>), "
             + "under TSO P0's store buffer, then P0's vCPU thread (<code>vcpu_enter_guest</code>), P0's processor and the guest. "
-            + "Each step is a box with its SPEC.md name; the coloured badge is the seed mail's number, which pairs an injector step with the entry step it must be ordered against "
+            + "Each step is a box with its docs/model.md name; the coloured badge is the seed mail's number, which pairs an injector step with the entry step it must be ordered against "
             + "(1 PIR, 2 ON, 3 mode, 4a IRQs off / NOTIFY IPI, 4b check / kick). "
             + "The memory row shows the state after each step, changed cells in yellow; the last row marks in red what is left behind.</p></div>\n");
         foreach (var e in losing) Article(sb, e, anchors[e]);

@@ -11,7 +11,7 @@ namespace Pilab.Report;
 /// </summary>
 public sealed record OrderMatrix(ImmutableArray<string> Columns, ImmutableArray<OrderRow> Rows, string? Note = null, ImmutableArray<OrderReason> Reasons = default);
 
-/// <summary>One order (the entry sequence as SPEC.md step names) and its cell per column.</summary>
+/// <summary>One order (the entry sequence as docs/model.md step names) and its cell per column.</summary>
 public sealed record OrderRow(string Order, ImmutableArray<OrderCell> Cells, string? Name = null);
 
 /// <summary>A verdict and, for a losing order, its reason class.</summary>

@@ -11,7 +11,7 @@ namespace Pilab.Report;
 /// <summary>
 /// Draws a <see cref="SequenceLayout"/> as SVG, the way kernel engineers draw races by hand: one
 /// lifeline per CPU and one for memory, time going down, an arrow per memory access or IPI. Each step
-/// carries its SPEC.md name and the seed's pairing number (1 PIR, 2 ON, 3 mode, 4a IRQs/NOTIFY,
+/// carries its docs/model.md name and the seed's pairing number (1 PIR, 2 ON, 3 mode, 4a IRQs/NOTIFY,
 /// 4b check/kick) in the same colour on both sides, so the pairs the seed mail talks about line up.
 /// The right-hand column says in words what each step did; the last row marks what is left stranded.
 /// </summary>
@@ -211,7 +211,7 @@ public static class SequenceDiagram
         int bufferedBefore = s.Index <= 1 ? 0 : layout.Trace.Steps[s.Index - 2].Buffer.Length;
         if (bufferBox) g.Add(BufferBox(xs[layout.BufferLine], ay, s.Buffer, bufferedBefore != s.Buffer.Length));
 
-        // The actor's box: the SPEC.md step name, with the seed's number as a coloured badge.
+        // The actor's box: the docs/model.md step name, with the seed's number as a coloured badge.
         double half = BoxHalfOf(s);
         var box = new XElement(Svg + "g", new XAttribute("class", $"box {Kind(layout.Lifelines[d.Lifeline].Kind)}"),
             Rect(me - half, ay - 11, 2 * half, 22, null, rx: 4),

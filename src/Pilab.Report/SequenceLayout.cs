@@ -9,7 +9,7 @@ public enum LifelineKind : byte { Injector, Memory, StoreBuffer, Thread, Process
 /// <summary>One vertical line of the diagram: a CPU's actor, an IOMMU, or shared memory.</summary>
 public sealed record Lifeline(LifelineKind Kind, int Cpu, string Title, string Subtitle);
 
-/// <summary>How an arrow is drawn, after the memory kinds of SPEC.md section 3.</summary>
+/// <summary>How an arrow is drawn, after the memory kinds of docs/model.md section 3.</summary>
 public enum ArrowKind : byte
 {
     /// <summary>A locked read-modify-write (lock bts, cmpxchg, xchg): acts on memory.</summary>
@@ -133,7 +133,7 @@ public sealed class SequenceLayout
         bool postsStranded = false;
         var before = Trace.Before(s.Index);
         int bufferedBefore = s.Index <= 1 ? 0 : Trace.Steps[s.Index - 2].Buffer.Length;
-        // Where the thread's plain stores go, and where its loads come from (SPEC.md section 6).
+        // Where the thread's plain stores go, and where its loads come from (docs/model.md section 6).
         int storeTarget = s.Access == AccessKind.BufferedStore && BufferLine >= 0 ? BufferLine : MemoryLine;
         int loadSource = s.Access == AccessKind.ForwardedLoad && BufferLine >= 0 ? BufferLine : MemoryLine;
         string M(Field f = Field.Mode) => TraceText.Value(f, s.Read(f) ?? 0);

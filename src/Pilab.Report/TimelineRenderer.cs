@@ -6,7 +6,7 @@ namespace Pilab.Report;
 /// <summary>
 /// The shortest run as a timeline with one column per CPU: P0 (its vCPU thread, its processor and
 /// the guest, and under TSO its store buffer) and P1..Pk (the injectors). Each cell is the step's
-/// SPEC.md name, the seed's number in brackets, and what the step changed.
+/// docs/model.md name, the seed's number in brackets, and what the step changed.
 /// </summary>
 public static class TimelineRenderer
 {
@@ -46,7 +46,7 @@ public static class TimelineRenderer
 
     /// <summary>
     /// The run as one line per step: the actor (for the whole system the vCPU thread with the CPU it is
-    /// on, P0's or P2's interrupt delivery, the guest, a CPU injector, an IOMMU poster), the step's SPEC.md
+    /// on, P0's or P2's interrupt delivery, the guest, a CPU injector, an IOMMU poster), the step's docs/model.md
     /// name and seed number, and what it did. The whole system has more actors than a timeline has room
     /// for columns, so it reads as this list; it also suits logs and narrow terminals.
     /// </summary>

@@ -8,7 +8,7 @@ public readonly record struct Effect(string Text, bool Alarm);
 
 /// <summary>
 /// The words of a <see cref="Trace"/>, for both models, in one place: who took a step, what it did
-/// (SPEC.md's and KVM's words), the fields it changed, and the diagnosis of the final state. The
+/// (docs/model.md's and KVM's words), the fields it changed, and the diagnosis of the final state. The
 /// plain timeline, the coloured one, the JSON and the sequence diagram all say it this way.
 /// </summary>
 public static class TraceText

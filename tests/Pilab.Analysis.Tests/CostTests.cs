@@ -41,7 +41,7 @@ public sealed class CostTests
     public void WithoutIrqPriority_VmExitsAreUnbounded_ByTheReschedReentryLoop()
     {
         // host.irq is enabled, never forced: the kicked vCPU may enter, take the RESCHED exit, and
-        // enter again forever (SPEC.md section 5); every other metric stays bounded.
+        // enter again forever (docs/model.md section 5); every other metric stays bounded.
         var c = DeliveryCost.Compute(Builtins.Fixed, new Configuration());
         Assert.True(c[CostMetric.VmExit].Unbounded);
         Assert.Equal(new CostRange(0, 1), c[CostMetric.ReschedIpi]);

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Pilab.Cli.Tests;
 
-/// <summary>The CLI for SPEC.md section 7: whole-system built-ins and files, their options and exit codes.</summary>
+/// <summary>The CLI for docs/whole-system.md: whole-system built-ins and files, their options and exit codes.</summary>
 public sealed class WholeSystemCliTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using Pilab.Protocol;
 namespace Pilab.Core.Tests;
 
 /// <summary>
-/// The compiled programs the checker and the live runtime both run (SPEC.md sections 3 and 4):
+/// The compiled programs the checker and the live runtime both run (docs/model.md sections 3 and 4):
 /// exact layouts and skip targets for a pre-patch and a patched built-in, and the names and seed
 /// numbers the narrator, the Promela export and the live log print.
 /// </summary>

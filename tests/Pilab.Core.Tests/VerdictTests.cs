@@ -5,7 +5,7 @@ using Pilab.Protocol;
 
 namespace Pilab.Core.Tests;
 
-/// <summary>SPEC.md section 4's expected verdicts, for every built-in under SC and TSO, k = 1 and 2.</summary>
+/// <summary>docs/model.md section 4's expected verdicts, for every built-in under SC and TSO, k = 1 and 2.</summary>
 public sealed class VerdictTests
 {
     public static TheoryData<string, MemoryModel, int, Verdict> Table()

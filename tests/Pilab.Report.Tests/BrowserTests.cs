@@ -90,7 +90,7 @@ public sealed class BrowserTests
         Assert.Contains("PIR {v1}", stranded[2]);
         Assert.Contains("v1 stranded in PIR", stranded[2]);
 
-        // The table's verdicts, as SPEC.md section 4 states them.
+        // The table's verdicts, as docs/model.md section 4 states them.
         var table = await Eval<Dictionary<string, string[]>>(page, """
             Object.fromEntries([...document.querySelectorAll('table.verdicts tr[data-variant]')].map(tr =>
               [tr.dataset.variant, [...tr.querySelectorAll('td[data-verdict]')].map(td => td.dataset.mm + td.dataset.k + ':' + td.innerText.split('\n')[0])]))

@@ -32,7 +32,7 @@ public sealed class ConsoleTimelineTests
         int last = header;
         foreach (var s in trace.Steps)
         {
-            // A step's row starts with its number in the first column; its cell holds its SPEC.md name.
+            // A step's row starts with its number in the first column; its cell holds its docs/model.md name.
             var number = new System.Text.RegularExpressions.Regex($@"^\W*\s{s.Index}\s+\W");
             int row = Array.FindIndex(lines, last + 1, l => number.IsMatch(l));
             Assert.True(row > last, $"step {s.Index} ({s.Step}) not found after line {last}");

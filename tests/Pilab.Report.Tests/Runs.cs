@@ -29,7 +29,7 @@ internal static class Runs
     public static CheckResult Get(string variant, MemoryModel mm, int k) =>
         All.Single(r => r.Variant.Name == variant && r.Configuration.Memory == mm && r.Configuration.Injectors == k);
 
-    /// <summary>SPEC.md section 4's verdicts (the same table as the core tests).</summary>
+    /// <summary>docs/model.md section 4's verdicts (the same table as the core tests).</summary>
     public static Verdict Expected(string variant, MemoryModel mm) => variant switch
     {
         "patch-v1" or "irq-late" => Verdict.Violation,

@@ -20,7 +20,7 @@ public sealed class SequenceDiagramTests
         Assert.Equal(Enumerable.Range(1, steps.Count), steps.Select(g => (int)g.Attribute("data-index")!));
         Assert.Equal(r.Trace.Steps.Select(s => s.Step), steps.Select(g => (string)g.Attribute("data-step")!));
         Assert.Equal(r.Trace.Steps.Length.ToString(), (string?)doc.Root!.Attribute("data-steps"));
-        // Every step shows its SPEC.md name in its box.
+        // Every step shows its docs/model.md name in its box.
         foreach (var (g, s) in steps.Zip(r.Trace.Steps))
             Assert.Contains(Runs.WithClass(g, "step-name"), t => t.Value == s.Step);
     }

@@ -7,7 +7,7 @@ using Pilab.Protocol;
 
 namespace Pilab.System.Tests;
 
-/// <summary>SPEC.md section 7: kvm-2021 is safe, each historical race loses with the shortest run of its fix's story.</summary>
+/// <summary>docs/whole-system.md: kvm-2021 is safe, each historical race loses with the shortest run of its fix's story.</summary>
 public sealed class WholeSystemVerdictTests
 {
     /// <summary>One CPU injector and one IOMMU poster, one HLT, one preemption and one migration (kvm-2021's own configuration).</summary>
@@ -108,14 +108,14 @@ public sealed class WholeSystemVerdictTests
     [Fact]
     public void Kvm2021Unarmed_Loses_WithMigration_WhenRecomputeSetsOnForAPostInFlight()
     {
-        // Not in SPEC.md: the model's own finding (see variants/loses/kvm-2021-unarmed-migration.variant).
+        // Not in docs/model.md: the model's own finding (see variants/loses/kvm-2021-unarmed-migration.variant).
         var v = Builtins.Kvm2021 with { WakeupVector = WakeupVector.Off };
         var r = SystemChecker.Check(v, new(Injectors: 1, Iommu: 0, Halts: 1, Preemptions: 1, Migrations: 1));
         Assert.Equal(Verdict.Violation, r.Verdict);
         Assert.Contains(r.Trace!.Steps, s => s.Step == "sched.in: on.recompute" && TraceText.Text(r.Trace!, s).Contains("set ON"));
         Assert.Contains(r.Trace.Steps, s => s.Step == "on.set" && TraceText.Text(r.Trace!, s).Contains("ON already set"));
         Assert.Contains("on.recompute set ON for a post still in flight", TraceText.Diagnosis(r.Trace));
-        // without the migration it is safe, as SPEC.md says
+        // without the migration it is safe, as the first description of the whole system said
         Assert.Equal(Verdict.Safe, SystemChecker.Check(v, new(Injectors: 2, Iommu: 0, Halts: 1, Preemptions: 2)).Verdict);
     }
 

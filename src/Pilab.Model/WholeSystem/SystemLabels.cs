@@ -25,6 +25,6 @@ public static class SystemLabels
     public static int Actor(int label) => label >> 8;
     public static int Step(int label) => label & 0xFF;
 
-    /// <summary>SPEC.md's names for the two host CPUs the vCPU thread runs on.</summary>
+    /// <summary>docs/model.md's names for the two host CPUs the vCPU thread runs on.</summary>
     public static string CpuName(int c) => c == 0 ? "P0" : "P2";
 }

@@ -38,7 +38,7 @@ public static class SystemNarrator
         public bool InjectorFoundOn;
     }
 
-    /// <summary>SPEC.md's number of host CPU index c: P0 or P2.</summary>
+    /// <summary>docs/model.md's number of host CPU index c: P0 or P2.</summary>
     public static int P(int c) => c < 0 ? -1 : c == 0 ? 0 : 2;
 
     private static int B(bool b) => b ? 1 : 0;

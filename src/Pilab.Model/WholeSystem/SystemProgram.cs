@@ -3,10 +3,10 @@ using Pilab.Protocol;
 
 namespace Pilab.Model.WholeSystem;
 
-/// <summary>The vCPU thread's operations in the whole system (SPEC.md section 7).</summary>
+/// <summary>The vCPU thread's operations in the whole system (docs/whole-system.md).</summary>
 public enum SysOp : byte
 {
-    // the entry (SPEC.md section 3)
+    // the entry (docs/model.md section 3)
     IrqOff, ModeIn, Mb, OnRead, OnClear, PirDrain, Check, Enter,
     // the exit path
     ModeOut, IrqOn,
@@ -108,7 +108,7 @@ public sealed class SystemProgram
                 case SysOp.PreBlock: skip = 0; break;                 // ON already set: do not block
                 case SysOp.Sleep: skip = LoopPc; break;               // after the wake-up, the loop goes on
             }
-            // SPEC.md section 7: preemption points are the top of the entry (IF = 1) and, in the block
+            // docs/whole-system.md: preemption points are the top of the entry (IF = 1) and, in the block
             // path, before pre.block / wait.prepare, before block.check and before sched.out.block.
             bool preemptible = pc == 0 || pc == BlockPc || pc == LoopPc || pc == blockCheckPc || pc == schedOutPc;
             thread[pc] = new(op, (byte)skip, preemptible, ops[pc].Name);

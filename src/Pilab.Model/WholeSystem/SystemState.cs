@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace Pilab.Model.WholeSystem;
 
-/// <summary>Where the vCPU thread is (SPEC.md section 7's <c>task</c> "and whether it is on a CPU").</summary>
+/// <summary>Where the vCPU thread is (docs/whole-system.md's <c>task</c> "and whether it is on a CPU").</summary>
 public enum ThreadStatus : byte
 {
     /// <summary>On its host CPU, running its program (or the guest).</summary>
@@ -14,7 +14,7 @@ public enum ThreadStatus : byte
 }
 
 /// <summary>
-/// One state of the whole system (SPEC.md section 7), packed into 128 bits. Host CPU index 0 is P0,
+/// One state of the whole system (docs/whole-system.md), packed into 128 bits. Host CPU index 0 is P0,
 /// index 1 is P2 (the migration target). Vectors are bits 0-3 (v1-v4).
 /// <code>
 /// Lo:  0-3 PIR | 4 ON | 5 SN | 6 NV (1 = WAKEUP) | 7 NDST (1 = P2) | 8-9 mode (memory) | 10-13 vIRR

@@ -5,7 +5,7 @@ using Pilab.Protocol;
 namespace Pilab.Model.WholeSystem;
 
 /// <summary>
-/// SPEC.md section 7 as a transition system: the vCPU thread (entry, exit, block loop, sched-in and
+/// docs/whole-system.md as a transition system: the vCPU thread (entry, exit, block loop, sched-in and
 /// sched-out, on host CPU P0 or P2), the interrupt hardware of P0 and P2, the guest (takes vectors,
 /// exits, halts), the thread's store buffer under TSO, k CPU injectors and j IOMMU posters. Each
 /// step is one atomic transition. A separate system from <see cref="PiSystem"/>, so the section 2-6
@@ -423,7 +423,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
         return true;
     }
 
-    /// <summary>A proper end (SPEC.md section 7): posters done, nothing pending at any CPU, and either the
+    /// <summary>A proper end (docs/whole-system.md): posters done, nothing pending at any CPU, and either the
     /// guest runs or the thread sleeps.</summary>
     public bool IsProperEnd(in SystemState s) =>
         AllPostersDone(s) && s.Pending(0) == 0 && s.Pending(1) == 0 &&
