@@ -39,7 +39,8 @@ public sealed record Variant(
     /// <summary>The configuration that tells this variant's story (a file's <c>check:</c> line); options override it.</summary>
     public Configuration Check { get; init; } = new();
 
-    /// <summary>A race pilab found in code KVM ran or runs, rather than the code before a historical fix.</summary>
+    /// <summary>A race pilab found in code KVM ran or runs, rather than the code before a historical fix
+    /// (a file's <c>finding: yes</c> line; never taken from a base, whose protocol the file changes).</summary>
     public bool Finding { get; init; }
 
     /// <summary>The verdict a regression file states for its own configuration (its <c>expect:</c> line:

@@ -40,7 +40,7 @@ public static class VariantFile
     private static readonly string[] SystemKeys = ["block", "sched-in", "sched-out-block", "wakeup-vector", "blocked-ndst"];
     private static readonly string[] EntryKeys = ["on-already-set", "requests"];
     private static readonly string[] Keys =
-        ["name", "description", "source", "base", "design", "check", "expect", "entry", "injector", .. EntryKeys, .. SystemKeys];
+        ["name", "description", "source", "base", "design", "check", "expect", "finding", "entry", "injector", .. EntryKeys, .. SystemKeys];
 
     /// <summary>The words of a <c>check:</c> line (docs/variant-format.md).</summary>
     public const string CheckWords = "mm=sc|tso, k=N (CPU injectors), j=N (IOMMU posters), n=N (posts each), e=N (guest exits), h=N (halts), p=N (preemptions), m=N (migrations), same-vector, irq-priority";
@@ -64,6 +64,7 @@ public static class VariantFile
         WakeupVector? wakeup = null;
         BlockedNdst? blockedNdst = null;
         string? expect = null;
+        bool? finding = null;
 
         var reader = new VariantLines(file, Keys, errors);
         var seen = reader.Seen;
@@ -100,6 +101,9 @@ public static class VariantFile
                     break;
                 case "check":
                     check = ParseCheck(words, file, lineNo, errors);
+                    break;
+                case "finding":
+                    if (One(["yes", "no"])) finding = words[0].Text == "yes";
                     break;
                 case "expect":
                     if (One(["safe", "violation"])) expect = words[0].Text;
@@ -278,6 +282,7 @@ public static class VariantFile
             BlockedNdst = whole ? blockedNdst ?? reference!.BlockedNdst : BlockedNdst.Keep,
             Check = fCheck,
             Expect = expect,
+            Finding = finding ?? false,
         };
         return new(variant, []);
     }
@@ -334,6 +339,7 @@ public static class VariantFile
         sb.Append("design: ").Append(DesignNames.Name(v.Design)).Append('\n');
         sb.Append("check: ").Append(v.Check.CheckLine(v.Design)).Append('\n');
         if (v.Expect is { } e) sb.Append("expect: ").Append(e).Append('\n');
+        if (v.Finding) sb.Append("finding: yes\n");
         sb.Append("entry: ").Append(v.EntryText).Append('\n');
         sb.Append("injector: ").Append(v.InjectorText).Append('\n');
         if (!v.WholeSystem)

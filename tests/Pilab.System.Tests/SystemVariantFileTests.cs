@@ -56,7 +56,7 @@ public sealed class SystemVariantFileTests
     [InlineData("base: kvm-2021\ninjector: pir.set on.set mode.read notify\n", "x.variant:2:1: found injector 'pir.set on.set mode.read notify', expected a wake step (kvm_vcpu_wake_up), or a sleeping vCPU could never be woken by a CPU injector")]
     [InlineData("base: kvm-2021\nblocked-ndst: follow\n", "x.variant:2:1: found blocked-ndst on design kvm-2021, expected no blocked-ndst line in kvm-2021 (its sched.in always moves a blocked vCPU off the wake list)")]
     [InlineData("base: kvm-2021\ndesign: kvm-2019\n", "x.variant:2:1: found design kvm-2019 on base kvm-2021 (kvm-2021), expected a sched-in line as well, or a base of the same design")]
-    [InlineData("design: kvm-2021\nwakeup: off\n", "x.variant:2:1: found key 'wakeup', expected one of name, description, source, base, design, check, expect, entry, injector, on-already-set, requests, block, sched-in, sched-out-block, wakeup-vector, blocked-ndst")]
+    [InlineData("design: kvm-2021\nwakeup: off\n", "x.variant:2:1: found key 'wakeup', expected one of name, description, source, base, design, check, expect, finding, entry, injector, on-already-set, requests, block, sched-in, sched-out-block, wakeup-vector, blocked-ndst")]
     [InlineData("base: kvm-2021\nentry: irq.off mode.in mb sync enter check\n", "x.variant:2:32: found entry step 'enter', expected enter only as the last entry step")]
     public void BadFile_GivesLineColumnFoundAndExpected(string text, string error)
     {

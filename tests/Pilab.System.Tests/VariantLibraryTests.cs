@@ -64,7 +64,11 @@ public sealed class VariantLibraryTests
             if (Builtins.Find(v.Name) is { } b)
             {
                 Assert.True(b.SameProtocol(v), file);
-                if (Path.GetFileNameWithoutExtension(file) == b.Name) Assert.Equal(b.Check, v.Check);
+                if (Path.GetFileNameWithoutExtension(file) == b.Name)
+                {
+                    Assert.Equal(b.Check, v.Check);
+                    Assert.Equal(b.Finding, v.Finding);
+                }
             }
         }
     }
