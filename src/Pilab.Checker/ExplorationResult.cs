@@ -92,8 +92,12 @@ public sealed record ExplorationOptions
     /// <summary>Stop after this many distinct states (the result is BoundReached).</summary>
     public long MaxStates { get; init; } = int.MaxValue - 1;
 
-    /// <summary>Stop before the visited set outgrows this many bytes.</summary>
-    public long MaxMemoryBytes { get; init; } = DefaultMaxMemory();
+    /// <summary>Stop before the search's large allocations (tables, states, links, mailboxes, keys,
+    /// ranks, frontiers) would outgrow this many bytes; the runtime's own baseline is not counted.
+    /// Defaults to <see cref="DefaultMaxMemory"/> as it was when the process first asked.</summary>
+    public long MaxMemoryBytes { get; init; } = ProcessDefaultMaxMemory.Value;
+
+    private static readonly Lazy<long> ProcessDefaultMaxMemory = new(DefaultMaxMemory);
 
     /// <summary>Keep exploring after a violation (to count the whole state space).</summary>
     public bool ExhaustAfterViolation { get; init; }
@@ -140,6 +144,70 @@ public sealed record ExplorationOptions
     /// <summary>Stubborn sets and symmetry, one thread: the command line's default.</summary>
     public static ExplorationOptions Reduced => new() { PartialOrder = true, Symmetry = true };
 
-    /// <summary>Most of the machine: three quarters of the memory the GC may use.</summary>
-    public static long DefaultMaxMemory() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4 * 3;
+    /// <summary>What the runtime itself holds besides a search's large allocations (code, the GC's own
+    /// structures, small objects): left out of the default bound.</summary>
+    public const long RuntimeBaselineBytes = 64L << 20;
+
+    /// <summary>
+    /// Most of what this process may still use: 80 % of the memory available to it (<see
+    /// cref="AvailableMemory"/>) less the runtime's baseline; at least 1 MiB, at most what is available.
+    /// </summary>
+    public static long DefaultMaxMemory()
+    {
+        long available = AvailableMemory();
+        long bound = available / 5 * 4 - RuntimeBaselineBytes;
+        return Math.Max(Math.Min(1L << 20, available), Math.Min(bound, available));
+    }
+
+    /// <summary>
+    /// The memory this process may still take: the least of the kernel's MemAvailable (/proc/meminfo)
+    /// and, under a cgroup limit, that limit less what the group uses (v2: memory.max less
+    /// memory.current; v1: memory.limit_in_bytes less memory.usage_in_bytes). Where none of those can
+    /// be read, what the GC takes for available (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>,
+    /// itself a cgroup's limit where there is one) less the heap's size.
+    /// </summary>
+    public static long AvailableMemory()
+    {
+        long available = long.MaxValue;
+        if (MemInfoAvailable() is long meminfo) available = meminfo;
+        if (Difference("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current") is long v2) available = Math.Min(available, v2);
+        else if (Difference("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes") is long v1) available = Math.Min(available, v1);
+        if (available == long.MaxValue)
+        {
+            var info = GC.GetGCMemoryInfo();
+            available = info.TotalAvailableMemoryBytes - info.HeapSizeBytes;
+        }
+        return Math.Max(0, available);
+    }
+
+    private static long? MemInfoAvailable()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/meminfo"))
+            {
+                if (!line.StartsWith("MemAvailable:", StringComparison.Ordinal)) continue;
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return parts.Length >= 2 && long.TryParse(parts[1], out long kib) ? kib * 1024 : null;
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return null;
+    }
+
+    /// <summary>A cgroup's limit less its usage; null where either is unreadable or there is no limit ("max", or v1's huge number).</summary>
+    private static long? Difference(string limitFile, string usageFile)
+    {
+        try
+        {
+            if (!File.Exists(limitFile) || !File.Exists(usageFile)) return null;
+            string limit = File.ReadAllText(limitFile).Trim();
+            if (!long.TryParse(limit, out long max) || max >= 1L << 60) return null;
+            if (!long.TryParse(File.ReadAllText(usageFile).Trim(), out long used)) return null;
+            return Math.Max(0, max - used);
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
 }

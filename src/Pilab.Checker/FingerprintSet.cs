@@ -19,9 +19,8 @@ internal sealed class FingerprintSet
     /// <summary>The table's bytes now.</summary>
     public long Bytes => (long)_table.Length * sizeof(ulong);
 
-    /// <summary>Bytes per fingerprint at the worst moment: during growth, the old table at load 3/4
-    /// and the new one at 3/8, 8/0.75 + 8/0.375 = 32.</summary>
-    public const int WorstBytesPerEntry = 32;
+    /// <summary>Fingerprints that can be added before the table grows (at load 3/4).</summary>
+    public long Room => (long)_table.Length * 3 / 4 - _count;
 
     /// <summary>The fingerprint of a state: its 64-bit XxHash3, with 0 (the empty slot) moved to 1.</summary>
     public static ulong Of<TState>(in TState state) where TState : unmanaged
@@ -60,7 +59,9 @@ internal sealed class FingerprintSet
         }
     }
 
-    private void Grow()
+    /// <summary>Doubles the table (the hash-compaction engine does it itself, when the bound holds it,
+    /// just before <see cref="Room"/> runs out).</summary>
+    public void Grow()
     {
         var old = _table;
         _table = new ulong[old.Length * 2];

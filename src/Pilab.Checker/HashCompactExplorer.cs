@@ -17,17 +17,13 @@ internal static class HashCompactExplorer
     /// <summary>States expanded between two looks at <see cref="ExplorationOptions.Stop"/>.</summary>
     private const int StopRound = 1 << 14;
 
-    /// <summary>Bytes per state at the worst moment: the fingerprint table while it grows, and the
-    /// parent link. The two frontiers come on top; they are a level's states, not all of them.</summary>
-    public const int BytesPerState = FingerprintSet.WorstBytesPerEntry + sizeof(long);
-
     public static ExplorationResult<TState> Explore<TState, TSystem>(TSystem system, ExplorationOptions options)
         where TState : unmanaged, IEquatable<TState>
         where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
     {
         bool por = options.PartialOrder;
         bool sym = options.Symmetry && system.HasSymmetry;
-        var bound = new StateBound(options, BytesPerState);
+        var bound = new StateBound(options);
 
         var sw = Stopwatch.StartNew();
         var visited = new FingerprintSet();
@@ -50,6 +46,9 @@ internal static class HashCompactExplorer
         TState violationState = default, stuckState = default;
         string? boundMessage = null;
         bool stop = false;
+        // The count at which the next allocation (the table's growth, a chunk of links, a larger
+        // frontier) or the state bound comes: there, and only there, the bound is looked at.
+        long limit = Limit(bound, visited, links, next.Length - nextCount);
 
         while (currentCount > 0 && !stop)
         {
@@ -82,16 +81,37 @@ internal static class HashCompactExplorer
                 }
                 for (int i = 0; i < n; i++)
                 {
-                    if (visited.Count >= bound.States)
+                    if (visited.Count >= limit)
                     {
-                        boundMessage = bound.Message;
-                        stop = true;
-                        break;
+                        if (visited.Count >= bound.States)
+                        {
+                            boundMessage = bound.StateMessage;
+                            stop = true;
+                            break;
+                        }
+                        // The next new state would allocate: the allocation is made now if the bound
+                        // holds it (a replaced array counted until it is dropped), else the search stops.
+                        long size = Unsafe.SizeOf<TState>();
+                        bool table = visited.Room == 0, chunk = links.Room == 0, frontier = nextCount == next.Length;
+                        long held = Held(visited, links, current.Length + next.Length, size);
+                        long after = held
+                            + (table ? 2 * visited.Bytes : 0)
+                            + (chunk ? links.ChunkBytes : 0)
+                            + (frontier ? 2 * next.Length * size : 0);
+                        if (after > bound.Bytes)
+                        {
+                            boundMessage = bound.MemoryMessage(held, visited.Count);
+                            stop = true;
+                            break;
+                        }
+                        if (table) visited.Grow();
+                        if (chunk) links.Reserve(links.Count + 1);
+                        if (frontier) Array.Resize(ref next, next.Length * 2);
+                        limit = Limit(bound, visited, links, next.Length - nextCount);
                     }
                     TState t = sym ? system.Canonicalize(buffer[i].State) : buffer[i].State;
                     if (!visited.Add(FingerprintSet.Of(in t))) continue;
                     links.Append(Link(head, buffer[i].Label));
-                    if (nextCount == next.Length) Array.Resize(ref next, next.Length * 2);
                     next[nextCount++] = t;
                 }
             }
@@ -106,6 +126,7 @@ internal static class HashCompactExplorer
             (current, next) = (next, current);
             currentCount = nextCount;
             nextCount = 0;
+            limit = Limit(bound, visited, links, next.Length - nextCount);
             if (currentCount > 0) depth++;
         }
         sw.Stop();
@@ -126,6 +147,14 @@ internal static class HashCompactExplorer
             StoreBytes = visited.Bytes + visited.Count * sizeof(long) + peakFrontier,
         };
     }
+
+    /// <summary>The bytes of every large allocation: the table, the chunks of links, the two frontiers.</summary>
+    private static long Held(FingerprintSet visited, ChunkedArray<long> links, long frontiers, long size) =>
+        visited.Bytes + links.AllocatedBytes + frontiers * size;
+
+    /// <summary>The count at which the next allocation or the state bound comes.</summary>
+    private static long Limit(in StateBound bound, FingerprintSet visited, ChunkedArray<long> links, long frontierRoom) =>
+        Math.Min(bound.States, visited.Count + Math.Min(Math.Min(visited.Room, links.Room), frontierRoom));
 
     private static long Link(long parent, int label) => (parent << 32) | (uint)label;
 

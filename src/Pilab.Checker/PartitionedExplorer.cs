@@ -44,8 +44,15 @@ namespace Pilab.Checker;
 /// worker counts, so the count of states (and transitions) at the stop differs; at --max-states or
 /// --max-memory, which states were stored (and so whether a violation was reached before the bound).
 /// A full search (safe, stuck, or exhausting after a violation) stores the same states on any number.
-/// The mailboxes, the keys and the ranks of two levels are outside --max-memory's count (a round's
-/// mail is a few MB; keys and ranks are 12 bytes per state of a level, with several workers only).
+/// --max-memory counts every large allocation: the tables, the chunks of states and links, the
+/// mailboxes, and (with several workers) the keys and ranks of two levels. Between the expand and the
+/// insert phase, on one thread, the engine plans the round's inserts: each owner's room for the mail
+/// addressed to it, as if every message were a new state (the table grown in one step, with the old
+/// one counted until it is dropped; the chunks allocated; the keys and the next level's ranks), and
+/// where that would pass the bound, the largest common fraction of it that does not; an owner that
+/// reaches its room stops the search. A mailbox that would outgrow its share of what the plan left
+/// stops the expanding the same way. So no allocation passes the bound, and where the search stops
+/// depends on the sizes only, never on timing.
 ///
 /// One worker is the sequential search itself, with its inserts batched and prefetched: messages are
 /// inserted in the order they were posted, so states get the numbers a plain queue would give them,
@@ -118,6 +125,9 @@ internal static class PartitionedExplorer
         public readonly Message<TState>[][] Mail = new Message<TState>[workers][];
         public readonly int[] MailCount = new int[workers];
         public readonly long[] Head = new long[workers];
+        public long Limit; // the states its set may hold this round: the numbering's limit, or the memory's
+        public long MailAllowance; // bytes its outboxes may hold during the next expand
+        public bool MailFull; // an outbox would have outgrown its allowance: the search stops after this round
         public long Budget; // states this worker may still add without asking
         public bool Starved; // stopped inserting for want of budget, with mail left
         public bool Full; // its numbering is exhausted
@@ -147,6 +157,8 @@ internal static class PartitionedExplorer
         private readonly long _roundSpan; // ranks per round: RoundStates per worker, so that a round's keys fit 32 bits
         private bool _boundHit;
         private bool _interrupted; // _boundHit by a stop request, not by the bound
+        private bool _memoryHit; // _boundHit by the memory bound
+        private long _heldAtStop; // the bytes held when the memory bound stopped it
         private readonly TState _initial;
         public Exception? Failure;
 
@@ -158,10 +170,10 @@ internal static class PartitionedExplorer
             _workers = options.Workers;
             _por = options.PartialOrder;
             _sym = options.Symmetry && system.HasSymmetry;
-            _bound = new StateBound(options, VisitedSet<TState>.BytesPerState);
+            _bound = new StateBound(options);
             _ownLimit = (int.MaxValue - _workers) / _workers;
             _crew = [.. Enumerable.Range(0, _workers).Select(_ => new Worker<TState>(_workers, system.MaxSuccessors, options.RecordTerminals))];
-            _expanded = new Barrier(_workers);
+            _expanded = new Barrier(_workers, _ => Plan());
             _inserted = new Barrier(_workers, _ => Coordinate());
             _initial = system.Initial;
             _roundSpan = Math.Max(1, Math.Min((long)RoundStates * _workers, uint.MaxValue / Math.Max(1, system.MaxSuccessors)));
@@ -170,6 +182,8 @@ internal static class PartitionedExplorer
             ulong h = StateHash.Of(in root);
             _crew[Owner(h)].Set.Add(in root, h, -1, -1); // its key, 0, is in place
             _reserved.Value = 1;
+            long spare = Math.Max(0, _bound.Bytes - Held());
+            foreach (var me in _crew) me.MailAllowance = MailBytes(me) + spare / _workers;
             NextLevel();
         }
 
@@ -210,7 +224,7 @@ internal static class PartitionedExplorer
         {
             var me = _crew[w];
             int n = (int)(me.LevelEnd - me.LevelStart);
-            if (me.Ranks.Length < n) me.Ranks = new int[Math.Max(n, Math.Min(me.Ranks.Length * 2L, Array.MaxLength))];
+            if (me.Ranks.Length < n) me.Ranks = new int[Grown(me.Ranks.Length, n)];
             var ranks = me.Ranks;
             var keys = me.Keys;
             for (int j = 0; j < n; j++) ranks[j] = j;
@@ -308,7 +322,7 @@ internal static class PartitionedExplorer
                     ulong h = StateHash.Of(in t);
                     int o = Owner(h);
                     int k = posted[o];
-                    if (k == outbox[o].Length) Array.Resize(ref outbox[o], k * 2);
+                    if (k == outbox[o].Length && !GrowOutbox(me, o)) { me.MailFull = true; goto Done; }
                     ref var m = ref outbox[o][k];
                     m.State = t;
                     m.Hash = (uint)h;
@@ -323,18 +337,115 @@ internal static class PartitionedExplorer
             me.Transitions += transitions;
         }
 
+        /// <summary>Doubles an outbox if its worker's allowance holds it (the old one counted until dropped).</summary>
+        private static bool GrowOutbox(Worker<TState> me, int o)
+        {
+            long size = Unsafe.SizeOf<Message<TState>>();
+            long old = me.Outbox[o].Length;
+            if (MailBytes(me) + 2 * old * size > me.MailAllowance) return false;
+            Array.Resize(ref me.Outbox[o], (int)(old * 2));
+            return true;
+        }
+
+        private static long MailBytes(Worker<TState> me)
+        {
+            long n = 0;
+            foreach (var box in me.Outbox) n += box.Length;
+            return n * Unsafe.SizeOf<Message<TState>>();
+        }
+
+        /// <summary>An array's length once it holds <paramref name="need"/>: doubled at least, as it grows.</summary>
+        private static int Grown(long length, long need) =>
+            need <= length ? (int)length : (int)Math.Max(need, Math.Min(length * 2, Array.MaxLength));
+
+        /// <summary>The bytes of every large allocation now.</summary>
+        private long Held()
+        {
+            long bytes = 0;
+            foreach (var me in _crew)
+                bytes += me.Set.AllocatedBytes + MailBytes(me) + (long)me.Keys.Length * sizeof(long) + (long)me.Ranks.Length * sizeof(int);
+            return bytes;
+        }
+
+        /// <summary>
+        /// Between the expand and the insert phase, on one thread: the room each owner gets for the mail
+        /// addressed to it. Every message is taken for a new state; if the room for all of them (the
+        /// tables grown, the old ones counted too, the chunks, the keys and the next level's ranks)
+        /// would pass the bound, each owner gets the same largest fraction of its mail that does not.
+        /// The room is made now, so the inserts allocate nothing; an owner that fills it stops the search.
+        /// </summary>
+        private void Plan()
+        {
+            try
+            {
+                var incoming = new long[_workers];
+                foreach (var sender in _crew)
+                    for (int w = 0; w < _workers; w++) incoming[w] += sender.Posted[w];
+                const int Whole = 1 << 10;
+                int fraction = Whole;
+                if (Needed(incoming, Whole) > _bound.Bytes)
+                {
+                    int lo = 0, hi = Whole - 1; // the largest fraction that fits, 0 if none does
+                    while (lo < hi)
+                    {
+                        int mid = (lo + hi + 1) / 2;
+                        if (Needed(incoming, mid) <= _bound.Bytes) lo = mid;
+                        else hi = mid - 1;
+                    }
+                    fraction = lo;
+                }
+                for (int w = 0; w < _workers; w++)
+                {
+                    var me = _crew[w];
+                    long adding = incoming[w] * fraction / Whole;
+                    me.Set.Reserve(adding);
+                    if (_workers > 1)
+                    {
+                        long level = me.Set.Count - me.LevelEnd + adding;
+                        if (me.Keys.Length < level) Array.Resize(ref me.Keys, Grown(me.Keys.Length, level));
+                        if (me.Ranks.Length < level) Array.Resize(ref me.Ranks, Grown(me.Ranks.Length, level));
+                    }
+                    me.Limit = fraction == Whole ? _ownLimit : Math.Min(_ownLimit, me.Set.Count + adding);
+                }
+                // What the plan left, shared among the workers for their mailboxes in the next expand.
+                long spare = Math.Max(0, _bound.Bytes - Held());
+                foreach (var me in _crew) me.MailAllowance = MailBytes(me) + spare / _workers;
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref Failure, e, null);
+                foreach (var me in _crew) me.Limit = me.Set.Count;
+            }
+        }
+
+        /// <summary>The bytes held once each owner has room for <paramref name="fraction"/>/1024 of its mail,
+        /// with the largest of the arrays it replaces (held until dropped) on top.</summary>
+        private long Needed(long[] incoming, int fraction)
+        {
+            long bytes = 0, replaced = 0;
+            for (int w = 0; w < _workers; w++)
+            {
+                var me = _crew[w];
+                long adding = incoming[w] * fraction / 1024;
+                bytes += me.Set.BytesAfter(adding, out long table) + MailBytes(me);
+                long old = table;
+                if (_workers > 1)
+                {
+                    long level = me.Set.Count - me.LevelEnd + adding;
+                    long keys = Grown(me.Keys.Length, level), ranks = Grown(me.Ranks.Length, level);
+                    bytes += keys * sizeof(long) + ranks * sizeof(int);
+                    if (keys > me.Keys.Length) old += (long)me.Keys.Length * sizeof(long);
+                    if (ranks > me.Ranks.Length) old += (long)me.Ranks.Length * sizeof(int);
+                }
+                replaced += old;
+            }
+            return bytes + replaced;
+        }
+
         /// <summary>Insert phase: the messages addressed to this worker, added to its own set.</summary>
         private void Insert(int w)
         {
             var me = _crew[w];
-            if (!_insertAgain)
-            {
-                long incoming = 0;
-                foreach (var sender in _crew) incoming += sender.Posted[w];
-                me.Set.EnsureCapacity(incoming);
-                long keys = me.Set.Count - me.LevelEnd + incoming;
-                if (_workers > 1 && me.Keys.Length < keys) Array.Resize(ref me.Keys, (int)Math.Max(keys, Math.Min(me.Keys.Length * 2L, Array.MaxLength)));
-            }
             if (_workers == 1) InsertInOrder(me);
             else InsertMerged(me, w);
         }
@@ -356,7 +467,7 @@ internal static class PartitionedExplorer
                     me.Starved = true;
                     return;
                 }
-                if (set.Count == _ownLimit)
+                if (set.Count == me.Limit)
                 {
                     me.Full = true;
                     return;
@@ -416,7 +527,7 @@ internal static class PartitionedExplorer
                         me.Starved = true;
                         return;
                     }
-                    if (set.Count == _ownLimit)
+                    if (set.Count == me.Limit)
                     {
                         read[v] = i;
                         me.Full = true;
@@ -496,12 +607,14 @@ internal static class PartitionedExplorer
             {
                 round.Merge(me.Round);
                 me.Round = new();
-                _boundHit |= me.Full;
+                if (me.Full && me.Set.Count < _ownLimit || me.MailFull) _memoryHit = true;
+                _boundHit |= me.Full || me.MailFull;
                 // The mailboxes are empty: the senders fill them from the start in the next round.
                 Array.Clear(me.Posted);
                 Array.Clear(me.Read);
             }
             _deadEnds.MergeLater(round);
+            if (_memoryHit && _heldAtStop == 0) _heldAtStop = Held();
             // A stop request (a signal) is looked at here, between rounds, and nowhere in the per-state loops.
             if (_options.Stop.IsCancellationRequested && !_boundHit) _boundHit = _interrupted = true;
             if (Failure is not null || _boundHit || (_deadEnds.Violation >= 0 && !_options.ExhaustAfterViolation))
@@ -527,7 +640,9 @@ internal static class PartitionedExplorer
                 bytes += (long)me.Keys.Length * sizeof(long) + (long)me.Ranks.Length * sizeof(int);
                 if (me.TerminalStates is not null) terminalStates!.AddRange(me.TerminalStates);
             }
-            string? boundMessage = _interrupted ? ExplorationOptions.InterruptedMessage : _boundHit ? _bound.Message : null;
+            string? boundMessage = _interrupted ? ExplorationOptions.InterruptedMessage
+                : _memoryHit ? _bound.MemoryMessage(_heldAtStop, states)
+                : _boundHit ? _bound.StateMessage : null;
             long target = _deadEnds.Target;
             var trace = target >= 0
                 ? BreadthFirstExplorer.Concretise(_system, _sym, StoredRun(target))

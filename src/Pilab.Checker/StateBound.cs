@@ -1,26 +1,28 @@
 namespace Pilab.Checker;
 
 /// <summary>
-/// How many states a search may store: the tighter of <see cref="ExplorationOptions.MaxStates"/>
-/// and <see cref="ExplorationOptions.MaxMemoryBytes"/> over the engine's bytes per state (never
-/// beyond an int, the width of parent links), and the message that names it when it is reached.
+/// The bounds of a search: how many states it may store (<see cref="ExplorationOptions.MaxStates"/>,
+/// never beyond an int, the width of parent links), how many bytes its large allocations may hold
+/// (<see cref="ExplorationOptions.MaxMemoryBytes"/>: tables, state chunks, parent links, mailboxes,
+/// keys, ranks, frontiers, each counted before it is allocated), and the messages that name them.
 /// </summary>
 internal readonly struct StateBound
 {
     private readonly long _maxStates;
-    private readonly long _maxMemoryBytes;
 
-    public StateBound(ExplorationOptions options, int bytesPerState)
+    public StateBound(ExplorationOptions options)
     {
         _maxStates = Math.Min(options.MaxStates, int.MaxValue - 1);
-        _maxMemoryBytes = options.MaxMemoryBytes;
-        States = Math.Min(_maxStates, Math.Max(1, options.MaxMemoryBytes / bytesPerState));
+        Bytes = options.MaxMemoryBytes;
     }
 
-    public long States { get; }
+    public long States => _maxStates;
 
-    /// <summary>Which bound stopped the search: the state bound when it is the tighter one.</summary>
-    public string Message => States >= _maxStates
-        ? $"stopped at the state bound --max-states {_maxStates}"
-        : $"stopped at the memory bound --max-memory {_maxMemoryBytes / (1 << 20)} MiB ({States} states)";
+    public long Bytes { get; }
+
+    public string StateMessage => $"stopped at the state bound --max-states {_maxStates}";
+
+    /// <summary>The search held <paramref name="held"/> bytes, and its next allocation would have taken it past the bound.</summary>
+    public string MemoryMessage(long held, long states) =>
+        $"stopped at the memory bound --max-memory {Bytes / (1 << 20)} MiB: the search held {held / (1 << 20)} MiB with {states} states, and growing would pass the bound";
 }

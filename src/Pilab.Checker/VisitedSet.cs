@@ -21,11 +21,40 @@ internal sealed class VisitedSet<TState> where TState : unmanaged, IEquatable<TS
 
     public long Count => _states.Count;
 
-    /// <summary>Bytes held per stored state, table included at its worst load: what --max-memory divides by.</summary>
-    public static int BytesPerState => Unsafe.SizeOf<TState>() + 8 + 4 * 8;
-
     /// <summary>The bytes held now: the states with their links, and the table.</summary>
     public long Bytes => Count * (Unsafe.SizeOf<TState>() + 8) + (long)_table.Length * sizeof(ulong);
+
+    /// <summary>The bytes allocated now: the table and the chunks of states and links.</summary>
+    public long AllocatedBytes => (long)_table.Length * sizeof(ulong) + _states.AllocatedBytes + _parents.AllocatedBytes + _labels.AllocatedBytes;
+
+    /// <summary>The bytes allocated once <see cref="Reserve"/> made room for this many more states, and
+    /// (<paramref name="replaced"/>) those of the table it replaces, held until the old one is collected.</summary>
+    public long BytesAfter(long adding, out long replaced)
+    {
+        long n = Count + adding;
+        long table = TableLength(n);
+        replaced = table > _table.Length ? (long)_table.Length * sizeof(ulong) : 0;
+        return table * sizeof(ulong) + _states.BytesFor(n) + _parents.BytesFor(n) + _labels.BytesFor(n);
+    }
+
+    /// <summary>Makes room for this many more states: the table grown (in one step) so they keep it at
+    /// most half full, and the chunks they take allocated, so that adding them allocates nothing.</summary>
+    public void Reserve(long adding)
+    {
+        long n = Count + adding;
+        long table = TableLength(n);
+        if (table > _table.Length) Grow((int)table);
+        _states.Reserve(n);
+        _parents.Reserve(n);
+        _labels.Reserve(n);
+    }
+
+    private long TableLength(long n)
+    {
+        long table = _table.Length;
+        while (n * 2 > table && table < 1 << 30) table *= 2;
+        return table;
+    }
 
     public ref TState State(long i) => ref _states[i];
     public int Parent(long i) => _parents[i];
@@ -78,27 +107,19 @@ internal sealed class VisitedSet<TState> where TState : unmanaged, IEquatable<TS
         _parents.Append(parent);
         _labels.Append(label);
         _table[slot] = ((ulong)tag << 32) | (ulong)(index + 1);
-        if (_states.Count * 2 > _table.Length) Grow();
+        if (_states.Count * 2 > _table.Length) Grow(_table.Length * 2);
         return index;
-    }
-
-    /// <summary>Grows the table now if adding this many more states could take it past half full.
-    /// The parallel engine calls it before a round's inserts, so that workers whose sets are about
-    /// the same size grow in the same round rather than each waiting at the barrier for the other.</summary>
-    public void EnsureCapacity(long adding)
-    {
-        while ((_states.Count + adding) * 2 > _table.Length && _table.Length < 1 << 30) Grow();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Hash(in TState s) => StateHash.Of(in s);
 
-    private void Grow()
+    private void Grow(int length)
     {
         var old = _table;
         // Zeros written first: a read of an untouched page maps the zero page, and the write after
         // it faults again to replace it (one fault per page instead of two).
-        _table = GC.AllocateUninitializedArray<ulong>(old.Length * 2);
+        _table = GC.AllocateUninitializedArray<ulong>(length);
         _table.AsSpan().Clear();
         _mask = _table.Length - 1;
         foreach (ulong e in old)
