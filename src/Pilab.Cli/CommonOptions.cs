@@ -48,7 +48,14 @@ internal sealed class CommonOptions
 
     public CommonOptions()
     {
-        Mm.AcceptOnlyFromAmong("sc", "tso");
+        // Case-insensitive, as the tables print it: --mm TSO.
+        Mm.CustomParser = r =>
+        {
+            string v = r.Tokens.Count == 1 ? r.Tokens[0].Value.ToLowerInvariant() : "";
+            if (v is "sc" or "tso") return v;
+            r.AddError($"--mm takes sc or tso, not '{(r.Tokens.Count == 1 ? r.Tokens[0].Value : "")}'");
+            return null;
+        };
     }
 
     /// <summary>The options that describe the configuration (the rest describe the search).</summary>

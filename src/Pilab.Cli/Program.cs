@@ -51,11 +51,14 @@ root.Subcommands.Add(TestCommand.Create());
 bool showStack = args.Contains("--verbose");
 try
 {
-    var parsed = root.Parse(args);
+    // Bare pilab (or pilab --verbose alone) prints the help, as git and cargo do.
+    var parsed = root.Parse(args.All(a => a == "--verbose") ? ["--help"] : args);
     showStack = parsed.GetValue(verbose);
     if (parsed.Errors.Count > 0)
     {
-        foreach (var e in parsed.Errors) Console.Error.WriteLine($"pilab: {Diagnostic.Printable(e.Message)}");
+        // System.CommandLine's own line breaks and tabs stay; any other control character (from an argument) is escaped.
+        foreach (var e in parsed.Errors)
+            Console.Error.WriteLine($"pilab: {Diagnostic.Printable(e.Message.Replace("\n", "\u2028").Replace("\t", "\u2029")).Replace("\u2028", "\n").Replace("\u2029", "  ")}");
         Console.Error.WriteLine("pilab: see 'pilab --help'");
         return ExitCodes.BadInput;
     }

@@ -4,6 +4,20 @@ namespace Pilab.Cli.Tests;
 
 public sealed class ExitCodeTests
 {
+    [Fact]
+    public void BarePilab_PrintsTheHelp_AndMemoryModelsAreCaseInsensitive()
+    {
+        var bare = Pilab.Invoke();
+        Assert.Equal(0, bare.ExitCode);
+        Assert.Contains("Usage:", bare.Out);
+        var upper = Pilab.Invoke("check", "fixed-nomb", "--mm", "TSO");
+        Assert.Equal(1, upper.ExitCode);
+        Assert.StartsWith("fixed-nomb [TSO k=1 n=1 e=0]", upper.Out);
+        var bad = Pilab.Invoke("check", "fixed", "--mm", "arm");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith("pilab: --mm takes sc or tso, not 'arm'", bad.Err);
+    }
+
     /// <summary>check, explain, synthesize and live speak one verdict vocabulary in their JSON.</summary>
     [Fact]
     public void Json_OfEveryCommand_UsesOneVerdictVocabulary()
