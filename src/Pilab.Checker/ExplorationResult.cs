@@ -135,6 +135,17 @@ public sealed record ExplorationOptions
     /// <summary>The process's own stop request (SIGINT, SIGTERM), the default of <see cref="Stop"/>; none unless the command line sets it.</summary>
     public static CancellationToken ProcessStop { get; set; }
 
+    /// <summary>Called with the figures so far while the search runs (a progress line): by the
+    /// coordinator between rounds, never per state, no sooner than a second after the search began and
+    /// then at most twice a second (<see cref="ProgressClock"/>); once more, marked final, when a search
+    /// that reported ends. On the searching thread: it should return at once. Defaults to
+    /// <see cref="ProcessProgress"/>, as <see cref="Stop"/> does to <see cref="ProcessStop"/>, so every
+    /// search of the process reports, however deep in an analysis its options were made.</summary>
+    public Action<ExplorationProgress>? Progress { get; init; } = ProcessProgress;
+
+    /// <summary>The process's progress sink, the default of <see cref="Progress"/>; none unless the command line sets it.</summary>
+    public static Action<ExplorationProgress>? ProcessProgress { get; set; }
+
     /// <summary>The bound message of a search stopped by <see cref="Stop"/>.</summary>
     public const string InterruptedMessage = "interrupted: stopped at the end of a round";
 

@@ -14,7 +14,7 @@ namespace Pilab.Checker;
 /// </summary>
 internal static class HashCompactExplorer
 {
-    /// <summary>States expanded between two looks at <see cref="ExplorationOptions.Stop"/>.</summary>
+    /// <summary>States expanded between two looks at <see cref="ExplorationOptions.Stop"/> and <see cref="ExplorationOptions.Progress"/>.</summary>
     private const int StopRound = 1 << 14;
 
     public static ExplorationResult<TState> Explore<TState, TSystem>(TSystem system, ExplorationOptions options)
@@ -49,17 +49,23 @@ internal static class HashCompactExplorer
         // The count at which the next allocation (the table's growth, a chunk of links, a larger
         // frontier) or the state bound comes: there, and only there, the bound is looked at.
         long limit = Limit(bound, visited, links, next.Length - nextCount);
+        var progress = new ProgressClock(options.Progress, Stopwatch.GetTimestamp());
 
         while (currentCount > 0 && !stop)
         {
             for (long j = 0; j < currentCount && !stop; j++)
             {
                 // A stop request (a signal) is looked at once per round of states, as the partitioned engine does.
-                if ((j & (StopRound - 1)) == StopRound - 1 && options.Stop.IsCancellationRequested)
+                if ((j & (StopRound - 1)) == StopRound - 1)
                 {
-                    boundMessage = ExplorationOptions.InterruptedMessage;
-                    stop = true;
-                    break;
+                    if (options.Stop.IsCancellationRequested)
+                    {
+                        boundMessage = ExplorationOptions.InterruptedMessage;
+                        stop = true;
+                        break;
+                    }
+                    // Progress likewise, once per round of states, when its clock says so.
+                    if (progress.Due) progress.Report(Figures(progress, options, visited, current, next, depth, transitions));
                 }
                 long head = levelStart + j;
                 TState s = current[j];
@@ -130,6 +136,7 @@ internal static class HashCompactExplorer
             if (currentCount > 0) depth++;
         }
         sw.Stop();
+        progress.Finish(Figures(progress, options, visited, current, next, depth, transitions));
 
         long target = deadEnds.Target;
         var verdict = deadEnds.Verdict(boundMessage is not null);
@@ -155,6 +162,13 @@ internal static class HashCompactExplorer
     /// <summary>The count at which the next allocation or the state bound comes.</summary>
     private static long Limit(in StateBound bound, FingerprintSet visited, ChunkedArray<long> links, long frontierRoom) =>
         Math.Min(bound.States, visited.Count + Math.Min(Math.Min(visited.Room, links.Room), frontierRoom));
+
+    /// <summary>The figures so far (a static method, so the search's locals are not captured).</summary>
+    private static ExplorationProgress Figures<TState>(ProgressClock progress, ExplorationOptions options, FingerprintSet visited, TState[] current, TState[] next, int depth, long transitions)
+        where TState : unmanaged =>
+        new(depth, visited.Count, transitions,
+            visited.Bytes + visited.Count * sizeof(long) + (long)(current.Length + next.Length) * Unsafe.SizeOf<TState>(),
+            options.MaxMemoryBytes, 1, progress.Elapsed);
 
     private static long Link(long parent, int label) => (parent << 32) | (uint)label;
 

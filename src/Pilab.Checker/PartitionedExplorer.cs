@@ -84,6 +84,7 @@ internal static class PartitionedExplorer
         run.Work(0);
         foreach (var t in crew) t.Join();
         sw.Stop();
+        run.FinishProgress(); // a live line is cleared before an error is reported too
         if (run.Failure is not null) ExceptionDispatchInfo.Throw(run.Failure);
         return run.Result(sw.Elapsed);
     }
@@ -160,6 +161,7 @@ internal static class PartitionedExplorer
         private bool _memoryHit; // _boundHit by the memory bound
         private long _heldAtStop; // the bytes held when the memory bound stopped it
         private readonly TState _initial;
+        private readonly ProgressClock _progress;
         public Exception? Failure;
 
         /// <summary>Stores the initial state (its orbit's representative) with its owner: the first level.</summary>
@@ -176,6 +178,7 @@ internal static class PartitionedExplorer
             _expanded = new Barrier(_workers, _ => Plan());
             _inserted = new Barrier(_workers, _ => Coordinate());
             _initial = system.Initial;
+            _progress = new ProgressClock(options.Progress, Stopwatch.GetTimestamp());
             _roundSpan = Math.Max(1, Math.Min((long)RoundStates * _workers, uint.MaxValue / Math.Max(1, system.MaxSuccessors)));
 
             var root = _sym ? system.Canonicalize(in _initial) : _initial;
@@ -615,6 +618,8 @@ internal static class PartitionedExplorer
             }
             _deadEnds.MergeLater(round);
             if (_memoryHit && _heldAtStop == 0) _heldAtStop = Held();
+            // Progress too is reported here, between rounds, when its clock says so (a clock read per round).
+            if (_progress.Due) _progress.Report(Progress());
             // A stop request (a signal) is looked at here, between rounds, and nowhere in the per-state loops.
             if (_options.Stop.IsCancellationRequested && !_boundHit) _boundHit = _interrupted = true;
             if (Failure is not null || _boundHit || (_deadEnds.Violation >= 0 && !_options.ExhaustAfterViolation))
@@ -626,6 +631,22 @@ internal static class PartitionedExplorer
             if (NextLevel()) _depth++;
             else _done = true;
         }
+
+        /// <summary>The figures so far; between rounds or after the search, when no worker writes.</summary>
+        private ExplorationProgress Progress()
+        {
+            long states = 0, transitions = 0, bytes = 0;
+            foreach (var me in _crew)
+            {
+                states += me.Set.Count;
+                transitions += me.Transitions;
+                bytes += me.Set.Bytes;
+            }
+            return new(_depth, states, transitions, bytes, _options.MaxMemoryBytes, _workers, _progress.Elapsed);
+        }
+
+        /// <summary>Tells a sink that reported progress that the search is over.</summary>
+        public void FinishProgress() => _progress.Finish(Progress());
 
         public ExplorationResult<TState> Result(TimeSpan elapsed)
         {

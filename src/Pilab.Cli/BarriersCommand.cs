@@ -27,7 +27,7 @@ internal static class BarriersCommand
         };
         var command = new Command("barriers", "the minimal sets of mb placements that make a variant safe under TSO, or which of its own fences a safe variant needs (exit 0 found or already safe, 1 none exists, 3 a check reached its bound)");
         command.Arguments.Add(common.Variant);
-        Option[] options = [.. common.FixedMemoryConfigurationOptions, common.Halts, common.Preemptions, common.Migrations, common.Iommu, maxSize, common.MaxStates, common.Json];
+        Option[] options = [.. common.FixedMemoryConfigurationOptions, common.Halts, common.Preemptions, common.Migrations, common.Iommu, maxSize, common.MaxStates, common.Json, common.Quiet];
         foreach (var o in options)
             command.Options.Add(o);
         command.SetAction(p =>
@@ -42,6 +42,7 @@ internal static class BarriersCommand
                 Console.Error.WriteLine($"pilab: --max-states must be at least 1, not {p.GetValue(common.MaxStates)}");
                 return ExitCodes.BadInput;
             }
+            ProgressLine.Install(p, common); // before the options are made: they take the process's sink
             // Each check the search makes stops after --max-states states (exit code 3); else the engine's defaults.
             ExplorationOptions? exploration = CommonOptions.Given(p, common.MaxStates) ? new() { MaxStates = p.GetValue(common.MaxStates) } : null;
             if (common.Load(p) is not { } variant) return ExitCodes.BadInput;

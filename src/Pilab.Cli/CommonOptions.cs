@@ -38,6 +38,7 @@ internal sealed class CommonOptions
     };
     public readonly Option<bool> HashCompact = new("--hash-compact") { Description = "store a 64-bit fingerprint per state instead of the state (less memory; the chance of a missed state is reported); one worker" };
     public readonly Option<bool> Json = new("--json") { Description = "print the result as JSON (docs/json.md)" };
+    public readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "no progress on stderr: by default a search that runs longer than a second shows its depth, states, transitions and memory there (a live line on a terminal, a line every few seconds otherwise)" };
 
     /// <summary>The largest --max-memory (MiB) whose byte count still fits: 2^43 MiB would overflow.</summary>
     private const long MaxMemoryMiB = 1L << 40;

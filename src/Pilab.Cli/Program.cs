@@ -29,6 +29,7 @@ root.Subcommands.Add(list);
 
 var check = new Command("check", "check one variant of any design in its own configuration, options overriding it (exit 0 no loss, 1 violation, 2 bad input, 3 bound); with no variant, the vCPU-entry built-ins under SC and TSO for k=1 and k=2, then each whole-system built-in at its own configuration");
 common.AddTo(check);
+check.Options.Add(common.Quiet);
 common.Variant.Arity = ArgumentArity.ZeroOrOne;
 var cost = new Option<bool>("--cost") { Description = "also the cost of a delivery: min and max per posted interrupt of NOTIFY and RESCHED IPIs, cancelled entries, VM exits, host handler runs" };
 check.Options.Add(cost);
@@ -37,6 +38,7 @@ root.Subcommands.Add(check);
 
 var explain = new Command("explain", "the shortest run that loses an interrupt, step by step, or the proof that none exists");
 common.AddTo(explain);
+explain.Options.Add(common.Quiet);
 explain.Options.Add(svgOut);
 explain.SetAction(p => CheckOne(p, explain: true));
 root.Subcommands.Add(explain);
@@ -89,6 +91,7 @@ int CheckOne(ParseResult p, bool explain)
         Console.Error.WriteLine("pilab: explain needs a variant: a built-in (pilab list) or a file");
         return ExitCodes.BadInput;
     }
+    ProgressLine.Install(p, common); // before the options are made: they take the process's sink
     if (!common.TryResolve(p, out var variant, out var config, out var options)) return ExitCodes.BadInput;
     bool wantCost = !explain && p.GetValue(cost);
     if (wantCost && variant.WholeSystem)
@@ -123,6 +126,7 @@ int CheckAll(ParseResult p)
         Console.Error.WriteLine($"pilab: check with no variant sweeps --mm and --injectors itself (SC and TSO, k=1 and 2); {string.Join(" and ", swept)} {(swept.Count == 1 ? "needs" : "need")} a variant");
         return ExitCodes.BadInput;
     }
+    ProgressLine.Install(p, common); // before the options are made: they take the process's sink
     if (common.Exploration(p) is not { } options) return ExitCodes.BadInput;
     var entryConfig = common.Configuration(p, MemoryModel.SC);
     if (entryConfig.UsesWholeSystem)

@@ -23,7 +23,7 @@ internal static class SynthesizeCommand
         };
         var csv = new Option<string?>("--csv") { Description = "also write one CSV row per order to this file" };
         var command = new Command("synthesize", "check every order of irq.off, mode.in, mb, sync, check (then enter), with and without mb, under SC and TSO, and classify each loss");
-        Option[] options = [injector, .. common.FixedMemoryConfigurationOptions, csv, common.Json];
+        Option[] options = [injector, .. common.FixedMemoryConfigurationOptions, csv, common.Json, common.Quiet];
         foreach (var o in options)
             command.Options.Add(o);
         command.SetAction(p =>
@@ -45,6 +45,7 @@ internal static class SynthesizeCommand
                 Console.Error.WriteLine("pilab: cannot write '': an empty file name");
                 return ExitCodes.BadInput;
             }
+            ProgressLine.Install(p, common);
             var rows = OrderSynthesis.Run(side, config);
             if (Interrupt.Requested)
             {

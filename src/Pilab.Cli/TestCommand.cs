@@ -29,11 +29,13 @@ internal static class TestCommand
         var ktap = new Option<bool>("--ktap") { Description = "print the results as KTAP version 1 (kselftest, KUnit) instead of the summary table" };
         var junit = new Option<string?>("--junit") { Description = "also write the results as JUnit XML to this file" };
         var workers = new Option<int>("--workers", "-w") { Description = "exploring threads per check (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var quiet = new CommonOptions().Quiet;
         var command = new Command("test", "check every variant file under the paths (default variants/) in its own configuration against its expected verdict: its expect: line, else its folder (safe/, loses/); exit 0 all as expected, 1 a mismatch, 2 bad input, 3 a bound reached");
         command.Arguments.Add(paths);
         command.Options.Add(ktap);
         command.Options.Add(junit);
         command.Options.Add(workers);
+        command.Options.Add(quiet);
         command.SetAction(p =>
         {
             if (p.GetValue(workers) is < 1 or > 1024)
@@ -58,6 +60,7 @@ internal static class TestCommand
                 Console.Error.WriteLine($"pilab: no *.variant file under {string.Join(", ", roots)}");
                 return ExitCodes.BadInput;
             }
+            ProgressLine.Install(p.GetValue(quiet), json: false); // before the options are made: they take the process's sink
             var options = new ExplorationOptions { PartialOrder = true, Symmetry = true, Workers = p.GetValue(workers) };
             var cases = files.Select(f => Run(f, options)).ToList();
             Console.Write(p.GetValue(ktap) ? Ktap(cases) : Summary(cases));
