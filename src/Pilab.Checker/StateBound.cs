@@ -24,5 +24,5 @@ internal readonly struct StateBound
 
     /// <summary>The search held <paramref name="held"/> bytes, and its next allocation would have taken it past the bound.</summary>
     public string MemoryMessage(long held, long states) =>
-        $"stopped at the memory bound --max-memory {Bytes / (1 << 20)} MiB: the search held {held / (1 << 20)} MiB with {states} states, and growing would pass the bound";
+        $"stopped at the memory bound --max-memory {Bytes / (1 << 20)} MiB: the search held {held / (1 << 20)} MiB with {states:N0} states, and growing would pass the bound";
 }
