@@ -9,21 +9,30 @@ internal static class ExportCommand
     public static Command Create()
     {
         var common = new CommonOptions();
-        var promela = new Option<bool>("--promela") { Description = "write a Promela model with pilab's semantics (the only format so far)" };
+        var promela = new Option<bool>("--promela") { Description = "write a Promela model with pilab's semantics, for SPIN" };
+        var litmus = new Option<bool>("--litmus") { Description = "write the variant's store-buffering core as a C litmus test for the kernel memory model (herd7, tools/memory-model; docs/litmus.md)" };
         var output = new Option<string?>("--output", "-o") { Description = "write to this file instead of standard output" };
         var command = new Command("export", $"write the model of a variant and configuration for another checker; verify with: {PromelaExporter.SpinCommand}");
         common.AddTo(command);
         command.Options.Add(promela);
+        command.Options.Add(litmus);
         command.Options.Add(output);
         command.SetAction(p =>
         {
-            if (!p.GetValue(promela))
+            bool asLitmus = p.GetValue(litmus);
+            if (p.GetValue(promela) == asLitmus)
             {
-                Console.Error.WriteLine("pilab: export needs a format: --promela");
+                Console.Error.WriteLine("pilab: export needs one format: --promela or --litmus");
                 return ExitCodes.BadInput;
             }
             if (!common.TryResolve(p, out var variant, out var config, out _)) return ExitCodes.BadInput;
-            string model = variant.WholeSystem ? SystemPromelaExporter.Export(variant, config) : PromelaExporter.Export(variant, config);
+            if (asLitmus && config != variant.Check)
+            {
+                Console.Error.WriteLine("pilab: --litmus writes one injector posting one vector once (docs/litmus.md); the configuration options do not apply to it");
+                return ExitCodes.BadInput;
+            }
+            string model = asLitmus ? LitmusExporter.Export(variant)
+                : variant.WholeSystem ? SystemPromelaExporter.Export(variant, config) : PromelaExporter.Export(variant, config);
             if (p.GetValue(output) is { } path)
             {
                 if (!ReportFiles.TryWrite(path, model, out _)) return ExitCodes.BadInput;

@@ -79,5 +79,11 @@ public sealed record Configuration(
         (design == KvmDesign.Entry ? "" : $" j={Iommu} h={Halts} p={Preemptions} m={Migrations}") +
         (SameVector ? " same-vector" : "") + (IrqPriority ? " irq-priority" : "");
 
+    /// <summary>The configuration as the options of a <c>pilab check</c> command line that checks exactly it.</summary>
+    public string Arguments(KvmDesign design) =>
+        $"--mm {Memory.ToString().ToLowerInvariant()} -k {Injectors} -n {Posts} -e {Exits}" +
+        (design == KvmDesign.Entry ? "" : $" --iommu {Iommu} --halts {Halts} --preemptions {Preemptions} --migrations {Migrations}") +
+        (SameVector ? " --same-vector" : "") + (IrqPriority ? " --irq-priority" : "");
+
     public override string ToString() => Text(UsesWholeSystem ? KvmDesign.Kvm2021 : KvmDesign.Entry);
 }

@@ -125,6 +125,21 @@ public sealed class AnalysisCommandTests
     }
 
     [Fact]
+    public void ExportLitmus_WritesTheCore_AndRefusesWhatDoesNotApply()
+    {
+        var r = Pilab.Invoke("export", "--litmus", "fixed-nomb");
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith("C pilab-fixed-nomb\n\n(*\n * Result: Sometimes\n", r.Out);
+        Assert.Contains("`pilab check fixed-nomb --mm tso -k 1 -n 1 -e 0` loses an interrupt (under TSO, not under SC)", r.Out);
+        var both = Pilab.Invoke("export", "--litmus", "--promela", "fixed");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("one format: --promela or --litmus", both.Err);
+        var k = Pilab.Invoke("export", "--litmus", "fixed", "-k", "2");
+        Assert.Equal(2, k.ExitCode);
+        Assert.Contains("--litmus writes one injector posting one vector once", k.Err);
+    }
+
+    [Fact]
     public void CheckCost_ShowsWhatThePatchSaved()
     {
         var pre = Pilab.Invoke("check", "prepatch", "--cost", "--irq-priority", "--mm", "sc", "-k", "1");
