@@ -26,9 +26,10 @@ internal static class ExportCommand
                 return ExitCodes.BadInput;
             }
             if (!common.TryResolve(p, out var variant, out var config, out _)) return ExitCodes.BadInput;
-            if (asLitmus && config != variant.Check)
+            if (asLitmus && common.GivenNames(p, common.Mm, common.Injectors, common.SameVector, common.Posts, common.Exits,
+                    common.Halts, common.Preemptions, common.Migrations, common.Iommu, common.IrqPriority).ToList() is [_, ..] given)
             {
-                Console.Error.WriteLine("pilab: --litmus writes one injector posting one vector once (docs/litmus.md); the configuration options do not apply to it");
+                Console.Error.WriteLine($"pilab: --litmus writes one injector posting one vector once (docs/litmus.md); {string.Join(", ", given)} do not apply to it");
                 return ExitCodes.BadInput;
             }
             string model = asLitmus ? LitmusExporter.Export(variant)

@@ -134,9 +134,9 @@ public sealed class AnalysisCommandTests
         var both = Pilab.Invoke("export", "--litmus", "--promela", "fixed");
         Assert.Equal(2, both.ExitCode);
         Assert.Contains("one format: --promela or --litmus", both.Err);
-        var k = Pilab.Invoke("export", "--litmus", "fixed", "-k", "2");
+        var k = Pilab.Invoke("export", "--litmus", "fixed", "-k", "2", "--mm", "tso");
         Assert.Equal(2, k.ExitCode);
-        Assert.Contains("--litmus writes one injector posting one vector once", k.Err);
+        Assert.Contains("--litmus writes one injector posting one vector once (docs/litmus.md); --mm, --injectors do not apply to it", k.Err);
     }
 
     [Fact]
