@@ -12,7 +12,9 @@ internal static class ExportCommand
         var promela = new Option<bool>("--promela") { Description = "write a Promela model with pilab's semantics (the only format so far)" };
         var output = new Option<string?>("--output", "-o") { Description = "write to this file instead of standard output" };
         var command = new Command("export", $"write the model of a variant and configuration for another checker; verify with: {PromelaExporter.SpinCommand}");
-        common.AddTo(command);
+        // The variant and its configuration: no search option (the export runs no search) and no --json.
+        command.Arguments.Add(common.Variant);
+        foreach (var o in common.ConfigurationOptions) command.Options.Add(o);
         command.Options.Add(promela);
         command.Options.Add(output);
         command.SetAction(p =>
@@ -22,7 +24,7 @@ internal static class ExportCommand
                 Console.Error.WriteLine("pilab: export needs a format: --promela");
                 return ExitCodes.BadInput;
             }
-            if (!common.TryResolve(p, out var variant, out var config, out _)) return ExitCodes.BadInput;
+            if (common.Load(p) is not { } variant || common.ConfigurationFor(p, variant) is not { } config) return ExitCodes.BadInput;
             string model = variant.WholeSystem ? SystemPromelaExporter.Export(variant, config) : PromelaExporter.Export(variant, config);
             if (p.GetValue(output) is { } path)
             {
