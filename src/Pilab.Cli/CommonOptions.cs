@@ -49,6 +49,9 @@ internal sealed class CommonOptions
 
     public CommonOptions()
     {
+        Variant.CompletionSources.Add(Completion.Variants);
+        ParseErrors.RefuseOptionsAsValues(Variant);
+        Mm.CompletionSources.Add("sc", "tso");
         // Case-insensitive, as the tables print it: --mm TSO.
         Mm.CustomParser = r =>
         {
@@ -62,9 +65,10 @@ internal sealed class CommonOptions
     /// <summary>The options that describe the configuration (the rest describe the search).</summary>
     public Option[] ConfigurationOptions => [Mm, Injectors, SameVector, Posts, Exits, Halts, Preemptions, Migrations, Iommu, IrqPriority];
 
-    public void AddTo(Command c, bool withVariant = true)
+    /// <summary>The variant, every configuration option, every search option and --json: check and explain use them all.</summary>
+    public void AddTo(Command c)
     {
-        if (withVariant) c.Arguments.Add(Variant);
+        c.Arguments.Add(Variant);
         Option[] all = [.. ConfigurationOptions, MaxStates, MaxMemory, NoPor, NoSymmetry, Workers, HashCompact, Json];
         foreach (var o in all) c.Options.Add(o);
     }
@@ -131,10 +135,25 @@ internal sealed class CommonOptions
     /// <summary>Loads the variant named on the command line; on bad input prints why and returns null.</summary>
     public Variant? Load(ParseResult p)
     {
-        var loaded = VariantFile.Load(p.GetValue(Variant)!);
+        var loaded = LoadVariant(p.GetValue(Variant)!);
         if (loaded.Ok) return loaded.Variant;
         PrintErrors(loaded.Errors);
         return null;
+    }
+
+    /// <summary>Resolves a variant argument as <see cref="VariantFile.Load"/> does, a built-in's name before a
+    /// file's; when a file of that name is here too, says on stderr which was taken and how to name the other.</summary>
+    public static VariantParseResult LoadVariant(string nameOrPath)
+    {
+        NoteShadowed(nameOrPath);
+        return VariantFile.Load(nameOrPath);
+    }
+
+    /// <summary>A built-in's name that is also a file's in the working directory: the built-in is used; ./name names the file.</summary>
+    public static void NoteShadowed(string name)
+    {
+        if (Builtins.Find(name) is null || !File.Exists(name)) return;
+        Console.Error.WriteLine($"pilab: {name}: the built-in variant is used, not the file {name} in this directory (name the file as ./{name} to use it)");
     }
 
     /// <summary>The configuration to check <paramref name="variant"/> in: its own, with the options given

@@ -3,7 +3,8 @@ using Pilab.Export;
 
 namespace Pilab.Cli;
 
-/// <summary><c>pilab export --promela</c>: the variant and configuration as a Promela model for SPIN.</summary>
+/// <summary><c>pilab export --promela</c>: the variant and configuration as a Promela model for SPIN; <c>--litmus</c>: its
+/// store-buffering core as an LKMM litmus test (docs/litmus.md).</summary>
 internal static class ExportCommand
 {
     public static Command Create()
@@ -13,7 +14,9 @@ internal static class ExportCommand
         var litmus = new Option<bool>("--litmus") { Description = "write the variant's store-buffering core as a C litmus test for the kernel memory model (herd7, tools/memory-model; docs/litmus.md)" };
         var output = new Option<string?>("--output", "-o") { Description = "write to this file instead of standard output" };
         var command = new Command("export", $"write the model of a variant and configuration for another checker; verify with: {PromelaExporter.SpinCommand}");
-        common.AddTo(command);
+        // The variant and its configuration: no search option (the export runs no search) and no --json.
+        command.Arguments.Add(common.Variant);
+        foreach (var o in common.ConfigurationOptions) command.Options.Add(o);
         command.Options.Add(promela);
         command.Options.Add(litmus);
         command.Options.Add(output);
@@ -25,9 +28,8 @@ internal static class ExportCommand
                 Console.Error.WriteLine("pilab: export needs one format: --promela or --litmus");
                 return ExitCodes.BadInput;
             }
-            if (!common.TryResolve(p, out var variant, out var config, out _)) return ExitCodes.BadInput;
-            if (asLitmus && common.GivenNames(p, common.Mm, common.Injectors, common.SameVector, common.Posts, common.Exits,
-                    common.Halts, common.Preemptions, common.Migrations, common.Iommu, common.IrqPriority).ToList() is [_, ..] given)
+            if (common.Load(p) is not { } variant || common.ConfigurationFor(p, variant) is not { } config) return ExitCodes.BadInput;
+            if (asLitmus && common.ConfigurationOptions.Where(o => CommonOptions.Given(p, o)).Select(o => o.Name).ToList() is [_, ..] given)
             {
                 Console.Error.WriteLine($"pilab: --litmus writes one injector posting one vector once (docs/litmus.md); {string.Join(", ", given)} do not apply to it");
                 return ExitCodes.BadInput;

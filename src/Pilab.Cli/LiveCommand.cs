@@ -16,6 +16,8 @@ internal static class LiveCommand
             Description = "a built-in variant (pilab list) or the path of a variant file; not needed with --calibrate alone",
             Arity = ArgumentArity.ZeroOrOne,
         };
+        variant.CompletionSources.Add(Completion.Variants);
+        ParseErrors.RefuseOptionsAsValues(variant);
         var seconds = new Option<double?>("--seconds", "-s") { Description = "run this long, more than 0 and at most 604800 (a week) (default 10 s; with --posts and no --seconds, until the posts are made)" }.Invariant();
         var injectors = new Option<int>("--injectors", "-k") { Description = "injector threads, 1-64 (this machine has " + Environment.ProcessorCount + " cores; P0 spins on one)", DefaultValueFactory = _ => 1 };
         var rate = new Option<double>("--rate", "-r") { Description = "posts per second per injector, 0.001 to 1e9; 0 = as fast as possible", DefaultValueFactory = _ => 0 }.Invariant();
@@ -52,7 +54,7 @@ internal static class LiveCommand
                 Console.Error.WriteLine("pilab: live needs a variant (pilab list) or a variant file, or --calibrate");
                 return ExitCodes.BadInput;
             }
-            var loaded = VariantFile.Load(name);
+            var loaded = CommonOptions.LoadVariant(name);
             if (!loaded.Ok)
             {
                 CommonOptions.PrintErrors(loaded.Errors);

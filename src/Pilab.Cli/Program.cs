@@ -48,6 +48,7 @@ root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(SynthesizeCommand.Create());
 root.Subcommands.Add(BarriersCommand.Create());
 root.Subcommands.Add(TestCommand.Create());
+root.Subcommands.Add(Completion.Create());
 
 // The one place an exception ends: no stack trace and no exit code of a verdict (0, 1, 3) for a failure.
 bool showStack = args.Contains("--verbose");
@@ -56,14 +57,7 @@ try
     // Bare pilab (or pilab --verbose alone) prints the help, as git and cargo do.
     var parsed = root.Parse(args.All(a => a == "--verbose") ? ["--help"] : args);
     showStack = parsed.GetValue(verbose);
-    if (parsed.Errors.Count > 0)
-    {
-        // System.CommandLine's own line breaks and tabs stay; any other control character (from an argument) is escaped.
-        foreach (var e in parsed.Errors)
-            Console.Error.WriteLine($"pilab: {Diagnostic.Printable(e.Message.Replace("\n", "\u2028").Replace("\t", "\u2029")).Replace("\u2028", "\n").Replace("\u2029", "  ")}");
-        Console.Error.WriteLine("pilab: see 'pilab --help'");
-        return ExitCodes.BadInput;
-    }
+    if (parsed.Errors.Count > 0) return ParseErrors.Report(parsed);
     // pilab's own exception handling and signal handling (Interrupt), not System.CommandLine's.
     int code = parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
     Console.Out.Flush();

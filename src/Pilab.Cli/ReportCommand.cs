@@ -26,6 +26,8 @@ internal static class ReportCommand
             Description = "built-in variants (pilab list) or variant files, of any design; default: every built-in",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        variants.CompletionSources.Add(Completion.Variants);
+        ParseErrors.RefuseOptionsAsValues(variants);
         var output = new Option<string>("--output", "-o") { Description = "the HTML file to write (whole or not at all: written beside it, then renamed)", DefaultValueFactory = _ => "report.html" };
         var noSynthesis = new Option<bool>("--no-synthesis") { Description = "leave out the order matrix (every entry order checked under SC and TSO for k=1 and k=2, as pilab synthesize)" };
         var live = new Option<double?>("--live") { Description = "also run the live runtime (pilab live, its defaults) for this many seconds on fixed, or on each variant given, and draw its latency histogram (more than 0, at most 3600)" }.Invariant();
@@ -61,7 +63,7 @@ internal static class ReportCommand
         bool bad = false;
         foreach (var name in names)
         {
-            var loaded = VariantFile.Load(name);
+            var loaded = CommonOptions.LoadVariant(name);
             if (loaded.Ok) { (loaded.Variant!.WholeSystem ? wholeSystem : variants).Add(loaded.Variant!); continue; }
             bad = true;
             CommonOptions.PrintErrors(loaded.Errors);

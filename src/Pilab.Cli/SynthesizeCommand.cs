@@ -21,6 +21,7 @@ internal static class SynthesizeCommand
             Description = "the injector side: a built-in or variant file (its injector and policies), or steps such as 'pir.set on.set mode.read notify kick'",
             DefaultValueFactory = _ => InjectorSide.Default.Name,
         };
+        injector.CompletionSources.Add(Completion.Variants);
         var csv = new Option<string?>("--csv") { Description = "also write one CSV row per order to this file" };
         var command = new Command("synthesize", "check every order of irq.off, mode.in, mb, sync, check (then enter), with and without mb, under SC and TSO, and classify each loss");
         Option[] options = [injector, .. common.FixedMemoryConfigurationOptions, csv, common.Json, common.Quiet];
@@ -34,6 +35,7 @@ internal static class SynthesizeCommand
                 Console.Error.WriteLine($"pilab: {problem}");
                 return ExitCodes.BadInput;
             }
+            CommonOptions.NoteShadowed(p.GetValue(injector)!.Trim());
             if (InjectorSide.Parse(p.GetValue(injector)!, out var error) is not { } side)
             {
                 Console.Error.WriteLine($"pilab: {error}");

@@ -26,10 +26,13 @@ internal static class TestCommand
     public static Command Create()
     {
         var paths = new Argument<string[]>("paths") { Description = "variant files or folders searched for *.variant (default: variants/)", Arity = ArgumentArity.ZeroOrMore };
+        paths.CompletionSources.Add(c => Completion.Paths(c.WordToComplete, variantFilesOnly: true));
+        ParseErrors.RefuseOptionsAsValues(paths);
         var ktap = new Option<bool>("--ktap") { Description = "print the results as KTAP version 1 (kselftest, KUnit) instead of the summary table" };
         var junit = new Option<string?>("--junit") { Description = "also write the results as JUnit XML to this file" };
-        var workers = new Option<int>("--workers", "-w") { Description = "exploring threads per check (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var quiet = new CommonOptions().Quiet;
+        // --workers and --quiet as every command that searches declares them (one range, one default).
+        var common = new CommonOptions();
+        var (workers, quiet) = (common.Workers, common.Quiet);
         var command = new Command("test", "check every variant file under the paths (default variants/) in its own configuration against its expected verdict: its expect: line, else its folder (safe/, loses/); exit 0 all as expected, 1 a mismatch, 2 bad input, 3 a bound reached");
         command.Arguments.Add(paths);
         command.Options.Add(ktap);
@@ -38,9 +41,9 @@ internal static class TestCommand
         command.Options.Add(quiet);
         command.SetAction(p =>
         {
-            if (p.GetValue(workers) is < 1 or > 1024)
+            if (p.GetValue(workers) is < 1 or > CommonOptions.MaxWorkers)
             {
-                Console.Error.WriteLine($"pilab: --workers must be 1 to 1024, not {p.GetValue(workers)}");
+                Console.Error.WriteLine($"pilab: --workers must be 1 to {CommonOptions.MaxWorkers}, not {p.GetValue(workers)}");
                 return ExitCodes.BadInput;
             }
             var roots = p.GetValue(paths) is { Length: > 0 } given ? given : ["variants"];
