@@ -28,11 +28,12 @@ internal static class LiveCommand
         var vectors = new Option<int>("--vectors") { Description = "vectors each injector cycles through", DefaultValueFactory = _ => 1 };
         var stall = new Option<double>("--stall-ms") { Description = "report a strand once it has lasted this long (ms), 0.001 to 3600000", DefaultValueFactory = _ => 0.1 }.Invariant();
         var noRescue = new Option<bool>("--no-rescue") { Description = "do not force a VM exit after reporting a strand (a tickless guest then stays stranded)" };
+        var noPin = new Option<bool>("--no-pin") { Description = "do not pin P0 and the injectors to distinct CPUs (pinning uses sched_setaffinity, Linux only)" };
         var calibrate = new Option<bool>("--calibrate") { Description = "measure the cross-core round trip (cache-line ping-pong); with a variant, also give latency in round trips" };
 
         var c = new Command("live", "run a variant on real threads at full speed: posted, coalesced, delivered and stranded interrupts, latency, cost per delivery (exit 0 none lost, 1 lost)");
         c.Arguments.Add(variant);
-        foreach (var o in new Option[] { seconds, injectors, rate, exitRate, chaos, seed, posts, vectors, stall, noRescue, calibrate, common.Json })
+        foreach (var o in new Option[] { seconds, injectors, rate, exitRate, chaos, seed, posts, vectors, stall, noRescue, noPin, calibrate, common.Json })
             c.Options.Add(o);
         c.SetAction(p =>
         {
@@ -75,6 +76,7 @@ internal static class LiveCommand
                 VectorsPerInjector = p.GetValue(vectors),
                 StallMilliseconds = p.GetValue(stall),
                 Rescue = !p.GetValue(noRescue),
+                Pin = !p.GetValue(noPin),
             };
             if (options.Problem() is { } problem)
             {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Pilab.Protocol;
 
 namespace Pilab.Live;
@@ -10,7 +11,7 @@ namespace Pilab.Live;
 /// that kick; kick is cmpxchg(mode, IN_GUEST, EXITING) with a RESCHED on success. One call of
 /// <see cref="Step"/> is one step. Nothing here allocates.
 /// </summary>
-internal sealed class Injector
+internal sealed unsafe class Injector
 {
     private readonly VcpuMemory _m;
     private readonly InjectorStep[] _ops;
@@ -19,7 +20,10 @@ internal sealed class Injector
     private readonly int _firstVector;
     private readonly int _vectors;
 
-    public InjectorCounters Counters;
+    private readonly InjectorCounters* _counters;
+
+    /// <summary>This injector's counters, on their own lines of the run's native block (which lives as long as this injector's reference to it).</summary>
+    public ref InjectorCounters Counters => ref *_counters;
 
     // Injector-local state of the post in flight.
     private int _pc;
@@ -29,9 +33,11 @@ internal sealed class Injector
     private long _sequence;
     private int _nextVector;
 
-    public Injector(ThreadProgram program, VcpuMemory memory, int firstVector, int vectors)
+    /// <param name="id">which of the memory's injector counters are this injector's (0 for P1)</param>
+    public Injector(ThreadProgram program, VcpuMemory memory, int id, int firstVector, int vectors)
     {
         _m = memory;
+        _counters = (InjectorCounters*)Unsafe.AsPointer(ref memory.InjectorCounters(id));
         _ops = [.. program.Injector.Select(i => i.Op)];
         _skipTo = [.. program.Injector.Select(i => i.SkipTo)];
         _onAlreadySet = program.Variant.OnAlreadySet;

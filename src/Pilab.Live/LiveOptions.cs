@@ -25,6 +25,8 @@ public sealed record LiveOptions(Variant Variant)
     public double StallMilliseconds { get; init; } = 0.1;
     /// <summary>After a report, the watchdog forces a VM exit (RESCHED, as an unrelated host interrupt would) so that a tickless guest goes on.</summary>
     public bool Rescue { get; init; } = true;
+    /// <summary>Pin P0 and the injectors to distinct CPUs (Linux; see <see cref="CorePinning"/>).</summary>
+    public bool Pin { get; init; } = true;
     /// <summary>How long the end-of-run grace period may take to reach a terminal state.</summary>
     public double GraceSeconds { get; init; } = 5;
 

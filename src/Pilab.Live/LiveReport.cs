@@ -19,6 +19,7 @@ public static class LiveReport
         var sb = new StringBuilder();
         void Line(string s) => sb.Append(s).Append('\n');
         Line($"pilab live {r.Variant}: {o.Injectors} injector(s), rate {(o.Rate > 0 ? string.Create(C, $"{o.Rate:N0}/s each") : "unlimited")}, guest exits {(o.ExitRate > 0 ? string.Create(C, $"{o.ExitRate:N0}/s") : "none (tickless)")}, chaos {(o.Chaos ? $"on (seed {o.Seed})" : "off")}, {Environment.ProcessorCount} cores");
+        if (r.Placement is { } pl) Line($"  placement    {PlacementText(pl)}");
         Line(string.Create(C, $"  run          {r.Elapsed.TotalSeconds:F2} s, {r.PostsPerSecond:N0} posts/s, {r.DeliveriesPerSecond:N0} deliveries/s"));
         Line(string.Create(C, $"  posted       {r.Posted:N0} (accepted {r.Accepted:N0}, coalesced in PIR {r.CoalescedInPir:N0}, ON already set {r.OnAlreadySet:N0})"));
         Line(string.Create(C, $"  delivered    {r.Delivered:N0} guest handler runs (+ {r.MergedInVIrr:N0} posts merged in vIRR)"));
@@ -46,6 +47,48 @@ public static class LiveReport
         return sb.ToString();
     }
 
+    /// <summary>The placement in one line: the pinning, each thread's CPU, the lines' alignment.</summary>
+    public static string PlacementText(LivePlacement p)
+    {
+        string threads = string.Join(", ", p.Threads.Select(t => t.Cpu >= 0 ? $"{t.Thread} CPU {t.Cpu}" : $"{t.Thread} unpinned"));
+        string errors = string.Concat(p.Threads.Where(t => t.Error is not null).Select(t => $"; {t.Thread}: {t.Error}"));
+        var m = p.Memory;
+        string lines = m.LinesAligned
+            ? $"descriptor, mode/requests, pending, P0's and each injector's counters each start a 64-byte line (native block aligned to {m.BlockAlignment})"
+            : $"NOT line-aligned: address mod 64 of descriptor {m.Descriptor}, mode {m.ModeAndRequests}, pending {m.Pending}, P0 counters {m.P0Counters}";
+        return $"{p.Pinning}: {threads}{errors}; {lines}";
+    }
+
+    /// <summary>The "placement" object of the JSON (see docs/live.md).</summary>
+    private static void WritePlacement(Utf8JsonWriter w, LivePlacement p)
+    {
+        w.WriteStartObject("placement");
+        w.WriteString("pinning", p.Pinning);
+        w.WriteStartArray("threads");
+        foreach (var t in p.Threads)
+        {
+            w.WriteStartObject();
+            w.WriteString("thread", t.Thread);
+            if (t.Cpu >= 0) w.WriteNumber("cpu", t.Cpu); else w.WriteNull("cpu");
+            if (t.Error is not null) w.WriteString("error", t.Error);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteNumber("blockAlignment", p.Memory.BlockAlignment);
+        w.WriteBoolean("linesAligned", p.Memory.LinesAligned);
+        w.WriteStartObject("offsetInLine");
+        w.WriteNumber("descriptor", p.Memory.Descriptor);
+        w.WriteNumber("mode", p.Memory.ModeAndRequests);
+        w.WriteNumber("pending", p.Memory.Pending);
+        w.WriteNumber("p0Published", p.Memory.P0Published);
+        w.WriteNumber("p0Counters", p.Memory.P0Counters);
+        w.WriteStartArray("injectorCounters");
+        foreach (long x in p.Memory.InjectorCounters) w.WriteNumberValue(x);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
     private static string Ns(double ns) =>
         ns >= 1e6 ? string.Create(C, $"{ns / 1e6:F2} ms") : ns >= 1e3 ? string.Create(C, $"{ns / 1e3:F2} us") : string.Create(C, $"{ns:F0} ns");
 
@@ -69,8 +112,10 @@ public static class LiveReport
             w.WriteNumber("maxPosts", o.MaxPosts);
             w.WriteNumber("vectorsPerInjector", o.VectorsPerInjector);
             w.WriteNumber("stallMs", o.StallMilliseconds);
+            w.WriteBoolean("pin", o.Pin);
             w.WriteEndObject();
             w.WriteNumber("cores", Environment.ProcessorCount);
+            if (r.Placement is { } pl) WritePlacement(w, pl);
             w.WriteNumber("seconds", r.Elapsed.TotalSeconds);
             w.WriteNumber("posted", r.Posted);
             w.WriteNumber("accepted", r.Accepted);

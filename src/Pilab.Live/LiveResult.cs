@@ -40,6 +40,9 @@ public sealed record LiveResult
 
     public LatencySummary? Latency { get; init; }
 
+    /// <summary>Which CPU each thread was pinned to and where the shared lines lie.</summary>
+    public LivePlacement? Placement { get; init; }
+
     /// <summary>Posts that set a vector not already in PIR.</summary>
     public long Accepted => Posted - CoalescedInPir;
 
@@ -55,3 +58,9 @@ public sealed record StrandEvent(double AtSeconds, double StuckMilliseconds, IRe
 
 /// <summary>Post-to-handler latency in nanoseconds (HdrHistogram, 3 significant digits).</summary>
 public sealed record LatencySummary(long Count, double P50, double P99, double P999, double Max, double Mean);
+
+/// <summary>A run's placement: how the threads were pinned (a sentence), each thread's CPU, and the shared lines' alignment.</summary>
+public sealed record LivePlacement(string Pinning, IReadOnlyList<ThreadPlacement> Threads, MemoryPlacement Memory);
+
+/// <summary>One thread's CPU (-1: left to the scheduler) and, when pinning it failed, why.</summary>
+public sealed record ThreadPlacement(string Thread, int Cpu, string? Error);

@@ -36,7 +36,7 @@ public sealed class LiveRun
     private const int WatchdogEvery = 64;
 
     private readonly LiveOptions _o;
-    private readonly VcpuMemory _m = new();
+    private readonly VcpuMemory _m;
     private readonly VcpuThread _p0;
     private readonly Injector[] _injectors;
     private readonly long[] _quota;
@@ -53,20 +53,27 @@ public sealed class LiveRun
     private double? _firstStrand;
     private bool _settled;
     private LiveResult? _result;
+    private readonly int[] _pinCpus;
+    private readonly string _pinNote;
+    /// <summary>Per thread (0 = P0): 0 pinned or not asked, else the errno sched_setaffinity gave. Written by each thread as it starts.</summary>
+    private readonly int[] _pinErrors;
 
     public LiveRun(LiveOptions options)
     {
         if (options.Problem() is { } problem) throw new ArgumentException(problem, nameof(options));
         _o = options;
         var program = new ThreadProgram(options.Variant);
+        _m = new VcpuMemory(options.Injectors);
         _p0 = new VcpuThread(program, _m, options.ExitRate, VcpuThread.NewLatencyHistogram());
         _injectors = new Injector[options.Injectors];
         _quota = new long[options.Injectors];
         for (int i = 0; i < _injectors.Length; i++)
         {
-            _injectors[i] = new Injector(program, _m, LiveOptions.FirstVector + i * options.VectorsPerInjector, options.VectorsPerInjector);
+            _injectors[i] = new Injector(program, _m, i, LiveOptions.FirstVector + i * options.VectorsPerInjector, options.VectorsPerInjector);
             _quota[i] = options.MaxPosts <= 0 ? long.MaxValue : options.MaxPosts / options.Injectors + (i < options.MaxPosts % options.Injectors ? 1 : 0);
         }
+        (_pinCpus, _pinNote) = CorePinning.Plan(options.Pin, options.Injectors);
+        _pinErrors = new int[options.Injectors + 1];
         _detector = new StrandDetector(_m, _injectors, (long)(options.StallMilliseconds * Stopwatch.Frequency / 1000));
     }
 
@@ -122,9 +129,35 @@ public sealed class LiveRun
         return _result;
     }
 
-    private void RunP0() => P0Loop(new NoPause());
+    private void RunP0()
+    {
+        Pin(0);
+        P0Loop(new NoPause());
+    }
 
-    private void RunP0Chaos() => P0Loop(new ChaosPause(_o.Seed, 0));
+    private void RunP0Chaos()
+    {
+        Pin(0);
+        P0Loop(new ChaosPause(_o.Seed, 0));
+    }
+
+    /// <summary>Pins the calling thread (0 = P0, i + 1 = injector i) to its planned CPU, if any.</summary>
+    private void Pin(int thread)
+    {
+        if (_pinCpus[thread] >= 0) Volatile.Write(ref _pinErrors[thread], CorePinning.PinCurrentThread(_pinCpus[thread]));
+    }
+
+    /// <summary>Where the threads and the shared lines are.</summary>
+    private LivePlacement Placement()
+    {
+        var threads = new ThreadPlacement[_pinCpus.Length];
+        for (int t = 0; t < threads.Length; t++)
+        {
+            int err = Volatile.Read(ref _pinErrors[t]);
+            threads[t] = new ThreadPlacement(t == 0 ? "P0" : $"P{t}", err == 0 ? _pinCpus[t] : -1, err == 0 ? null : $"sched_setaffinity(CPU {_pinCpus[t]}) failed, errno {err}");
+        }
+        return new LivePlacement(_pinNote, threads, _m.Placement());
+    }
 
     private void P0Loop<TPause>(TPause pause) where TPause : struct, IStepPause
     {
@@ -159,6 +192,7 @@ public sealed class LiveRun
     {
         try
         {
+            Pin(id + 1);
             if (_o.Chaos) InjectorLoop(id, new ChaosPause(_o.Seed, id + 1));
             else InjectorLoop(id, new NoPause());
         }
@@ -279,6 +313,7 @@ public sealed class LiveRun
             Rescues = Volatile.Read(ref _rescues),
             FirstStrandSeconds = first,
             Strands = strands,
+            Placement = Placement(),
         };
         if (!final) return result;
 

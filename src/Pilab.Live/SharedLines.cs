@@ -4,12 +4,13 @@ namespace Pilab.Live;
 
 /// <summary>
 /// The memory P0 and the injectors share, each group on its own cache lines so that only true sharing
-/// moves lines between cores (the padding ConcurrentQueueSegment's PaddedHeadAndTail uses; 128 bytes
-/// because x86's adjacent-line prefetcher pairs 64-byte lines).
+/// moves lines between cores (128 bytes apart because x86's adjacent-line prefetcher pairs 64-byte
+/// lines). It lives in <see cref="VcpuMemory"/>'s native block, aligned to 128 bytes, so every offset
+/// below that is a multiple of 64 starts a cache line.
 /// <list type="bullet">
 /// <item>the posted-interrupt descriptor: PIR (bits 255:0) and ON (bit 256) in one 64-byte block, as
-/// in struct pi_desc (arch/x86/include/asm/posted_intr.h; SDM 29.6). Managed memory does not let us
-/// align it to 64 bytes, so it may straddle two lines; PIR and ON stay adjacent as in hardware;</item>
+/// in struct pi_desc (arch/x86/include/asm/posted_intr.h, __aligned(64); SDM 29.6), starting a 64-byte
+/// line: PIR at bytes 0-31 and the control word at byte 32 of it, as in hardware;</item>
 /// <item>vcpu-&gt;mode and vcpu-&gt;requests, read by injectors, written by P0;</item>
 /// <item>P0's local APIC: the pending physical vectors, set by injectors' IPIs;</item>
 /// <item>what P0 publishes only for the watchdog (in guest, drain sequence).</item>

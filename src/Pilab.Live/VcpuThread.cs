@@ -11,7 +11,7 @@ namespace Pilab.Live;
 /// guest instruction boundary. The thread that owns P0 calls it in a loop; a test calls it in the
 /// interleaving it wants. Nothing here allocates.
 /// </summary>
-internal sealed class VcpuThread
+internal sealed unsafe class VcpuThread
 {
     /// <summary>Iterations of the guest's arithmetic between two instruction boundaries.</summary>
     private const int GuestWorkPerBoundary = 8;
@@ -25,8 +25,10 @@ internal sealed class VcpuThread
     private readonly int _modeOutPc;
     private readonly long _exitPeriod;
 
-    /// <summary>P0's counters; read them through <see cref="Read"/> from another thread.</summary>
-    public P0Counters Counters;
+    /// <summary>P0's counters, on their own lines of the run's native block; read them through <see cref="Read"/> from another thread.</summary>
+    public ref P0Counters Counters => ref *_counters;
+
+    private readonly P0Counters* _counters;
 
     /// <summary>Post-to-handler latencies in Stopwatch ticks. Only P0 records; read it after P0 stopped.</summary>
     public LongHistogram Latency { get; }
@@ -46,6 +48,7 @@ internal sealed class VcpuThread
     public VcpuThread(ThreadProgram program, VcpuMemory memory, double exitsPerSecond, LongHistogram latency)
     {
         _m = memory;
+        _counters = (P0Counters*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref memory.P0Counters);
         // plain arrays for the hot loop; the layout and skip targets are the checker's (ThreadProgram)
         _ops = [.. program.Thread.Select(i => i.Op)];
         _skipTo = [.. program.Thread.Select(i => i.SkipTo)];

@@ -11,7 +11,7 @@ namespace Pilab.Live.Tests;
 /// </summary>
 internal sealed class Stepper
 {
-    public VcpuMemory Memory { get; } = new();
+    public VcpuMemory Memory { get; }
     public VcpuThread P0 { get; }
     public Injector[] Injectors { get; }
     public List<string> Log { get; } = [];
@@ -19,10 +19,11 @@ internal sealed class Stepper
     public Stepper(Variant variant, int injectors = 1, int vectorsPerInjector = 1)
     {
         var program = new ThreadProgram(variant);
+        Memory = new VcpuMemory(injectors);
         P0 = new VcpuThread(program, Memory, exitsPerSecond: 0, new HdrHistogram.LongHistogram(1_000_000_000, 1));
         Injectors = new Injector[injectors];
         for (int i = 0; i < injectors; i++)
-            Injectors[i] = new Injector(program, Memory, LiveOptions.FirstVector + i * vectorsPerInjector, vectorsPerInjector);
+            Injectors[i] = new Injector(program, Memory, i, LiveOptions.FirstVector + i * vectorsPerInjector, vectorsPerInjector);
     }
 
     /// <summary>One P0 step; logs what it was.</summary>
