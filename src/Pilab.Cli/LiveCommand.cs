@@ -28,12 +28,14 @@ internal static class LiveCommand
         var vectors = new Option<int>("--vectors") { Description = "vectors each injector cycles through", DefaultValueFactory = _ => 1 };
         var stall = new Option<double>("--stall-ms") { Description = "report a strand once it has lasted this long (ms), 0.001 to 3600000", DefaultValueFactory = _ => 0.1 }.Invariant();
         var noRescue = new Option<bool>("--no-rescue") { Description = "do not force a VM exit after reporting a strand (a tickless guest then stays stranded)" };
+        var aligned = new Option<bool>("--aligned") { Description = "litmus7-style rounds: P0's entry and one post start together each round (a shared round counter), each round judged in its settled state; --posts bounds the rounds" };
+        var jitter = new Option<int>("--jitter") { Description = "with --aligned: each round P0 or the injector waits a random 0 to n delay-loop iterations (about 1 ns each) after the round opens, 0-1000000", DefaultValueFactory = _ => 0 };
         var noPin = new Option<bool>("--no-pin") { Description = "do not pin P0 and the injectors to distinct CPUs (pinning uses sched_setaffinity, Linux only)" };
         var calibrate = new Option<bool>("--calibrate") { Description = "measure the cross-core round trip (cache-line ping-pong); with a variant, also give latency in round trips" };
 
         var c = new Command("live", "run a variant on real threads at full speed: posted, coalesced, delivered and stranded interrupts, latency, cost per delivery (exit 0 none lost, 1 lost)");
         c.Arguments.Add(variant);
-        foreach (var o in new Option[] { seconds, injectors, rate, exitRate, chaos, seed, posts, vectors, stall, noRescue, noPin, calibrate, common.Json })
+        foreach (var o in new Option[] { seconds, injectors, rate, exitRate, chaos, seed, posts, vectors, stall, noRescue, aligned, jitter, noPin, calibrate, common.Json })
             c.Options.Add(o);
         c.SetAction(p =>
         {
@@ -64,12 +66,21 @@ internal static class LiveCommand
             if (loaded.Variant!.WholeSystem)
                 return CommonOptions.Refuse("live", loaded.Variant, "the live runtime runs the vCPU entry and its injectors only: it has no halting, IOMMU or scheduler");
             long maxPosts = p.GetValue(posts);
+            bool isAligned = p.GetValue(aligned);
+            if (isAligned && p.GetResult(stall) is { Implicit: false })
+            {
+                Console.Error.WriteLine("pilab: --aligned judges each round in its settled state, without the watchdog: --stall-ms does not apply");
+                return ExitCodes.BadInput;
+            }
             var options = new LiveOptions(loaded.Variant!)
             {
                 Seconds = p.GetValue(seconds) ?? (maxPosts > 0 ? null : 10),
                 Injectors = p.GetValue(injectors),
                 Rate = p.GetValue(rate),
-                ExitRate = p.GetValue(exitRate),
+                // the aligned mode's guest makes no exits of its own; an explicit --exit-rate is refused by LiveOptions.Problem
+                ExitRate = isAligned && p.GetResult(exitRate) is null or { Implicit: true } ? 0 : p.GetValue(exitRate),
+                Aligned = isAligned,
+                Jitter = p.GetValue(jitter),
                 Chaos = p.GetValue(chaos),
                 Seed = p.GetValue(seed),
                 MaxPosts = maxPosts,

@@ -11,16 +11,21 @@ public static class LiveReport
 
     /// <summary>One line of progress: what a terminal-less run prints every second.</summary>
     public static string ProgressLine(LiveResult r) =>
-        string.Create(C, $"{r.Elapsed.TotalSeconds,6:F1}s posted {r.Posted:N0} coalesced {r.CoalescedInPir + r.MergedInVIrr:N0} delivered {r.Delivered:N0} NOTIFY {r.NotifyIpis:N0} RESCHED {r.ReschedIpis:N0} exits {r.VmExits:N0} stranded {r.StrandsDetected:N0}");
+        string.Create(C, $"{r.Elapsed.TotalSeconds,6:F1}s {(r.Aligned is { } a ? $"rounds {a.Rounds:N0} " : "")}posted {r.Posted:N0} coalesced {r.CoalescedInPir + r.MergedInVIrr:N0} delivered {r.Delivered:N0} NOTIFY {r.NotifyIpis:N0} RESCHED {r.ReschedIpis:N0} exits {r.VmExits:N0} stranded {r.StrandsDetected:N0}");
 
     public static string Text(LiveResult r, CalibrationResult? calibration = null)
     {
         var o = r.Options;
         var sb = new StringBuilder();
         void Line(string s) => sb.Append(s).Append('\n');
-        Line($"pilab live {r.Variant}: {o.Injectors} injector(s), rate {(o.Rate > 0 ? string.Create(C, $"{o.Rate:N0}/s each") : "unlimited")}, guest exits {(o.ExitRate > 0 ? string.Create(C, $"{o.ExitRate:N0}/s") : "none (tickless)")}, chaos {(o.Chaos ? $"on (seed {o.Seed})" : "off")}, {Environment.ProcessorCount} cores");
+        if (o.Aligned)
+            Line(string.Create(C, $"pilab live {r.Variant} --aligned: rounds of P0's entry against one post, jitter {o.Jitter:N0} (seed {o.Seed}), guest exits none (each round ends settled), {Environment.ProcessorCount} cores"));
+        else
+            Line($"pilab live {r.Variant}: {o.Injectors} injector(s), rate {(o.Rate > 0 ? string.Create(C, $"{o.Rate:N0}/s each") : "unlimited")}, guest exits {(o.ExitRate > 0 ? string.Create(C, $"{o.ExitRate:N0}/s") : "none (tickless)")}, chaos {(o.Chaos ? $"on (seed {o.Seed})" : "off")}, {Environment.ProcessorCount} cores");
         if (r.Placement is { } pl) Line($"  placement    {PlacementText(pl)}");
         Line(string.Create(C, $"  run          {r.Elapsed.TotalSeconds:F2} s, {r.PostsPerSecond:N0} posts/s, {r.DeliveriesPerSecond:N0} deliveries/s"));
+        if (r.Aligned is { } al)
+            Line(string.Create(C, $"  rounds       {al.Rounds:N0} judged, {al.RoundsPerSecond:N0} rounds/s, {al.StrandsPerMillionRounds:F1} strands per million rounds ({r.StrandsDetected:N0} stranded rounds, {al.VectorsClearedByReset:N0} vector(s) cleared by the resets)"));
         Line(string.Create(C, $"  posted       {r.Posted:N0} (accepted {r.Accepted:N0}, coalesced in PIR {r.CoalescedInPir:N0}, ON already set {r.OnAlreadySet:N0})"));
         Line(string.Create(C, $"  delivered    {r.Delivered:N0} guest handler runs (+ {r.MergedInVIrr:N0} posts merged in vIRR)"));
         string per(long x) => r.Delivered > 0 ? string.Create(C, $"{(double)x / r.Delivered:F4}") : "-";
@@ -32,10 +37,14 @@ public static class LiveReport
             if (calibration is { } cal)
                 Line(string.Create(C, $"               p50 = {l.P50 / cal.MedianNanoseconds:F1} x the cross-core round trip ({cal.MedianNanoseconds:F0} ns)"));
         }
-        Line(string.Create(C, $"  watchdog     {r.StrandsDetected:N0} stranded interrupt(s) found while running{(r.FirstStrandSeconds is { } f ? $", first after {f:F3} s" : "")}{(r.Rescues > 0 ? $"; {r.Rescues:N0} forced VM exit(s) to recover" : "")}"));
+        if (o.Aligned)
+            Line(string.Create(C, $"  strands      {r.StrandsDetected:N0} round(s) settled with a vector in PIR{(r.FirstStrandSeconds is { } f0 ? $", first after {f0:F3} s" : "")}{(r.Rescues > 0 ? $"; {r.Rescues:N0} cleared by the next round's reset" : "")}"));
+        else
+            Line(string.Create(C, $"  watchdog     {r.StrandsDetected:N0} stranded interrupt(s) found while running{(r.FirstStrandSeconds is { } f ? $", first after {f:F3} s" : "")}{(r.Rescues > 0 ? $"; {r.Rescues:N0} forced VM exit(s) to recover" : "")}"));
         foreach (var s in r.Strands.Take(5))
         {
-            Line(string.Create(C, $"    at {s.AtSeconds:F3} s, stuck >= {s.StuckMilliseconds:F1} ms: vector(s) {string.Join(", ", s.Vectors.Select(v => $"0x{v:x2}"))} with {s.State}"));
+            string stuck = o.Aligned ? "" : string.Create(C, $", stuck >= {s.StuckMilliseconds:F1} ms");
+            Line(string.Create(C, $"    at {s.AtSeconds:F3} s{stuck}: vector(s) {string.Join(", ", s.Vectors.Select(v => $"0x{v:x2}"))} with {s.State}"));
             Line($"      ({s.Detail})");
         }
         if (r.Strands.Count > 5) Line($"    ... {r.StrandsDetected - 5:N0} more (--json lists up to 1000)");
@@ -89,6 +98,18 @@ public static class LiveReport
         w.WriteEndObject();
     }
 
+    /// <summary>The "aligned" object of the JSON (aligned mode only; see docs/live.md).</summary>
+    private static void WriteAligned(Utf8JsonWriter w, AlignedFigures a)
+    {
+        w.WriteStartObject("aligned");
+        w.WriteNumber("rounds", a.Rounds);
+        w.WriteNumber("roundsPerSecond", a.RoundsPerSecond);
+        w.WriteNumber("strandsPerMillionRounds", a.StrandsPerMillionRounds);
+        w.WriteNumber("vectorsClearedByReset", a.VectorsClearedByReset);
+        w.WriteNumber("jitter", a.Jitter);
+        w.WriteEndObject();
+    }
+
     private static string Ns(double ns) =>
         ns >= 1e6 ? string.Create(C, $"{ns / 1e6:F2} ms") : ns >= 1e3 ? string.Create(C, $"{ns / 1e3:F2} us") : string.Create(C, $"{ns:F0} ns");
 
@@ -113,9 +134,12 @@ public static class LiveReport
             w.WriteNumber("vectorsPerInjector", o.VectorsPerInjector);
             w.WriteNumber("stallMs", o.StallMilliseconds);
             w.WriteBoolean("pin", o.Pin);
+            w.WriteBoolean("aligned", o.Aligned);
+            w.WriteNumber("jitter", o.Jitter);
             w.WriteEndObject();
             w.WriteNumber("cores", Environment.ProcessorCount);
             if (r.Placement is { } pl) WritePlacement(w, pl);
+            if (r.Aligned is { } al) WriteAligned(w, al);
             w.WriteNumber("seconds", r.Elapsed.TotalSeconds);
             w.WriteNumber("posted", r.Posted);
             w.WriteNumber("accepted", r.Accepted);

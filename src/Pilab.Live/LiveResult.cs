@@ -40,6 +40,9 @@ public sealed record LiveResult
 
     public LatencySummary? Latency { get; init; }
 
+    /// <summary>The aligned mode's figures (null for a free-running run).</summary>
+    public AlignedFigures? Aligned { get; init; }
+
     /// <summary>Which CPU each thread was pinned to and where the shared lines lie.</summary>
     public LivePlacement? Placement { get; init; }
 
@@ -47,6 +50,7 @@ public sealed record LiveResult
     public long Accepted => Posted - CoalescedInPir;
 
     public bool LostInterrupt => StrandsDetected > 0 || StrandedAtEnd.Count > 0 || OnLeftSet;
+
 
     public double PostsPerSecond => Elapsed.TotalSeconds > 0 ? Posted / Elapsed.TotalSeconds : 0;
 
@@ -64,3 +68,10 @@ public sealed record LivePlacement(string Pinning, IReadOnlyList<ThreadPlacement
 
 /// <summary>One thread's CPU (-1: left to the scheduler) and, when pinning it failed, why.</summary>
 public sealed record ThreadPlacement(string Thread, int Cpu, string? Error);
+
+/// <summary>
+/// The aligned mode's figures: rounds judged, their rate, stranded rounds per million, the vectors
+/// the resets cleared (each round's strand; accepted = delivered + merged in vIRR + these + left at the
+/// end), and the jitter the rounds ran with.
+/// </summary>
+public sealed record AlignedFigures(long Rounds, double RoundsPerSecond, double StrandsPerMillionRounds, long VectorsClearedByReset, int Jitter);

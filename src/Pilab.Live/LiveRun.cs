@@ -53,6 +53,11 @@ public sealed class LiveRun
     private double? _firstStrand;
     private bool _settled;
     private LiveResult? _result;
+    private readonly AlignedRound? _round;
+    private long _rounds;
+    private long _clearedByReset;
+    /// <summary>Where the delay loops leave their result, so that the JIT keeps them.</summary>
+    private ulong _delaySink;
     private readonly int[] _pinCpus;
     private readonly string _pinNote;
     /// <summary>Per thread (0 = P0): 0 pinned or not asked, else the errno sched_setaffinity gave. Written by each thread as it starts.</summary>
@@ -72,6 +77,7 @@ public sealed class LiveRun
             _injectors[i] = new Injector(program, _m, i, LiveOptions.FirstVector + i * options.VectorsPerInjector, options.VectorsPerInjector);
             _quota[i] = options.MaxPosts <= 0 ? long.MaxValue : options.MaxPosts / options.Injectors + (i < options.MaxPosts % options.Injectors ? 1 : 0);
         }
+        _round = options.Aligned ? new AlignedRound(_m, _p0) : null;
         (_pinCpus, _pinNote) = CorePinning.Plan(options.Pin, options.Injectors);
         _pinErrors = new int[options.Injectors + 1];
         _detector = new StrandDetector(_m, _injectors, (long)(options.StallMilliseconds * Stopwatch.Frequency / 1000));
@@ -94,7 +100,7 @@ public sealed class LiveRun
         if (_p0Thread is not null) throw new InvalidOperationException("already started");
         _clock.Start();
         _injectorsRunning = _injectors.Length;
-        _p0Thread = new Thread(_o.Chaos ? RunP0Chaos : RunP0) { IsBackground = true, Name = "P0 (vCPU)" };
+        _p0Thread = new Thread(_o.Aligned ? RunP0Aligned : _o.Chaos ? RunP0Chaos : RunP0) { IsBackground = true, Name = "P0 (vCPU)" };
         _injectorThreads = new Thread[_injectors.Length];
         for (int i = 0; i < _injectors.Length; i++)
         {
@@ -139,6 +145,152 @@ public sealed class LiveRun
     {
         Pin(0);
         P0Loop(new ChaosPause(_o.Seed, 0));
+    }
+
+    /// <summary>
+    /// P0 in the aligned mode (see <see cref="AlignedRound"/>): reset, open round r, run the entry and the
+    /// guest until the injector's post of round r is over, run on to the settled state, judge, and again.
+    /// A strand is recorded with its round and offset; then the reset clears it (the aligned mode's
+    /// rescue), or with --no-rescue the run stops there and the strand stays for the end-of-run check.
+    /// </summary>
+    private void RunP0Aligned()
+    {
+        Pin(0);
+        var p0 = _p0;
+        var round = _round!;
+        ref SharedLines s = ref _m.Lines;
+        round.Reset();
+        for (long r = 1; ; r++)
+        {
+            // Volatile.Read: the controller's and the injector's requests; seen a round late is harmless.
+            if (Volatile.Read(ref _p0Control) != Run || Volatile.Read(ref _injectorsRunning) == 0)
+            {
+                SettleAndStop(p0);
+                return;
+            }
+            int offset = Offset(r);
+            // Volatile.Write: a release store, so the reset's plain writes are visible to the injector
+            // before it sees the round ready; it preloads the lines, then P0 opens the round.
+            Volatile.Write(ref s.RoundReady, r);
+            while (Volatile.Read(ref s.RoundPrepared) < r)
+            {
+                if (Volatile.Read(ref _injectorsRunning) == 0)
+                {
+                    SettleAndStop(p0);
+                    return;
+                }
+                if (Volatile.Read(ref _p0Control) == Stop) return;
+            }
+            Volatile.Write(ref s.RoundOpen, r);
+            if (offset < 0) _delaySink += Delay(-offset);
+            bool posted;
+            // Volatile.Read of RoundDone: an acquire load; the post's stores are before it.
+            while (!((posted = Volatile.Read(ref s.RoundDone) >= r) && p0.InGuest))
+            {
+                if (!posted && Volatile.Read(ref _injectorsRunning) == 0) break; // stopped before posting round r
+                if (Volatile.Read(ref _p0Control) == Stop) return;
+                p0.Step();
+            }
+            while (!p0.Settled)
+            {
+                if (Volatile.Read(ref _p0Control) == Stop) return;
+                p0.Step();
+            }
+            if (!posted)
+            {
+                _settled = true;
+                return;
+            }
+            Volatile.Write(ref _rounds, r);
+            if (round.Judge() is { } strand)
+            {
+                double at = _clock.Elapsed.TotalSeconds;
+                string who = offset > 0 ? $"the injector waited {offset} delay iterations after seeing the round open" : offset < 0 ? $"P0 waited {-offset} delay iterations after opening the round" : "no delay on either side";
+                lock (_strands)
+                {
+                    _strandCount++;
+                    _firstStrand ??= at;
+                    if (_strands.Count < 1000)
+                        _strands.Add(new StrandEvent(at, 0, strand.Vectors, strand.State.ToString(), $"round {r:N0}: {who}; judged in the settled state"));
+                }
+                if (!_o.Rescue)
+                {
+                    _settled = true;
+                    Volatile.Write(ref _stopInjectors, 1);
+                    return;
+                }
+                round.ClearStamps(strand.Vectors);
+                _clearedByReset += strand.Vectors.Count;
+                Interlocked.Increment(ref _rescues);
+            }
+            round.Reset();
+        }
+    }
+
+    /// <summary>The end of an aligned run: P0 runs to its terminal state (no post is in flight any more).</summary>
+    private void SettleAndStop(VcpuThread p0)
+    {
+        while (!p0.Settled)
+        {
+            if (Volatile.Read(ref _p0Control) == Stop) return;
+            p0.Step();
+        }
+        _settled = true;
+    }
+
+    /// <summary>The injector in the aligned mode: wait for round r to open, its share of the offset, one post, round r done.</summary>
+    private void InjectorAlignedLoop(int id)
+    {
+        var inj = _injectors[id];
+        long quota = _quota[id];
+        ref SharedLines s = ref _m.Lines;
+        for (long r = 1; r <= quota; r++)
+        {
+            // Volatile.Read: acquire loads; the reset P0 did before the round was ready is visible after it.
+            if (!AwaitRound(ref s.RoundReady, r)) return;
+            _round!.Preload();
+            Volatile.Write(ref s.RoundPrepared, r);
+            if (!AwaitRound(ref s.RoundOpen, r)) return;
+            int offset = Offset(r);
+            ulong sink = offset > 0 ? Delay(offset) : 0;
+            while (!inj.Step()) { }
+            // Volatile.Write: a release store; the post's stores (all locked) are before it.
+            Volatile.Write(ref s.RoundDone, r);
+            if (sink == 1) Volatile.Write(ref _delaySink, sink); // keeps the delay loop; practically never taken
+        }
+    }
+
+    /// <summary>The injector spins until <paramref name="counter"/> reaches <paramref name="r"/>; false when asked to stop meanwhile.</summary>
+    private bool AwaitRound(ref long counter, long r)
+    {
+        long spins = 0;
+        while (Volatile.Read(ref counter) < r)
+        {
+            if (Volatile.Read(ref _stopInjectors) != 0) return false;
+            // a thread sharing P0's CPU (unpinned, one CPU) must let P0 run; pinned apart, this never triggers in practice
+            if ((++spins & 0xFFFFF) == 0) Thread.Yield();
+        }
+        return true;
+    }
+
+    /// <summary>The offset of round r: in -Jitter..Jitter, the same on both threads (a hash of seed and round); positive delays the injector, negative P0.</summary>
+    private int Offset(long r)
+    {
+        if (_o.Jitter == 0) return 0;
+        ulong z = _o.Seed * 0x9E3779B97F4A7C15UL + (ulong)r * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (int)(z % (ulong)(2 * _o.Jitter + 1)) - _o.Jitter;
+    }
+
+    /// <summary>A delay of n dependent multiply-adds (about a nanosecond each), with no memory traffic.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static ulong Delay(int n)
+    {
+        ulong x = (ulong)n;
+        for (int i = 0; i < n; i++) x = x * 6364136223846793005UL + 1442695040888963407UL;
+        return x;
     }
 
     /// <summary>Pins the calling thread (0 = P0, i + 1 = injector i) to its planned CPU, if any.</summary>
@@ -193,7 +345,8 @@ public sealed class LiveRun
         try
         {
             Pin(id + 1);
-            if (_o.Chaos) InjectorLoop(id, new ChaosPause(_o.Seed, id + 1));
+            if (_o.Aligned) InjectorAlignedLoop(id);
+            else if (_o.Chaos) InjectorLoop(id, new ChaosPause(_o.Seed, id + 1));
             else InjectorLoop(id, new NoPause());
         }
         finally
@@ -314,6 +467,7 @@ public sealed class LiveRun
             FirstStrandSeconds = first,
             Strands = strands,
             Placement = Placement(),
+            Aligned = _o.Aligned ? AlignedFiguresNow() : null,
         };
         if (!final) return result;
 
@@ -330,6 +484,15 @@ public sealed class LiveRun
             EndState = state + (vIrr.IsEmpty ? "" : $" vIRR={vIrr.Describe()}"),
             Latency = Summarize(_p0.Latency),
         };
+    }
+
+    private AlignedFigures AlignedFiguresNow()
+    {
+        long rounds = Volatile.Read(ref _rounds);
+        long strands;
+        lock (_strands) strands = _strandCount;
+        double seconds = _clock.Elapsed.TotalSeconds;
+        return new AlignedFigures(rounds, seconds > 0 ? rounds / seconds : 0, rounds > 0 ? strands * 1e6 / rounds : 0, Volatile.Read(ref _clearedByReset), _o.Jitter);
     }
 
     private static LatencySummary? Summarize(LongHistogram h)

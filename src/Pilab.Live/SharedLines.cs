@@ -13,10 +13,11 @@ namespace Pilab.Live;
 /// line: PIR at bytes 0-31 and the control word at byte 32 of it, as in hardware;</item>
 /// <item>vcpu-&gt;mode and vcpu-&gt;requests, read by injectors, written by P0;</item>
 /// <item>P0's local APIC: the pending physical vectors, set by injectors' IPIs;</item>
-/// <item>what P0 publishes only for the watchdog (in guest, drain sequence).</item>
+/// <item>what P0 publishes only for the watchdog (in guest, drain sequence);</item>
+/// <item>the aligned mode's round counters, one line each.</item>
 /// </list>
 /// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 640)]
+[StructLayout(LayoutKind.Explicit, Size = 896)]
 internal struct SharedLines
 {
     public const int OnBit = 1;
@@ -46,4 +47,16 @@ internal struct SharedLines
     /// through it for a strand.
     /// </summary>
     [FieldOffset(520)] public long DrainSequence;
+
+    /// <summary>Aligned mode only: the round P0 has opened (P0 writes, the injector spins on it). Not protocol memory.</summary>
+    [FieldOffset(640)] public long RoundOpen;
+
+    /// <summary>Aligned mode only: the round P0 has reset the memory for (P0 writes).</summary>
+    [FieldOffset(648)] public long RoundReady;
+
+    /// <summary>Aligned mode only: the last round whose post the injector finished (the injector writes, P0 waits on it).</summary>
+    [FieldOffset(768)] public long RoundDone;
+
+    /// <summary>Aligned mode only: the last round the injector has preloaded the lines for (the injector writes).</summary>
+    [FieldOffset(776)] public long RoundPrepared;
 }

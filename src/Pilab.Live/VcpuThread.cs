@@ -114,6 +114,7 @@ internal sealed unsafe class VcpuThread
             case ThreadOp.ReqClear:
                 // Interlocked.And: kvm_check_request's clear_bit is a locked and; a concurrent req.set
                 // (also locked) must not be lost.
+                DrainHeld(ref s);
                 Interlocked.And(ref s.Requests, ~VcpuRequest.Event);
                 break;
             case ThreadOp.IrqOff:
@@ -123,12 +124,14 @@ internal sealed unsafe class VcpuThread
                 // Volatile.Write: a plain store (x86 mov), as KVM's WRITE_ONCE(vcpu->mode, IN_GUEST_MODE).
                 // Release semantics only: x86 keeps it in the store buffer past P0's later loads
                 // (docs/model.md section 6), which is why the correct order puts mb right after it.
-                Volatile.Write(ref s.Mode, VcpuMode.InGuest);
+                if (HeldStores is { } hi) hi.Store(ref s.Mode, VcpuMode.InGuest);
+                else Volatile.Write(ref s.Mode, VcpuMode.InGuest);
                 break;
             case ThreadOp.Mb:
                 // Interlocked.MemoryBarrier: a full fence (smp_mb: lock or / mfence). Drains the store
                 // buffer so mode.in is visible before on.read loads ON (the seed's 3-before-2 pairing
                 // with the injector's on.set-before-mode.read, both locked or fenced).
+                DrainHeld(ref s);
                 Interlocked.MemoryBarrier();
                 break;
             case ThreadOp.OnRead:
@@ -140,6 +143,7 @@ internal sealed unsafe class VcpuThread
             case ThreadOp.OnClear:
                 // Interlocked.And: pi_clear_on is a locked bit clear; an injector's concurrent on.set must
                 // either be cleared here (and its PIR bit drained next) or survive.
+                DrainHeld(ref s);
                 Interlocked.And(ref s.Control, ~(long)SharedLines.OnBit);
                 break;
             case ThreadOp.PirDrain:
@@ -152,7 +156,8 @@ internal sealed unsafe class VcpuThread
                 // Volatile.Read of mode and requests (kvm_vcpu_exit_request: READ_ONCE(vcpu->mode) ==
                 // EXITING_GUEST_MODE || kvm_request_pending). P0 reads its own mode store back through
                 // the store buffer; EXITING can only come from an injector's locked cmpxchg.
-                if (Volatile.Read(ref s.Mode) == VcpuMode.Exiting || Volatile.Read(ref s.Requests) != 0)
+                int mode = HeldStores is { } hc ? hc.Load(ref s.Mode) : Volatile.Read(ref s.Mode);
+                if (mode == VcpuMode.Exiting || Volatile.Read(ref s.Requests) != 0)
                 {
                     next = _skipTo[pc];
                     Counters.CancelledEntries++;
@@ -169,7 +174,8 @@ internal sealed unsafe class VcpuThread
             case ThreadOp.ModeOut:
                 // Volatile.Write: plain store mode = OUTSIDE (vcpu->mode = OUTSIDE_GUEST_MODE after the
                 // exit). It overwrites an EXITING set by a kick; nothing orders it against later loads.
-                Volatile.Write(ref s.Mode, VcpuMode.Outside);
+                if (HeldStores is { } ho) ho.Store(ref s.Mode, VcpuMode.Outside);
+                else Volatile.Write(ref s.Mode, VcpuMode.Outside);
                 break;
             case ThreadOp.IrqOn:
                 _if = true; // local_irq_enable: pending host interrupts run from the next boundary
@@ -193,6 +199,7 @@ internal sealed unsafe class VcpuThread
             // Interlocked.Exchange: the xchg that takes the bits and clears them in one locked step, so
             // a concurrent pir.set lands either in what we take or in what we leave.
             if (Volatile.Read(ref s.Pir[i]) == 0) continue;
+            DrainHeld(ref s);
             ulong taken = Interlocked.Exchange(ref s.Pir[i], 0);
             Counters.MergedInVIrr += System.Numerics.BitOperations.PopCount(taken & _vIrr[i]);
             _vIrr[i] |= taken;
@@ -218,11 +225,13 @@ internal sealed unsafe class VcpuThread
         if ((pending & PendingIpi.Resched) != 0)
         {
             // Interlocked.And: the APIC acknowledges one vector while an injector may be setting another.
+            DrainHeld(ref s);
             Interlocked.And(ref s.Pending, ~PendingIpi.Resched);
             Counters.ReschedHandlerRuns++;
         }
         else
         {
+            DrainHeld(ref s);
             Interlocked.And(ref s.Pending, ~PendingIpi.Notify);
             Counters.DummyHandlerRuns++;
         }
@@ -239,6 +248,7 @@ internal sealed unsafe class VcpuThread
         {
             // pi.process (SDM 29.6): acknowledge NOTIFY, clear ON (locked), move PIR into vIRR (xchg
             // per word). Interlocked.And for both: injectors set these words concurrently.
+            DrainHeld(ref s);
             BeginDrain(ref s);
             Interlocked.And(ref s.Pending, ~PendingIpi.Notify);
             Interlocked.And(ref s.Control, ~(long)SharedLines.OnBit);
@@ -286,6 +296,29 @@ internal sealed unsafe class VcpuThread
         _pc = _modeOutPc;
         // Volatile.Write: observation only.
         Volatile.Write(ref s.InGuest, 0);
+    }
+
+    /// <summary>
+    /// A store buffer the caller controls, for P0's plain stores to vcpu-&gt;mode (mode.in, mode.out);
+    /// null (the default, and always in a live run) for the real one. Tests set it to hold mode.in back
+    /// while an injector posts: the x86-TSO reordering (SDM 8.2.3.4, loads may be reordered with older
+    /// stores to different locations) the live runtime otherwise leaves to the hardware.
+    /// </summary>
+    internal HeldModeStore? HeldStores { get; set; }
+
+    /// <summary>A locked instruction or fence drains the store buffer first (SDM 8.2.2).</summary>
+    private void DrainHeld(ref SharedLines s) => HeldStores?.Drain(ref s.Mode);
+
+    /// <summary>
+    /// Puts P0 back at the top of the vCPU loop in the host (IF = 1, vIRR empty), as at the start of a
+    /// run: what the aligned mode's reset does between rounds (<see cref="AlignedRound"/>).
+    /// </summary>
+    public void ResetToLoopStart()
+    {
+        _pc = 0;
+        _if = true;
+        _guest = false;
+        _vIrr = default;
     }
 
     /// <summary>A counter as another thread may read it (see <see cref="P0Counters"/>).</summary>
