@@ -184,10 +184,13 @@ public sealed class LiveRun
             Volatile.Write(ref s.RoundOpen, r);
             if (offset < 0) _delaySink += Delay(-offset);
             bool posted;
-            // Volatile.Read of RoundDone: an acquire load; the post's stores are before it.
-            while (!((posted = Volatile.Read(ref s.RoundDone) >= r) && p0.InGuest))
+            while (true)
             {
-                if (!posted && Volatile.Read(ref _injectorsRunning) == 0) break; // stopped before posting round r
+                // Volatile.Read of RoundDone: an acquire load; the post's stores are before it.
+                posted = Volatile.Read(ref s.RoundDone) >= r;
+                if (posted && p0.InGuest) break;
+                // the injector stopped before posting round r (it publishes RoundDone before it stops)
+                if (!posted && Volatile.Read(ref _injectorsRunning) == 0 && Volatile.Read(ref s.RoundDone) < r) break;
                 if (Volatile.Read(ref _p0Control) == Stop) return;
                 p0.Step();
             }

@@ -35,6 +35,41 @@ public sealed class LiveCommandTests
         Assert.DoesNotContain("   at ", r.Err);
     }
 
+    [Theory]
+    [InlineData("--aligned", "--rate", "5")]
+    [InlineData("--aligned", "--exit-rate", "5")]
+    [InlineData("--aligned", "--stall-ms", "1")]
+    [InlineData("--aligned", "--injectors", "2")]
+    [InlineData("--aligned", "--chaos")]
+    [InlineData("--jitter", "5")]
+    [InlineData("--aligned", "--jitter", "-1")]
+    public void Live_AlignedWithOptionsThatDoNotApply_ExitsTwo(params string[] args)
+    {
+        var r = Pilab.Invoke(["live", "fixed", .. args]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("pilab:", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+    }
+
+    [Fact]
+    public void Live_AlignedFixedRounds_ExitZero_WithRoundsAndPlacementInJson()
+    {
+        var r = Pilab.Invoke("live", "fixed", "--aligned", "--jitter", "200", "--posts", "5000", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        var aligned = root.GetProperty("aligned");
+        Assert.Equal(5000, aligned.GetProperty("rounds").GetInt64());
+        Assert.Equal(0, aligned.GetProperty("strandsPerMillionRounds").GetDouble());
+        Assert.Equal(200, aligned.GetProperty("jitter").GetInt32());
+        Assert.Equal(5000, root.GetProperty("delivered").GetInt64());
+        Assert.Equal("safe", root.GetProperty("verdict").GetString());
+        var placement = root.GetProperty("placement");
+        Assert.True(placement.GetProperty("linesAligned").GetBoolean());
+        Assert.Equal(2, placement.GetProperty("threads").GetArrayLength());
+        Assert.Equal(0, placement.GetProperty("offsetInLine").GetProperty("descriptor").GetInt64());
+    }
+
     [Fact]
     public void Live_BoundedFixedRun_ExitsZero_WithExactCountsInJson()
     {

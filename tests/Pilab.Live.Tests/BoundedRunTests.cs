@@ -43,6 +43,35 @@ public sealed class BoundedRunTests
         Assert.Equal(r.Accepted, r.Delivered + r.MergedInVIrr);
     }
 
+    [Theory]
+    [InlineData("fixed", 0)]
+    [InlineData("fixed", 300)]
+    [InlineData("prepatch", 300)]
+    public void CorrectOrders_StrandNothing_OverBoundedAlignedRounds(string name, int jitter)
+    {
+        var r = RunBounded(new LiveOptions(Builtins.Find(name)!) { Seconds = null, MaxPosts = 20_000, Aligned = true, ExitRate = 0, Jitter = jitter });
+        Assert.NotNull(r.Aligned);
+        Assert.Equal(20_000, r.Aligned.Rounds);
+        Assert.Equal(20_000, r.Posted);
+        Assert.True(r.Settled);
+        Assert.Equal(0, r.StrandsDetected);
+        Assert.Empty(r.StrandedAtEnd);
+        Assert.Equal(0, r.Aligned.VectorsClearedByReset);
+        // one post per round, nothing to coalesce with: every post reached the guest's handler
+        Assert.Equal(20_000, r.Delivered);
+    }
+
+    [Fact]
+    public void FixedNoMb_AlignedRounds_AccountForEveryPost()
+    {
+        // whether this CPU strands in these rounds is up to it; the accounting is exact either way
+        var r = RunBounded(new LiveOptions(Builtins.FixedNoMb) { Seconds = null, MaxPosts = 20_000, Aligned = true, ExitRate = 0, Jitter = 300 });
+        Assert.Equal(20_000, r.Aligned!.Rounds);
+        Assert.True(r.Settled);
+        Assert.Equal(r.StrandsDetected, r.Aligned.VectorsClearedByReset);
+        Assert.Equal(r.Accepted, r.Delivered + r.MergedInVIrr + r.Aligned.VectorsClearedByReset + r.StrandedAtEnd.Count);
+    }
+
     private static LiveResult RunBounded(LiveOptions o)
     {
         var run = new LiveRun(o);

@@ -37,6 +37,18 @@ internal sealed class Stepper
         return this;
     }
 
+    /// <summary>Makes P0's next <paramref name="n"/> host-side steps and returns what they were.</summary>
+    public List<ThreadOp> P0Ops(int n)
+    {
+        var ops = new List<ThreadOp>();
+        for (int i = 0; i < n; i++)
+        {
+            ops.Add(P0.NextOp);
+            P0.Step();
+        }
+        return ops;
+    }
+
     /// <summary>One step of injector i.</summary>
     public bool I(int i = 0)
     {
