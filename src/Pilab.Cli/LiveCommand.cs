@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Pilab.Checker;
 using Pilab.Live;
+using Pilab.Model;
 using Pilab.Protocol;
 using Spectre.Console;
 
@@ -94,8 +96,16 @@ internal static class LiveCommand
                 Console.Error.WriteLine($"pilab: {problem}");
                 return ExitCodes.BadInput;
             }
+            // The aligned mode puts the checker's verdicts (one injector, x86-TSO and SC) next to what this CPU shows.
+            CheckerPrediction? prediction = null;
+            if (options.Aligned)
+            {
+                var tso = Models.Check(options.Variant, options.Variant.Check with { Memory = MemoryModel.TSO, Injectors = 1 });
+                var sc = Models.Check(options.Variant, options.Variant.Check with { Memory = MemoryModel.SC, Injectors = 1 });
+                prediction = new CheckerPrediction(Verdicts.Name(tso.Verdict), tso.TraceLength, Verdicts.Name(sc.Verdict), sc.TraceLength);
+            }
             var result = Run(options, json);
-            Console.Write(json ? LiveReport.Json(result, cal) + "\n" : LiveReport.Text(result, cal));
+            Console.Write(json ? LiveReport.Json(result, cal, prediction) + "\n" : LiveReport.Text(result, cal, prediction));
             // A loss seen stands however the run ended; a run a signal cut short without one has no verdict.
             if (result.LostInterrupt || !result.Settled) return ExitCodes.Violation;
             return Interrupt.Requested ? Interrupt.ExitCode : ExitCodes.NoLoss;

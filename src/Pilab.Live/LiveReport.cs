@@ -13,7 +13,7 @@ public static class LiveReport
     public static string ProgressLine(LiveResult r) =>
         string.Create(C, $"{r.Elapsed.TotalSeconds,6:F1}s {(r.Aligned is { } a ? $"rounds {a.Rounds:N0} " : "")}posted {r.Posted:N0} coalesced {r.CoalescedInPir + r.MergedInVIrr:N0} delivered {r.Delivered:N0} NOTIFY {r.NotifyIpis:N0} RESCHED {r.ReschedIpis:N0} exits {r.VmExits:N0} stranded {r.StrandsDetected:N0}");
 
-    public static string Text(LiveResult r, CalibrationResult? calibration = null)
+    public static string Text(LiveResult r, CalibrationResult? calibration = null, CheckerPrediction? prediction = null)
     {
         var o = r.Options;
         var sb = new StringBuilder();
@@ -48,6 +48,15 @@ public static class LiveReport
             Line($"      ({s.Detail})");
         }
         if (r.Strands.Count > 5) Line($"    ... {r.StrandsDetected - 5:N0} more (--json lists up to 1000)");
+        if (prediction is { } pr && r.Aligned is { } ap)
+        {
+            string shown = r.StrandsDetected > 0
+                ? string.Create(C, $"shown: {r.StrandsDetected:N0} stranded round(s) in {ap.Rounds:N0} ({ap.StrandsPerMillionRounds:F1} per million)")
+                : string.Create(C, $"not shown in {ap.Rounds:N0} rounds");
+            Line($"  prediction   checker (1 injector): x86-TSO {Run(pr.TsoVerdict, pr.TsoRunLength)}, SC {Run(pr.ScVerdict, pr.ScRunLength)}; on this CPU {shown}");
+            if (calibration is { } lc && lc.LitmusRounds > 0)
+                Line(string.Create(C, $"               store-buffering litmus on this CPU, this run: {lc.LitmusReorders * 1e6 / lc.LitmusRounds:F1} reorders per million rounds ({lc.LitmusReorders:N0} of {lc.LitmusRounds:N0})"));
+        }
         string end = !r.Settled ? "did NOT reach a terminal state in the grace period"
             : r.StrandedAtEnd.Count == 0 && !r.OnLeftSet ? "0 stranded (PIR empty, ON=0, vIRR empty)"
             : $"{r.StrandedAtEnd.Count} STRANDED";
@@ -55,6 +64,8 @@ public static class LiveReport
         Line(r.LostInterrupt ? "=> LOST INTERRUPTS" : r.Settled ? "=> no lost interrupt" : "=> no verdict (did not settle)");
         return sb.ToString();
     }
+
+    private static string Run(string verdict, int length) => length > 0 ? $"{verdict} (shortest run {length} steps)" : verdict;
 
     /// <summary>The placement in one line: the pinning, each thread's CPU, the lines' alignment.</summary>
     public static string PlacementText(LivePlacement p)
@@ -99,7 +110,7 @@ public static class LiveReport
     }
 
     /// <summary>The "aligned" object of the JSON (aligned mode only; see docs/live.md).</summary>
-    private static void WriteAligned(Utf8JsonWriter w, AlignedFigures a)
+    private static void WriteAligned(Utf8JsonWriter w, AlignedFigures a, CheckerPrediction? p, CalibrationResult? c, long strands)
     {
         w.WriteStartObject("aligned");
         w.WriteNumber("rounds", a.Rounds);
@@ -107,13 +118,22 @@ public static class LiveReport
         w.WriteNumber("strandsPerMillionRounds", a.StrandsPerMillionRounds);
         w.WriteNumber("vectorsClearedByReset", a.VectorsClearedByReset);
         w.WriteNumber("jitter", a.Jitter);
+        if (p is not null)
+        {
+            w.WriteString("checkerTso", p.TsoVerdict);
+            w.WriteNumber("checkerTsoRunLength", p.TsoRunLength);
+            w.WriteString("checkerSc", p.ScVerdict);
+            w.WriteNumber("checkerScRunLength", p.ScRunLength);
+            w.WriteBoolean("shownOnThisCpu", strands > 0);
+        }
+        if (c is { LitmusRounds: > 0 }) w.WriteNumber("litmusReordersPerMillion", c.LitmusReorders * 1e6 / c.LitmusRounds);
         w.WriteEndObject();
     }
 
     private static string Ns(double ns) =>
         ns >= 1e6 ? string.Create(C, $"{ns / 1e6:F2} ms") : ns >= 1e3 ? string.Create(C, $"{ns / 1e3:F2} us") : string.Create(C, $"{ns:F0} ns");
 
-    public static string Json(LiveResult r, CalibrationResult? calibration = null)
+    public static string Json(LiveResult r, CalibrationResult? calibration = null, CheckerPrediction? prediction = null)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
@@ -139,7 +159,7 @@ public static class LiveReport
             w.WriteEndObject();
             w.WriteNumber("cores", Environment.ProcessorCount);
             if (r.Placement is { } pl) WritePlacement(w, pl);
-            if (r.Aligned is { } al) WriteAligned(w, al);
+            if (r.Aligned is { } al) WriteAligned(w, al, prediction, calibration, r.StrandsDetected);
             w.WriteNumber("seconds", r.Elapsed.TotalSeconds);
             w.WriteNumber("posted", r.Posted);
             w.WriteNumber("accepted", r.Accepted);

@@ -62,6 +62,9 @@ public sealed class LiveCommandTests
         Assert.Equal(5000, aligned.GetProperty("rounds").GetInt64());
         Assert.Equal(0, aligned.GetProperty("strandsPerMillionRounds").GetDouble());
         Assert.Equal(200, aligned.GetProperty("jitter").GetInt32());
+        Assert.Equal("safe", aligned.GetProperty("checkerTso").GetString());
+        Assert.Equal("safe", aligned.GetProperty("checkerSc").GetString());
+        Assert.False(aligned.GetProperty("shownOnThisCpu").GetBoolean());
         Assert.Equal(5000, root.GetProperty("delivered").GetInt64());
         Assert.Equal("safe", root.GetProperty("verdict").GetString());
         var placement = root.GetProperty("placement");
