@@ -93,7 +93,7 @@ int CheckOne(ParseResult p, bool explain)
     string? svg = explain ? p.GetValue(svgOut) : null;
     var result = Models.Check(variant, config, options);
     if (p.GetValue(common.Json))
-        Console.WriteLine(wantCost ? CostFormat.WithCost(JsonReport.Write(result), variant, config, result.Verdict) : JsonReport.Write(result));
+        Console.WriteLine(wantCost ? CostFormat.Json(result) : JsonReport.Write(result));
     else if (explain && result.Trace is not null && !variant.WholeSystem && !Console.IsOutputRedirected)
     {
         // A terminal gets the coloured timeline (of the vCPU-entry design's columns); pipes, files and the whole system keep the plain text below.
