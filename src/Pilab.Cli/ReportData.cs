@@ -40,22 +40,30 @@ internal static class ReportData
         var side = InjectorSide.Default;
         var runs = injectorCounts.Select(k => OrderSynthesis.Run(side, configuration with { Injectors = k }, options)).ToList();
         var columns = new List<string>();
-        var pick = new List<Func<int, OrderCell>>();
+        var outcomes = new List<Func<int, (OrderOutcome Outcome, Variant Order, Configuration Checked)>>();
         foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
             for (int i = 0; i < injectorCounts.Count; i++)
             {
                 var rows = runs[i];
                 var checkedIn = configuration with { Memory = mm, Injectors = injectorCounts[i] };
                 columns.Add($"{mm} k={injectorCounts[i]}");
-                pick.Add(r => Cell(mm == MemoryModel.SC ? rows[r].Sc : rows[r].Tso, rows[r].Variant, side, checkedIn, options));
+                outcomes.Add(r => (mm == MemoryModel.SC ? rows[r].Sc : rows[r].Tso, rows[r].Variant, checkedIn));
             }
         var first = runs[0];
+        var cells = new OrderCell[first.Length, columns.Count];
+        // Each run is small, and the run reported is the same on any number of workers: one worker per
+        // check, the checks side by side.
+        var one = options with { Workers = 1 };
+        Parallel.For(0, first.Length * columns.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Workers }, i =>
+        {
+            var (o, order, checkedIn) = outcomes[i % columns.Count](i / columns.Count);
+            cells[i / columns.Count, i % columns.Count] = Cell(o, order, side, checkedIn, one);
+        });
         var matrixRows = ImmutableArray.CreateBuilder<OrderRow>(first.Length);
         for (int r = 0; r < first.Length; r++)
         {
-            int row = r;
-            var named = Builtins.EntryDesigns.FirstOrDefault(b => b.Entry.SequenceEqual(first[row].Variant.Entry) && SameInjectorSide(b, side));
-            matrixRows.Add(new OrderRow(first[row].Text, [.. pick.Select(p => p(row))], named?.Name));
+            var named = Builtins.EntryDesigns.FirstOrDefault(b => b.Entry.SequenceEqual(first[r].Variant.Entry) && SameInjectorSide(b, side));
+            matrixRows.Add(new OrderRow(first[r].Text, [.. Enumerable.Range(0, columns.Count).Select(c => cells[r, c])], named?.Name));
         }
         string note = $"Every order of irq.off, mode.in, mb, sync (on.read on.clear pir.drain), check, then enter: {first.Length} orders "
             + $"({first.Count(o => o.HasMb)} with mb). Injector side of {side.Name}: {side.InjectorText}; "

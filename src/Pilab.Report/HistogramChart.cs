@@ -59,6 +59,7 @@ public static class HistogramChart
         // below it as the next bucket's (half, for doubling buckets); equal steps on the axis per bucket.
         var x = new LogAxis(buckets);
         double slot = PlotW / buckets.Length;
+        var counts = new List<XElement>(); // drawn last, over the percentile lines
         double barW = Math.Max(1.5, slot * 0.86);
         for (int i = 0; i < buckets.Length; i++)
         {
@@ -73,7 +74,7 @@ public static class HistogramChart
             string count = b.Count.ToString("N0", C);
             if (count.Length * 6 > slot - 2) count = Compact(b.Count);
             if (b.Count > 0 && count.Length * 6 <= slot - 2)
-                svg.Add(Text(bx + barW / 2, top - 4, count, "count", "middle"));
+                counts.Add(Text(bx + barW / 2, top - 4, count, "count", "middle"));
         }
         svg.Add(Line(Left, Top + PlotH, Width - Right, Top + PlotH, "axis"));
         svg.Add(Line(Left, Top, Left, Top + PlotH, "axis"));
@@ -122,6 +123,7 @@ public static class HistogramChart
             }
             i = j + 1;
         }
+        svg.Add(counts);
         return svg;
     }
 
@@ -189,7 +191,7 @@ public static class HistogramChart
         .hist .minor{stroke:#7b8794}
         .hist .grid{stroke:#d9e2ec;stroke-dasharray:3 3}
         .hist .bar{fill:#3b6fb6}
-        .hist .count{font-size:10px}
+        .hist .count{font-size:10px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
         .hist .axis-title{font-size:11.5px;fill:#52606d}
         .hist .pct-line{stroke:#c53030;stroke-width:1.2;stroke-dasharray:5 3}
         .hist .pct-text{font-size:10.5px;font-weight:700;fill:#c53030}
