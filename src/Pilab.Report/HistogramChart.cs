@@ -41,7 +41,8 @@ public static class HistogramChart
 
         // The count axis: decades from 1 to the first power of ten at or above the largest count.
         int topDecade = Math.Max(1, (int)Math.Ceiling(Math.Log10(max) - 1e-12));
-        double logLo = Math.Log10(CountFloor), logHi = topDecade;
+        // A fifth of a decade above the top one: room for the count over a bar that reaches it.
+        double logLo = Math.Log10(CountFloor), logHi = topDecade + 0.2;
         double Y(double count) => Top + PlotH * (1 - (Math.Log10(count) - logLo) / (logHi - logLo));
         for (int d = 0; d <= topDecade; d++)
         {
