@@ -190,12 +190,18 @@ public static class JsonReport
             w.WriteString("schedOutBlock", v.SchedOutBlockText);
             w.WriteString("wakeupVector", StepNames.Name(v.WakeupVector));
             w.WriteString("blockedNdst", StepNames.Name(v.BlockedNdst));
+            w.WriteString("onRecompute", KernelRuleNames.Name(v.OnRecompute));
+            w.WriteString("iommuSn", KernelRuleNames.Name(v.IommuSn));
+            w.WriteString("preempted", KernelRuleNames.Name(v.Preempted));
+            w.WriteString("preemptPut", KernelRuleNames.Name(v.PreemptPut));
+            w.WriteString("hostPreempt", KernelRuleNames.Name(v.HostPreempt));
         }
         w.WriteEndObject();
         w.WriteStartObject("configuration");
         w.WriteString("memoryModel", c.Memory == MemoryModel.SC ? "sc" : "tso");
         w.WriteNumber("injectors", c.Injectors);
         w.WriteNumber("iommu", c.Iommu);
+        w.WriteNumber("ipiv", c.Ipiv);
         w.WriteBoolean("sameVector", c.SameVector);
         w.WriteNumber("posts", c.Posts);
         w.WriteNumber("exits", c.Exits);
