@@ -26,7 +26,7 @@ internal static class BarriersCommand
         };
         var command = new Command("barriers", "the minimal sets of mb placements that make a variant safe under TSO, or which of its own fences a safe variant needs (exit 0 found or already safe, 1 none exists, 3 a check reached its bound)");
         command.Arguments.Add(common.Variant);
-        Option[] options = [.. common.FixedMemoryConfigurationOptions, common.Halts, common.Preemptions, common.Migrations, common.Iommu, maxSize, common.MaxStates, common.Json, common.Quiet];
+        Option[] options = [.. common.FixedMemoryConfigurationOptions, common.Halts, common.Preemptions, common.Migrations, common.Iommu, common.Ipiv, maxSize, common.MaxStates, common.Json, common.Quiet];
         foreach (var o in options)
             command.Options.Add(o);
         command.SetAction(p =>

@@ -125,7 +125,7 @@ int CheckAll(ParseResult p)
     var entryConfig = common.Configuration(p, MemoryModel.SC);
     if (entryConfig.UsesWholeSystem)
     {
-        Console.Error.WriteLine($"pilab: check with no variant: {string.Join(", ", common.GivenNames(p, common.Iommu, common.Halts, common.Preemptions, common.Migrations))} would apply to the whole-system rows only, each at its own configuration; check one whole-system variant with them instead");
+        Console.Error.WriteLine($"pilab: check with no variant: {string.Join(", ", common.GivenNames(p, common.Iommu, common.Ipiv, common.Halts, common.Preemptions, common.Migrations))} would apply to the whole-system rows only, each at its own configuration; check one whole-system variant with them instead");
         return ExitCodes.BadInput;
     }
     if (entryConfig.Problem(KvmDesign.Entry) is { } problem)

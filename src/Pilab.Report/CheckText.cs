@@ -62,7 +62,7 @@ public static class CheckText
         var v = r.Variant;
         if (!v.WholeSystem)
             return $"{v.Name} [{r.ConfigurationText}]\nentry:    {v.EntryText}\ninjector: {v.InjectorText}\n\n";
-        return $"{v.Name} [{r.ConfigurationText}]\ndesign:          {DesignNames.Name(v.Design)} (wake-up vector {(v.WakeupArmed(r.Configuration.Iommu) ? "armed" : "not armed")})\n" +
+        return $"{v.Name} [{r.ConfigurationText}]\ndesign:          {DesignNames.Name(v.Design)} (wake-up vector {(v.WakeupArmed(r.Configuration) ? "armed" : "not armed")})\n" +
             $"entry:           {v.EntryText}\ninjector:        {v.InjectorText}\nblock:           {v.BlockText}\nsched-in:        {v.SchedInText}\n" +
             (v.Design == KvmDesign.Kvm2021 ? $"sched-out-block: {v.SchedOutBlockText}\n" : $"blocked-ndst:    {StepNames.Name(v.BlockedNdst)}\n") + "\n";
     }
@@ -99,7 +99,7 @@ public static class CheckText
         {
             var x = r.Exploration;
             var c = r.Configuration;
-            t.Add(r.Variant.Name, DesignNames.Name(r.Variant.Design), r.Variant.WakeupArmed(c.Iommu) ? "armed" : "not armed", c.Memory.ToString(),
+            t.Add(r.Variant.Name, DesignNames.Name(r.Variant.Design), r.Variant.WakeupArmed(c) ? "armed" : "not armed", c.Memory.ToString(),
                 c.Injectors.ToString(), c.Iommu.ToString(), c.Posts.ToString(), c.Exits.ToString(), c.Halts.ToString(), c.Preemptions.ToString(), c.Migrations.ToString(),
                 VerdictCell(r.Verdict), x.States.ToString("N0"), x.Transitions.ToString("N0"), r.TraceLength == 0 ? "-" : r.TraceLength.ToString(),
                 $"{x.Elapsed.TotalMilliseconds:F0} ms", Story(r));

@@ -55,12 +55,17 @@ public static class JsonReport
                 SchedOutBlock = v.SchedOutBlockText,
                 WakeupVector = StepNames.Name(v.WakeupVector),
                 BlockedNdst = StepNames.Name(v.BlockedNdst),
+                OnRecompute = KernelRuleNames.Name(v.OnRecompute),
+                IommuSn = KernelRuleNames.Name(v.IommuSn),
+                Preempted = KernelRuleNames.Name(v.Preempted),
+                PreemptPut = KernelRuleNames.Name(v.PreemptPut),
+                HostPreempt = KernelRuleNames.Name(v.HostPreempt),
             }
             : json with { OnAlreadySet = StepNames.Name(v.OnAlreadySet), Requests = StepNames.Name(v.Requests) };
     }
 
     private static ConfigurationJson Configuration(Configuration c) => new(
-        c.Memory == MemoryModel.SC ? "sc" : "tso", c.Injectors, c.Iommu, c.SameVector, c.Posts, c.Exits,
+        c.Memory == MemoryModel.SC ? "sc" : "tso", c.Injectors, c.Iommu, c.Ipiv, c.SameVector, c.Posts, c.Exits,
         c.Halts, c.Preemptions, c.Migrations, c.IrqPriority);
 
     /// <summary>

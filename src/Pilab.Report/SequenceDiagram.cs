@@ -37,7 +37,7 @@ public static class SequenceDiagram
             string wholeTitle = $"{v.Name} under {c.Memory}: the shortest run that {what} ({result.Trace.Steps.Length} steps)";
             string[] wholeSub =
             [
-                $"design:   {DesignNames.Name(v.Design)}, wake-up vector {(v.WakeupArmed(c.Iommu) ? "armed" : "not armed")}      ({result.ConfigurationText})",
+                $"design:   {DesignNames.Name(v.Design)}, wake-up vector {(v.WakeupArmed(c) ? "armed" : "not armed")}      ({result.ConfigurationText})",
                 $"entry:    {v.EntryText}      injector: {v.InjectorText}",
                 $"block:    {v.BlockText}      sched-in: {v.SchedInText}",
             ];

@@ -388,7 +388,7 @@ public sealed class BrowserTests
         string path = Path.Combine(dir, "pilab-report-whole-system.html");
         var run = PilabProcess.Invoke("report", "--no-synthesis", "-o", path);
         Assert.True(run.ExitCode == 0, run.Err);
-        Assert.EndsWith("; whole system: 7 variants, 5 losing runs drawn\n", run.Out);
+        Assert.EndsWith("; whole system: 9 variants, 5 losing runs drawn\n", run.Out);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = Width, Height = 900 } });
         var requests = new List<string>();
         page.Request += (_, r) => requests.Add(r.Url);

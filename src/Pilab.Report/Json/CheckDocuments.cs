@@ -70,12 +70,18 @@ public sealed record VariantJson(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SchedOutBlock { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? WakeupVector { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? BlockedNdst { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? OnRecompute { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? IommuSn { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Preempted { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PreemptPut { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? HostPreempt { get; init; }
 }
 
 public sealed record ConfigurationJson(
     string MemoryModel,
     int Injectors,
     int Iommu,
+    int Ipiv,
     bool SameVector,
     int Posts,
     int Exits,
