@@ -86,11 +86,14 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
             count[a]++;
         }
         int actors = FirstPosterActor + _posters;
+        Span<Footprint> current = stackalloc Footprint[MaxActors];
+        for (int a = 0; a < actors; a++) current[a] = Current(s, a);
+        Span<Footprint> future = stackalloc Footprint[MaxActors];
         int bestSet = 0, bestCount = n;
         for (int a = 0; a < actors && bestCount > 1; a++)
         {
             if (count[a] == 0 || count[a] >= bestCount) continue;
-            int set = Closure(s, a, count, bestCount, out int enabled);
+            int set = Closure(s, a, count, bestCount, current, future, out int enabled);
             if (set != 0) (bestSet, bestCount) = (set, enabled);
         }
         if (bestSet == 0) return n;
@@ -103,32 +106,33 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
     private const int MaxActors = FirstPosterActor + Configuration.MaxPosters;
 
     /// <summary>
-    /// The least set of actors that contains <paramref name="start"/> and every actor outside it whose future
-    /// (<see cref="Future"/>, with the set's actors held) is not independent of the set's current
-    /// transitions; 0 if its enabled transitions would number <paramref name="bound"/> or more.
+    /// The least set of actors that contains <paramref name="start"/> and every actor that may run outside
+    /// it (<see cref="Running"/>, with the set's actors held) whose future is not independent of the set's
+    /// current transitions; 0 if its enabled transitions would number <paramref name="bound"/> or more.
     /// </summary>
-    private int Closure(in SystemState s, int start, ReadOnlySpan<int> count, int bound, out int enabled)
+    private int Closure(in SystemState s, int start, ReadOnlySpan<int> count, int bound, ReadOnlySpan<Footprint> current,
+        Span<Footprint> future, out int enabled)
     {
         int actors = FirstPosterActor + _posters;
         int set = 1 << start;
         enabled = count[start];
-        var current = Current(s, start);
-        Span<Footprint> future = stackalloc Footprint[MaxActors];
-        while (true)
+        var mine = current[start];
+        bool added = true;
+        while (added)
         {
-            int running = Running(s, set, future);
-            bool added = false;
+            added = false;
+            int others = Running(s, set, future);
             for (int a = 0; a < actors; a++)
             {
-                if ((running & (1 << a)) == 0 || current.IndependentOf(future[a])) continue;
+                if ((others & (1 << a)) == 0 || mine.IndependentOf(future[a])) continue;
                 set |= 1 << a;
                 enabled += count[a];
                 if (enabled >= bound) return 0;
-                current = current.With(Current(s, a));
+                mine = mine.With(current[a]);
                 added = true;
             }
-            if (!added) return set;
         }
+        return set;
     }
 
     /// <summary>The footprint of every transition actor a may take from its current control state (enabled or not).</summary>
@@ -251,6 +255,7 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
         Span<ulong> wakeOn = stackalloc ulong[MaxActors];
 
         // the thread
+        // with the buffer held and not empty, the thread cannot pass a locked step or a fence, nor be preempted
         future[ThreadActor] = (held & (1 << BufferActor)) != 0 && s.StoreBufferLength > 0 && s.Status == ThreadStatus.OnCpu && s.LoadPc == 0
             ? _fp.ThreadWhileBuffered[s.ThreadPc] : _fp.ThreadAll;
         if (s.Status == ThreadStatus.Runnable || (s.Status == ThreadStatus.OnCpu && !s.Guest)) active |= 1 << ThreadActor;
