@@ -237,7 +237,7 @@ public sealed class ReportCommandTests
             Assert.Contains("<td class=\"v v-bound-reached\" data-verdict=\"bound-reached\"><span class=\"word\">bound</span>", File.ReadAllText(path));
             File.Delete(path);
             // The live runtime runs the vCPU entry only: a whole-system variant alone is refused by name.
-            r = Pilab.Invoke("report", "kvm-2021", "--live", "0.2", "-o", path);
+            r = Pilab.Invoke("report", "kvm-2021", "--live", "0.2", "--quiet", "-o", path);
             Assert.Equal(2, r.ExitCode);
             Assert.Contains("cannot serve kvm-2021: it is of design kvm-2021", r.Err);
             Assert.Single(r.Err.Trim().Split('\n'));

@@ -88,12 +88,17 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
         int actors = FirstPosterActor + _posters;
         Span<Footprint> current = stackalloc Footprint[MaxActors];
         for (int a = 0; a < actors; a++) current[a] = Current(s, a);
-        Span<Footprint> future = stackalloc Footprint[MaxActors];
+        // The others' futures, with the thread moving and with it held; what wakes each actor; who runs now.
+        var world = new World();
+        world.Running = Futures(s, false, world.Free, world.WakeOn);
+        Futures(s, true, world.Held, world.WakeOn);
+        world.WhileBuffered = s.StoreBufferLength > 0 && s.Status == ThreadStatus.OnCpu && s.LoadPc == 0
+            ? _fp.ThreadWhileBuffered[s.ThreadPc] : _fp.ThreadAll;
         int bestSet = 0, bestCount = n;
         for (int a = 0; a < actors && bestCount > 1; a++)
         {
             if (count[a] == 0 || count[a] >= bestCount) continue;
-            int set = Closure(s, a, count, bestCount, current, future, out int enabled);
+            int set = Closure(a, count, bestCount, current, ref world, out int enabled);
             if (set != 0) (bestSet, bestCount) = (set, enabled);
         }
         if (bestSet == 0) return n;
@@ -105,13 +110,28 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
 
     private const int MaxActors = FirstPosterActor + Configuration.MaxPosters;
 
+    /// <summary>The futures of every actor in one state, with the thread moving (<see cref="Free"/>) and held
+    /// (<see cref="Held"/>), the fields each waits for, and the actors that can run now.</summary>
+    [System.Runtime.CompilerServices.InlineArray(MaxActors)]
+    private struct Futures11 { private Footprint _0; }
+
+    [System.Runtime.CompilerServices.InlineArray(MaxActors)]
+    private struct Masks11 { private ulong _0; }
+
+    private struct World
+    {
+        public Futures11 Free, Held;
+        public Masks11 WakeOn;
+        public int Running;
+        public Footprint WhileBuffered;
+    }
+
     /// <summary>
     /// The least set of actors that contains <paramref name="start"/> and every actor that may run outside
-    /// it (<see cref="Running"/>, with the set's actors held) whose future is not independent of the set's
-    /// current transitions; 0 if its enabled transitions would number <paramref name="bound"/> or more.
+    /// it, while the set's actors are held, whose future is not independent of the set's current transitions;
+    /// 0 if its enabled transitions would number <paramref name="bound"/> or more.
     /// </summary>
-    private int Closure(in SystemState s, int start, ReadOnlySpan<int> count, int bound, ReadOnlySpan<Footprint> current,
-        Span<Footprint> future, out int enabled)
+    private int Closure(int start, ReadOnlySpan<int> count, int bound, ReadOnlySpan<Footprint> current, ref World world, out int enabled)
     {
         int actors = FirstPosterActor + _posters;
         int set = 1 << start;
@@ -121,10 +141,10 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
         while (added)
         {
             added = false;
-            int others = Running(s, set, future);
+            int others = Running(set, ref world);
             for (int a = 0; a < actors; a++)
             {
-                if ((others & (1 << a)) == 0 || mine.IndependentOf(future[a])) continue;
+                if ((others & (1 << a)) == 0 || mine.IndependentOf(FutureOf(a, set, ref world))) continue;
                 set |= 1 << a;
                 enabled += count[a];
                 if (enabled >= bound) return 0;
@@ -133,6 +153,40 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
             }
         }
         return set;
+    }
+
+    /// <summary>Actor a's future while the actors of <paramref name="held"/> do not move (a not among them).</summary>
+    private static Footprint FutureOf(int a, int held, ref World world) =>
+        // with the buffer held and not empty, the thread cannot pass a locked step or a fence, nor be preempted
+        a == ThreadActor && (held & (1 << BufferActor)) != 0 ? world.WhileBuffered
+        : (held & (1 << ThreadActor)) != 0 ? world.Held[a] : world.Free[a];
+
+    /// <summary>
+    /// Which actors outside <paramref name="held"/> may take a transition from now on while the held ones do
+    /// not move: those that can run now, and to a fixpoint those woken by what they write (an actor with
+    /// nothing enabled runs only after another writes what its steps wait for: the thread's status or guest
+    /// mode, a pending vector, the buffer's free end).
+    /// </summary>
+    private int Running(int held, ref World world)
+    {
+        int actors = FirstPosterActor + _posters;
+        int active = world.Running & ~held;
+        ulong writes = 0;
+        for (int a = 0; a < actors; a++)
+            if ((active & (1 << a)) != 0) writes |= FutureOf(a, held, ref world).Writes;
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            for (int a = 0; a < actors; a++)
+            {
+                if (((held | active) & (1 << a)) != 0 || (world.WakeOn[a] & writes) == 0) continue;
+                active |= 1 << a;
+                writes |= FutureOf(a, held, ref world).Writes;
+                changed = true;
+            }
+        }
+        return active;
     }
 
     /// <summary>The footprint of every transition actor a may take from its current control state (enabled or not).</summary>
@@ -239,25 +293,18 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
     }
 
     /// <summary>
-    /// Which actors outside <paramref name="held"/> may take a transition from now on while the held ones do
-    /// not move, and what each may read and write meanwhile (<paramref name="future"/>): the actors that can
-    /// run now, and to a fixpoint those woken by what they write (an actor with nothing enabled runs only
-    /// after another writes what its steps wait for: the thread's status or guest mode, a pending vector,
-    /// the buffer's free end). Returns the running actors as a bit set.
+    /// What each actor may read and write from now on (<paramref name="future"/>), with the thread held
+    /// (<paramref name="frozen"/>) or not, and the fields each actor with nothing enabled waits for; returns
+    /// the actors that can run now, as a bit set.
     /// </summary>
-    private int Running(in SystemState s, int held, Span<Footprint> future)
+    private int Futures(in SystemState s, bool frozen, Span<Footprint> future, Span<ulong> wakeOn)
     {
-        bool frozen = (held & (1 << ThreadActor)) != 0;
         // Only the thread's sleep makes it asleep: with the thread held, a wake finds it asleep only if it is now.
         bool asleepPossible = !frozen || s.Status == ThreadStatus.Asleep;
-        int actors = FirstPosterActor + _posters;
         int active = 0;
-        Span<ulong> wakeOn = stackalloc ulong[MaxActors];
 
         // the thread
-        // with the buffer held and not empty, the thread cannot pass a locked step or a fence, nor be preempted
-        future[ThreadActor] = (held & (1 << BufferActor)) != 0 && s.StoreBufferLength > 0 && s.Status == ThreadStatus.OnCpu && s.LoadPc == 0
-            ? _fp.ThreadWhileBuffered[s.ThreadPc] : _fp.ThreadAll;
+        future[ThreadActor] = _fp.ThreadAll;
         if (s.Status == ThreadStatus.Runnable || (s.Status == ThreadStatus.OnCpu && !s.Guest)) active |= 1 << ThreadActor;
         wakeOn[ThreadActor] = s.Status == ThreadStatus.Asleep ? Fields.Asleep : Fields.Guest | Fields.Thread;
         // the guest
@@ -309,24 +356,6 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
                 if (!asleepPossible) f = new Footprint(f.Reads, f.Writes & ~Fields.Asleep);
             }
             future[a] = f;
-        }
-        active &= ~held;
-
-        // to a fixpoint: an actor that may be woken by what the running ones write runs too
-        ulong writes = 0;
-        for (int a = 0; a < actors; a++)
-            if ((active & (1 << a)) != 0) writes |= future[a].Writes;
-        bool changed = true;
-        while (changed)
-        {
-            changed = false;
-            for (int a = 0; a < actors; a++)
-            {
-                if ((held & (1 << a)) != 0 || (active & (1 << a)) != 0 || (wakeOn[a] & writes) == 0) continue;
-                active |= 1 << a;
-                writes |= future[a].Writes;
-                changed = true;
-            }
         }
         return active;
     }
