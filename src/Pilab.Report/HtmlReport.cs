@@ -142,7 +142,7 @@ public static class HtmlReport
           .Append(options is null ? "" : $", with <code>{E(options)}</code> laid over it").Append("): ")
           .Append("<b>k</b> CPU injectors, <b>j</b> IOMMU posters, <b>n</b> posts each, <b>e</b> guest exits; the guest may halt <b>h</b> times, ")
           .Append("the thread be preempted <b>p</b> times and migrate <b>m</b> times. ")
-          .Append("States of the full graph: the whole-system model has no reductions (partial-order reduction and injector symmetry are the vCPU-entry model's). ")
+          .Append(GraphNote(whole)).Append(' ')
           .Append("A losing verdict links to its shortest run.</p>\n");
         sb.Append("<table class=\"whole-system\">\n<thead><tr><th>variant</th><th>design</th><th>wake-up vector</th>");
         foreach (var (h, t) in new[] { ("mm", "memory model"), ("k", "CPU injectors"), ("j", "IOMMU posters"), ("n", "posts per poster"), ("e", "guest exits"), ("h", "guest halts"), ("p", "preemptions"), ("m", "migrations") })
@@ -192,9 +192,9 @@ public static class HtmlReport
         bool por = entries.Any(e => e.Result.Exploration.PartialOrder), sym = entries.Any(e => e.Result.Exploration.Symmetry);
         return (por, sym) switch
         {
-            (true, true) => "States of the graph reduced by partial-order reduction and injector symmetry (pilab report --no-por --no-symmetry counts the full graph).",
-            (true, false) => "States of the graph reduced by partial-order reduction.",
-            (false, true) => "States of the graph reduced by injector symmetry.",
+            (true, true) => "States of the graph reduced by partial-order reduction and poster symmetry (pilab report --no-por --no-symmetry counts the full graph).",
+            (true, false) => "States of the graph reduced by partial-order reduction (pilab report --no-por counts the full graph).",
+            (false, true) => "States of the graph reduced by poster symmetry.",
             _ => "States of the full graph.",
         };
     }
