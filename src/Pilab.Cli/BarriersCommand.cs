@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Pilab.Analysis;
 using Pilab.Checker;
 using Pilab.Model;
 using Pilab.Protocol;
 using Pilab.Report;
+using Pilab.Report.Json;
 
 namespace Pilab.Cli;
 
@@ -27,7 +26,7 @@ internal static class BarriersCommand
         };
         var command = new Command("barriers", "the minimal sets of mb placements that make a variant safe under TSO, or which of its own fences a safe variant needs (exit 0 found or already safe, 1 none exists, 3 a check reached its bound)");
         command.Arguments.Add(common.Variant);
-        Option[] options = [.. common.FixedMemoryConfigurationOptions, common.Halts, common.Preemptions, common.Migrations, common.Iommu, maxSize, common.MaxStates, common.Json, common.Quiet];
+        Option[] options = [.. common.FixedMemoryConfigurationOptions, common.Halts, common.Preemptions, common.Migrations, common.Iommu, common.Ipiv, maxSize, common.MaxStates, common.Json, common.Quiet];
         foreach (var o in options)
             command.Options.Add(o);
         command.SetAction(p =>
@@ -146,41 +145,20 @@ internal static class BarriersCommand
     private static string Json(BarrierResult r, string? interrupted = null)
     {
         var v = r.Variant;
-        var root = new JsonObject
-        {
-            ["variant"] = v.Name,
-            ["design"] = DesignNames.Name(v.Design),
-            ["configuration"] = r.Configuration.Text(v.Design),
-            ["tsoVerdict"] = JsonReport.VerdictName(r.Tso.Verdict),
-            ["tsoRunLength"] = r.Tso.TraceLength,
-            ["scVerdict"] = JsonReport.VerdictName(r.Sc.Verdict),
-            ["scRunLength"] = r.Sc.TraceLength,
-            ["impossible"] = r.Impossible,
-            ["bounded"] = r.Bounded,
-            ["maxBarriers"] = r.MaxSize,
-            ["candidates"] = new JsonArray([.. r.Candidates.Select(c => (JsonNode)c.Describe(v))]),
-            ["minimal"] = new JsonArray([.. r.Minimal.Select(s =>
-            {
-                var set = new JsonObject
-                {
-                    ["places"] = new JsonArray([.. s.Places.Select(pl => (JsonNode)pl.Describe(v))]),
-                    ["entry"] = s.Variant.EntryText,
-                    ["injector"] = s.Variant.InjectorText,
-                };
-                if (v.WholeSystem) set["block"] = s.Variant.BlockText;
-                return (JsonNode)set;
-            })]),
-            ["existing"] = new JsonArray([.. r.Existing.Select(e => (JsonNode)new JsonObject
-            {
-                ["place"] = e.Describe(),
-                ["kernel"] = e.Place.KernelName(e.Without),
-                ["needed"] = e.Needed,
-                ["noOp"] = e.NoOp,
-                ["verdictWithout"] = JsonReport.VerdictName(e.Result.Verdict),
-                ["runLength"] = e.RunLength,
-            })]),
-        };
-        if (interrupted is not null) root["interrupted"] = interrupted;
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return PilabJson.Write(new BarriersDocument(
+            v.Name,
+            DesignNames.Name(v.Design),
+            r.Configuration.Text(v.Design),
+            JsonReport.VerdictName(r.Tso.Verdict),
+            r.Tso.TraceLength,
+            JsonReport.VerdictName(r.Sc.Verdict),
+            r.Sc.TraceLength,
+            r.Impossible,
+            r.Bounded,
+            r.MaxSize,
+            [.. r.Candidates.Select(c => c.Describe(v))],
+            [.. r.Minimal.Select(s => new BarrierSetJson([.. s.Places.Select(pl => pl.Describe(v))], s.Variant.EntryText, s.Variant.InjectorText, v.WholeSystem ? s.Variant.BlockText : null))],
+            [.. r.Existing.Select(e => new ExistingBarrierJson(e.Describe(), e.Place.KernelName(e.Without), e.Needed, e.NoOp, JsonReport.VerdictName(e.Result.Verdict), e.RunLength))],
+            interrupted));
     }
 }

@@ -26,6 +26,7 @@ internal sealed class CommonOptions
     public readonly Option<int> Preemptions = new("--preemptions") { Description = "preemptions of the vCPU thread, 0-3 (whole-system designs)" };
     public readonly Option<int> Migrations = new("--migrations") { Description = "moves of the vCPU thread between P0 and P2 when it is loaded again, 0-3 (whole-system designs)" };
     public readonly Option<int> Iommu = new("--iommu", "-j") { Description = "IOMMU posters (VT-d posted interrupts), 0-4 (whole-system designs)" };
+    public readonly Option<int> Ipiv = new("--ipiv", "-i") { Description = "IPIv posters (another vCPU's IPI posted by IPI virtualization; arms the wake-up vector), 0-4 (whole-system designs)" };
     public readonly Option<bool> IrqPriority = new("--irq-priority") { Description = "a pending host interrupt on P0 with IF=1 runs before the vCPU thread's next step (as hardware does)" };
     public readonly Option<long> MaxStates = new("--max-states") { Description = "stop after this many states (exit code 3)", DefaultValueFactory = _ => int.MaxValue - 1L };
     public readonly Option<long> MaxMemory = new("--max-memory") { Description = "stop before the search's tables, states and buffers outgrow this many MiB (exit code 3); default 80 % of the memory available, less 64 MiB", DefaultValueFactory = _ => ExplorationOptions.DefaultMaxMemory() >> 20 };
@@ -63,7 +64,7 @@ internal sealed class CommonOptions
     }
 
     /// <summary>The options that describe the configuration (the rest describe the search).</summary>
-    public Option[] ConfigurationOptions => [Mm, Injectors, SameVector, Posts, Exits, Halts, Preemptions, Migrations, Iommu, IrqPriority];
+    public Option[] ConfigurationOptions => [Mm, Injectors, SameVector, Posts, Exits, Halts, Preemptions, Migrations, Iommu, Ipiv, IrqPriority];
 
     /// <summary>The variant, every configuration option, every search option and --json: check and explain use them all.</summary>
     public void AddTo(Command c)
@@ -91,6 +92,7 @@ internal sealed class CommonOptions
         Preemptions = Given(p, Preemptions) ? p.GetValue(Preemptions) : over.Preemptions,
         Migrations = Given(p, Migrations) ? p.GetValue(Migrations) : over.Migrations,
         Iommu = Given(p, Iommu) ? p.GetValue(Iommu) : over.Iommu,
+        Ipiv = Given(p, Ipiv) ? p.GetValue(Ipiv) : over.Ipiv,
         IrqPriority = p.GetValue(IrqPriority) || over.IrqPriority,
     };
 

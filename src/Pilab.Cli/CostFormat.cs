@@ -1,6 +1,8 @@
 using System.Text;
 using Pilab.Analysis;
+using Pilab.Model;
 using Pilab.Report;
+using Pilab.Report.Json;
 using CostRange = Pilab.Analysis.CostRange;
 using DeliveryCost = Pilab.Analysis.DeliveryCost;
 
@@ -23,27 +25,20 @@ internal static class CostFormat
     public const string ColumnLegend =
         "cost/post: min-max per posted interrupt over all runs of NOTIFY IPIs (N), RESCHED IPIs (R), cancelled entries (C), VM exits (X), host handler runs (H), KVM_REQ_EVENT requests handled (E); inf: a cycle repeats it without bound (host.irq is not forced; --irq-priority models hardware)";
 
-    /// <summary><c>pilab check --cost --json</c>: the check's JSON object with a "cost" member added
+    /// <summary><c>pilab check --cost --json</c>: the check's document with a "cost" member added
     /// (null when the variant loses: a lost interrupt has no delivery to count).</summary>
-    public static string WithCost(string checkJson, Pilab.Protocol.Variant variant, Configuration config, Pilab.Checker.Verdict verdict)
+    public static string Json(CheckResult result)
     {
-        var node = System.Text.Json.Nodes.JsonNode.Parse(checkJson)!.AsObject();
-        if (verdict != Pilab.Checker.Verdict.Safe)
-        {
-            node["cost"] = null;
-            return node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
-        }
-        if (DeliveryCost.TryCompute(variant, config, out string? tooLarge) is not { } c)
-        {
-            node["cost"] = new System.Text.Json.Nodes.JsonObject { ["notComputed"] = tooLarge };
-            return node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
-        }
-        var metrics = new System.Text.Json.Nodes.JsonObject();
-        foreach (var m in Enum.GetValues<CostMetric>())
-            metrics[m.ToString()] = new System.Text.Json.Nodes.JsonObject { ["min"] = c[m].Min, ["max"] = c[m].Max, ["unbounded"] = c[m].Unbounded };
-        node["cost"] = new System.Text.Json.Nodes.JsonObject { ["posts"] = c.Posts, ["perRun"] = metrics };
-        return node.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+        CostJson? cost = null;
+        if (result.Verdict == Pilab.Checker.Verdict.Safe)
+            cost = DeliveryCost.TryCompute(result.Variant, result.Configuration, out string? tooLarge) is { } c
+                ? new CostJson(c.Posts, new CostPerRunJson(Range(c[CostMetric.NotifyIpi]), Range(c[CostMetric.ReschedIpi]), Range(c[CostMetric.CancelledEntry]),
+                    Range(c[CostMetric.VmExit]), Range(c[CostMetric.HostHandler]), Range(c[CostMetric.EventRequest])), null)
+                : new CostJson(null, null, tooLarge);
+        return PilabJson.Write(new CheckCostDocument(JsonReport.Result(result), cost));
     }
+
+    private static CostRangeJson Range(CostRange r) => new(r.Min, r.Max, r.Unbounded);
 
     /// <summary>The table <c>pilab check --cost</c> prints under the verdict.</summary>
     public static string Table(Pilab.Protocol.Variant v, Configuration config, Pilab.Checker.Verdict verdict)

@@ -34,10 +34,11 @@ internal static class LiveCommand
         var jitter = new Option<int>("--jitter") { Description = "with --aligned: each round P0 or the injector waits a random 0 to n delay-loop iterations (about 1 ns each) after the round opens, 0-1000000", DefaultValueFactory = _ => 0 };
         var noPin = new Option<bool>("--no-pin") { Description = "do not pin P0 and the injectors to distinct CPUs (pinning uses sched_setaffinity, Linux only)" };
         var calibrate = new Option<bool>("--calibrate") { Description = "measure the cross-core round trip (cache-line ping-pong); with a variant, also give latency in round trips" };
+        var hgrm = new Option<string?>("--hgrm") { Description = "also write the post-to-guest-handler latency to this file in HdrHistogram's percentile distribution format (microseconds; docs/json.md)" };
 
         var c = new Command("live", "run a variant on real threads at full speed: posted, coalesced, delivered and stranded interrupts, latency, cost per delivery (exit 0 none lost, 1 lost)");
         c.Arguments.Add(variant);
-        foreach (var o in new Option[] { seconds, injectors, rate, exitRate, chaos, seed, posts, vectors, stall, noRescue, aligned, jitter, noPin, calibrate, common.Json })
+        foreach (var o in new Option[] { seconds, injectors, rate, exitRate, chaos, seed, posts, vectors, stall, noRescue, aligned, jitter, noPin, calibrate, hgrm, common.Json })
             c.Options.Add(o);
         c.SetAction(p =>
         {
@@ -49,7 +50,7 @@ internal static class LiveCommand
                 cal = Calibration.Measure();
                 if (name is null)
                 {
-                    Console.Write(json ? CalibrationJson(cal) : LiveReport.CalibrationText(cal));
+                    Console.Write(json ? LiveJson.Write(cal) + "\n" : LiveReport.CalibrationText(cal));
                     return ExitCodes.NoLoss;
                 }
                 if (!json) Console.Write(LiveReport.CalibrationText(cal));
@@ -96,6 +97,12 @@ internal static class LiveCommand
                 Console.Error.WriteLine($"pilab: {problem}");
                 return ExitCodes.BadInput;
             }
+            // An empty --hgrm path is refused before the run, not after it.
+            if (p.GetValue(hgrm) is "")
+            {
+                Console.Error.WriteLine("pilab: cannot write '': an empty file name");
+                return ExitCodes.BadInput;
+            }
             // The aligned mode puts the checker's verdicts (one injector, x86-TSO and SC) next to what this CPU shows.
             CheckerPrediction? prediction = null;
             if (options.Aligned)
@@ -104,8 +111,10 @@ internal static class LiveCommand
                 var sc = Models.Check(options.Variant, options.Variant.Check with { Memory = MemoryModel.SC, Injectors = 1 });
                 prediction = new CheckerPrediction(Verdicts.Name(tso.Verdict), tso.TraceLength, Verdicts.Name(sc.Verdict), sc.TraceLength);
             }
-            var result = Run(options, json);
-            Console.Write(json ? LiveReport.Json(result, cal, prediction) + "\n" : LiveReport.Text(result, cal, prediction));
+            var (result, latency) = Run(options, json);
+            Console.Write(json ? LiveJson.Write(result, cal, Interrupt.Requested ? Interrupt.Name : null, prediction) + "\n" : LiveReport.Text(result, cal, prediction));
+            if (p.GetValue(hgrm) is { } path && !ReportFiles.TryWrite(path, LiveReport.PercentileDistribution(latency, LiveReport.TicksPerMicrosecond), out _))
+                return ExitCodes.BadInput;
             // A loss seen stands however the run ended; a run a signal cut short without one has no verdict.
             if (result.LostInterrupt || !result.Settled) return ExitCodes.Violation;
             return Interrupt.Requested ? Interrupt.ExitCode : ExitCodes.NoLoss;
@@ -113,8 +122,8 @@ internal static class LiveCommand
         return c;
     }
 
-    /// <summary>Runs until the time or the posts are up, or SIGINT or SIGTERM (<see cref="Interrupt"/>); shows progress; returns the final figures.</summary>
-    private static LiveResult Run(LiveOptions options, bool json)
+    /// <summary>Runs until the time or the posts are up, or SIGINT or SIGTERM (<see cref="Interrupt"/>); shows progress; returns the final figures and the latency histogram.</summary>
+    private static (LiveResult Result, HdrHistogram.LongHistogram Latency) Run(LiveOptions options, bool json)
     {
         var run = new LiveRun(options);
         var stop = Interrupt.Token;
@@ -152,7 +161,8 @@ internal static class LiveCommand
                 }
             }
             if (stop.IsCancellationRequested && !json) Console.WriteLine($"interrupted by {Interrupt.Name}: stopping the injectors, figures so far:");
-            return run.Finish();
+            var result = run.Finish();
+            return (result, run.LatencyHistogram);
         }
     }
 
@@ -170,8 +180,4 @@ internal static class LiveCommand
         t.AddRow("P0", string.Create(ci, $"VM exits {r.VmExits:N0}, entries {r.Entries:N0}, cancelled {r.CancelledEntries:N0}, dummy handler {r.DummyHandlerRuns:N0}"));
         t.AddRow(r.StrandsDetected > 0 ? "[red]stranded[/]" : "stranded", string.Create(ci, $"{r.StrandsDetected:N0}"));
     }
-
-    private static string CalibrationJson(CalibrationResult c) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"{{\n  \"roundTripNs\": {c.MedianNanoseconds:F1},\n  \"bestRoundTripNs\": {c.MinNanoseconds:F1},\n  \"batches\": {c.Batches},\n  \"roundTripsPerBatch\": {c.RoundTripsPerBatch},\n  \"litmusRounds\": {c.LitmusRounds},\n  \"litmusReorders\": {c.LitmusReorders},\n  \"cores\": {Environment.ProcessorCount}\n}}\n");
 }

@@ -93,7 +93,7 @@ int CheckOne(ParseResult p, bool explain)
     string? svg = explain ? p.GetValue(svgOut) : null;
     var result = Models.Check(variant, config, options);
     if (p.GetValue(common.Json))
-        Console.WriteLine(wantCost ? CostFormat.WithCost(JsonReport.Write(result), variant, config, result.Verdict) : JsonReport.Write(result));
+        Console.WriteLine(wantCost ? CostFormat.Json(result) : JsonReport.Write(result));
     else if (explain && result.Trace is not null && !variant.WholeSystem && !Console.IsOutputRedirected)
     {
         // A terminal gets the coloured timeline (of the vCPU-entry design's columns); pipes, files and the whole system keep the plain text below.
@@ -125,7 +125,7 @@ int CheckAll(ParseResult p)
     var entryConfig = common.Configuration(p, MemoryModel.SC);
     if (entryConfig.UsesWholeSystem)
     {
-        Console.Error.WriteLine($"pilab: check with no variant: {string.Join(", ", common.GivenNames(p, common.Iommu, common.Halts, common.Preemptions, common.Migrations))} would apply to the whole-system rows only, each at its own configuration; check one whole-system variant with them instead");
+        Console.Error.WriteLine($"pilab: check with no variant: {string.Join(", ", common.GivenNames(p, common.Iommu, common.Ipiv, common.Halts, common.Preemptions, common.Migrations))} would apply to the whole-system rows only, each at its own configuration; check one whole-system variant with them instead");
         return ExitCodes.BadInput;
     }
     if (entryConfig.Problem(KvmDesign.Entry) is { } problem)

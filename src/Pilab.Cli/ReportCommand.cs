@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Reflection;
 using System.CommandLine;
 using Pilab.Model;
 using Pilab.Protocol;
@@ -39,6 +40,11 @@ internal static class ReportCommand
         return command;
     }
 
+    /// <summary>pilab's version as <c>pilab --version</c> prints it (the package version, then + and the commit it was built from).</summary>
+    private static string Version =>
+        typeof(ReportCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(ReportCommand).Assembly.GetName().Version?.ToString() ?? "unknown";
+
     private static int Run(ParseResult p, CommonOptions common, Argument<string[]> variantsArg, Option<string> output, Option<bool> noSynthesis, Option<double?> live)
     {
         var config = common.Configuration(p, MemoryModel.SC);
@@ -60,11 +66,14 @@ internal static class ReportCommand
         if (names.Length == 0) variants.AddRange(Builtins.EntryDesigns);
         var wholeSystem = new List<Variant>();
         if (names.Length == 0) wholeSystem.AddRange(Builtins.WholeSystemDesigns);
+        // Each variant as it was given (a built-in's name or a file's path), for the command lines that redraw its runs.
+        var given = new Dictionary<Variant, string>(ReferenceEqualityComparer.Instance);
+        foreach (var v in variants.Concat(wholeSystem)) given[v] = v.Name;
         bool bad = false;
         foreach (var name in names)
         {
             var loaded = CommonOptions.LoadVariant(name);
-            if (loaded.Ok) { (loaded.Variant!.WholeSystem ? wholeSystem : variants).Add(loaded.Variant!); continue; }
+            if (loaded.Ok) { (loaded.Variant!.WholeSystem ? wholeSystem : variants).Add(loaded.Variant!); given[loaded.Variant!] = name; continue; }
             bad = true;
             CommonOptions.PrintErrors(loaded.Errors);
         }
@@ -77,6 +86,10 @@ internal static class ReportCommand
             wholeConfigs.Add(c);
         }
 
+        // The line that draws a losing run again, as an SVG file named after the run.
+        Reproduction? Reproduce(Variant v, CheckResult r) => r.Trace is null ? null : ReportReproduce.Explain(given[v], r.Variant, r.Configuration, options,
+            $"{new string(r.Variant.Name.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '-').ToArray())}-{r.Configuration.Memory.ToString().ToLowerInvariant()}-k{r.Configuration.Injectors}.svg");
+
         int[] injectorCounts = [1, 2];
         var entries = ImmutableArray.CreateBuilder<ReportEntry>();
         foreach (var v in variants)
@@ -84,9 +97,13 @@ internal static class ReportCommand
                 foreach (int k in injectorCounts)
                 {
                     var result = Models.Check(v, config with { Memory = mm, Injectors = k }, options);
-                    entries.Add(new ReportEntry(result, ReportData.Cost(result)));
+                    entries.Add(new ReportEntry(result, ReportData.Cost(result), Reproduce(v, result)));
                 }
-        var wholeEntries = wholeSystem.Select((v, i) => new ReportEntry(Models.Check(v, wholeConfigs[i], options))).ToList();
+        var wholeEntries = wholeSystem.Select((v, i) =>
+        {
+            var r = Models.Check(v, wholeConfigs[i], options);
+            return new ReportEntry(r, Reproduce: Reproduce(v, r));
+        }).ToList();
         // The full graph for the synthesis, as pilab synthesize explores it: a reduced graph keeps the
         // verdicts and the shortest run's length but may pick another shortest run, and the reason
         // class is read off that run. The matrix is of vCPU entry orders: left out of a report of whole-system variants only.
@@ -116,7 +133,7 @@ internal static class ReportCommand
         string? laid = string.Join(' ', common.GivenNames(p, common.Posts, common.Exits, common.SameVector, common.IrqPriority)
             .Select(n => n is "--posts" or "--exits" ? $"{n} {(n == "--posts" ? p.GetValue(common.Posts) : p.GetValue(common.Exits))}" : n));
         var input = new ReportInput([.. entries, .. wholeEntries], Command: commandLine, Orders: orders, Latencies: latencies.ToImmutable(),
-            WholeSystemOptions: laid.Length == 0 ? null : laid);
+            WholeSystemOptions: laid.Length == 0 ? null : laid, Version: Version);
         if (!ReportFiles.TryWrite(path, HtmlReport.Render(input), out long bytes)) return ExitCodes.BadInput;
         int losing = entries.Count(e => e.Result.Trace is not null);
         int costed = entries.Count(e => e.Cost is not null);

@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Pilab.Analysis;
 using Pilab.Checker;
 using Pilab.Model;
 using Pilab.Protocol;
 using Pilab.Report;
+using Pilab.Report.Json;
 
 namespace Pilab.Cli;
 
@@ -114,36 +113,20 @@ internal static class SynthesizeCommand
 
     private static string Json(Variant side, Configuration config, IReadOnlyList<SynthesizedOrder> rows, string? interrupted = null)
     {
-        JsonObject Outcome(OrderOutcome o) => new()
-        {
-            ["verdict"] = VerdictWord(o),
-            ["reason"] = o.Reason?.Rule.Id,
-            ["reasonStep"] = o.Reason?.Step,
-            ["traceSteps"] = o.TraceLength,
-            ["states"] = o.States,
-        };
-        var root = new JsonObject
-        {
-            ["injector"] = side.InjectorText,
-            ["onAlreadySet"] = StepNames.Name(side.OnAlreadySet),
-            ["requests"] = StepNames.Name(side.Requests),
-            ["injectors"] = config.Injectors,
-            ["posts"] = config.Posts,
-            ["exits"] = config.Exits,
-            ["sameVector"] = config.SameVector,
-            ["irqPriority"] = config.IrqPriority,
-            ["safeSc"] = rows.Count(r => r.Sc.Safe),
-            ["safeTso"] = rows.Count(r => r.Tso.Safe),
-            ["rules"] = new JsonArray([.. ReasonRule.All.Select(r => (JsonNode)new JsonObject { ["id"] = r.Id, ["meaning"] = r.Meaning, ["rule"] = r.Rule })]),
-            ["orders"] = new JsonArray([.. rows.Select(r => (JsonNode)new JsonObject
-            {
-                ["order"] = r.Text,
-                ["hasMb"] = r.HasMb,
-                ["sc"] = Outcome(r.Sc),
-                ["tso"] = Outcome(r.Tso),
-            })]),
-        };
-        if (interrupted is not null) root["interrupted"] = interrupted;
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        static OrderOutcomeJson Outcome(OrderOutcome o) => new(VerdictWord(o), o.Reason?.Rule.Id, o.Reason?.Step, o.TraceLength, o.States);
+        return PilabJson.Write(new SynthesizeDocument(
+            side.InjectorText,
+            StepNames.Name(side.OnAlreadySet),
+            StepNames.Name(side.Requests),
+            config.Injectors,
+            config.Posts,
+            config.Exits,
+            config.SameVector,
+            config.IrqPriority,
+            rows.Count(r => r.Sc.Safe),
+            rows.Count(r => r.Tso.Safe),
+            [.. ReasonRule.All.Select(r => new ReasonRuleJson(r.Id, r.Meaning, r.Rule))],
+            [.. rows.Select(r => new OrderJson(r.Text, r.HasMb, Outcome(r.Sc), Outcome(r.Tso)))],
+            interrupted));
     }
 }

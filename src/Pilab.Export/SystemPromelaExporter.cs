@@ -41,6 +41,8 @@ public static class SystemPromelaExporter
         w.Line($" * injector: {variant.InjectorText}");
         w.Line($" * block:    {variant.BlockText}");
         w.Line($" * sched-in: {variant.SchedInText}; sched-out-block: {variant.SchedOutBlockText}");
+        w.Line($" * rules:    on-recompute {KernelRuleNames.Name(variant.OnRecompute)}, iommu-sn {KernelRuleNames.Name(variant.IommuSn)}, preempted {KernelRuleNames.Name(variant.Preempted)}" +
+            (variant.Design == KvmDesign.Kvm2021 ? $", preempt-put {KernelRuleNames.Name(variant.PreemptPut)}" : "") + $", host-preempt {KernelRuleNames.Name(variant.HostPreempt)}");
         w.Line(" * The semantics of pilab's WholeSystemModel (docs/whole-system.md), one d_step per pilab step.");
         w.Line($" * Verify: {PromelaExporter.SpinCommand}");
         w.Line(" * 'errors: 0' means no lost interrupt and no stuck state; with -DNOREDUCE, 'states, stored' equals pilab's state count.");
@@ -75,6 +77,8 @@ public static class SystemPromelaExporter
         w.Line("bit  cpu = 0;          /* vcpu->cpu */");
         w.Line("byte status = ON_CPU;  /* the thread: ON_CPU, RUNNABLE, ASLEEP */");
         w.Line("byte load_pc = 0;      /* sched.in: 0 = not loading, i = vmx_vcpu_pi_load sub-step i - 1 next */");
+        if (variant.OnRecompute == OnRecompute.SnWasSet)
+            w.Line("bit  sn_cleared = 0;   /* on-recompute sn-was-set: this load cleared an SN that was set (0 outside a load) */");
         w.Line("byte thread_pc = 0;    /* the thread's program counter (pilab's SystemProgram) */");
         w.Line("byte pending[2];       /* vectors pending at P0 and P2: NOTIFY | RESCHED | WAKEUP */");
         w.Line($"byte exits_left = {configuration.Exits}; /* budgets: guest exits, HLTs, preemptions, migrations */");
@@ -90,7 +94,7 @@ public static class SystemPromelaExporter
         w.Line($"byte posts[{posters}];");
         if (configuration.Injectors > 0)
             w.Line($"byte inj_mode[{posters}];   /* CPU injector: the mode it read */");
-        if (configuration.Iommu > 0)
+        if (configuration.Iommu + configuration.Ipiv > 0)
         {
             w.Line($"bit  iommu_nv[{posters}];   /* IOMMU poster: NV and NDST read by iommu.post */");
             w.Line($"bit  iommu_ndst[{posters}];");
@@ -104,7 +108,7 @@ public static class SystemPromelaExporter
         for (int p = 0; p < posters; p++)
         {
             int v = 1 << configuration.VectorOf(p);
-            if (configuration.IsIommu(p)) WriteIommu(w, p, v);
+            if (configuration.IsHardware(p)) WriteHardwarePoster(w, p, v, configuration.IsIpiv(p), configuration.IsIommu(p) && variant.IommuSn == IommuSn.Ignore);
             else WriteInjector(w, program, p, v);
         }
 
@@ -131,27 +135,30 @@ public static class SystemPromelaExporter
 
         // sched.in: the scheduler loads the thread on a CPU; vmx_vcpu_pi_load's sub-steps follow.
         var schedIn = program.SchedIn;
+        bool snWasSet = variant.OnRecompute == OnRecompute.SnWasSet;
         string loaded = schedIn.Length > 0 ? "load_pc = 1" : "cpu = host";
+        // on-recompute sn-was-set: desc.update remembers whether it cleared an SN that was set (before it changes SN).
+        string remember = snWasSet ? "sn_cleared = sn; " : "";
         w.Step("status == RUNNABLE", $"status = ON_CPU; irq_if = 1; {loaded}",
             "sched.in on the same CPU: __schedule -> finish_task_switch -> kvm_sched_in -> kvm_arch_vcpu_load");
         w.Step("status == RUNNABLE && migrations_left > 0", $"status = ON_CPU; host = 1 - host; irq_if = 1; migrations_left--; {loaded}",
             "sched.in on the other CPU (a migration): kvm_sched_in -> kvm_arch_vcpu_load");
         for (int i = 0; i < schedIn.Length; i++)
         {
-            string finish = "load_pc = 0; cpu = host";
+            string finish = "load_pc = 0; cpu = host" + (snWasSet ? "; sn_cleared = 0" : "");
             string advance = i + 1 >= schedIn.Length ? finish : $"load_pc = {i + 2}";
             string body = schedIn[i] switch
             {
                 SchedInStep.WakelistDel => $"if :: nv_wakeup -> wakelist = 0 :: else -> skip fi; {advance}",
                 SchedInStep.DescUpdate when !kvm2019 =>
-                    $"if :: !nv_wakeup && cpu == host -> if :: sn -> sn = 0; {advance} :: else -> {finish} fi " +
-                    $":: else -> nv_wakeup = 0; sn = 0; ndst = host; {advance} fi",
+                    $"if :: !nv_wakeup && cpu == host -> if :: sn -> {remember}sn = 0; {advance} :: else -> {finish} fi " +
+                    $":: else -> {remember}nv_wakeup = 0; sn = 0; ndst = host; {advance} fi",
                 SchedInStep.DescUpdate =>
                     $"if :: !sn && cpu == host -> {finish} " +
-                    $":: else -> if :: {(variant.BlockedNdst == BlockedNdst.Keep ? "(nv_wakeup || cpu == host)" : "cpu == host")} -> sn = 0 " +
+                    $":: else -> {remember}if :: {(variant.BlockedNdst == BlockedNdst.Keep ? "(nv_wakeup || cpu == host)" : "cpu == host")} -> sn = 0 " +
                     $":: else -> sn = 0; ndst = host fi; {advance} fi",
                 SchedInStep.Mb => advance,
-                SchedInStep.OnRecompute => $"if :: pir != 0 -> on = 1 :: else -> skip fi; {advance}",
+                SchedInStep.OnRecompute => $"if :: pir != 0{(snWasSet ? " && sn_cleared" : "")} -> on = 1 :: else -> skip fi; {advance}",
                 _ => throw new InvalidOperationException($"no Promela for sched.in sub-step {schedIn[i]}"),
             };
             w.Step($"{running} && load_pc == {i + 1}", body, $"sched.in: {StepNames.Name(schedIn[i])}: {SchedInKernel(schedIn[i], kvm2019)}");
@@ -162,20 +169,32 @@ public static class SystemPromelaExporter
         string preempt = "status = RUNNABLE; preempts_left--";
         if (program.WakeupArmed)
         {
-            if (kvm2019) preempt += "; if :: task_int -> skip :: else -> sn = 1 fi";
+            // kvm_sched_out: vcpu->preempted (preempted: on-rq, always; running, only if the task is RUNNING).
+            bool onRq = variant.Preempted == PreemptedRule.OnRq;
+            string preempted = onRq ? "1" : "!task_int";
+            if (kvm2019) preempt += onRq ? "; sn = 1" : "; if :: task_int -> skip :: else -> sn = 1 fi";
             else
             {
                 var handler = new List<string>();
                 if (variant.SchedOutBlock.Contains(SchedOutStep.WakelistAdd)) handler.Add("wakelist = cpu + 1");
                 if (variant.SchedOutBlock.Contains(SchedOutStep.NvWakeup)) handler.Add("nv_wakeup = 1");
                 if (variant.SchedOutBlock.Contains(SchedOutStep.OnTest)) handler.Add("if :: on -> pending[host] = pending[host] | WAKEUP :: else -> skip fi");
-                if (handler.Count > 0) preempt += $"; if :: waiter -> {string.Join("; ", handler)} :: else -> skip fi";
-                preempt += "; sn = 1";
+                string enable = handler.Count > 0 ? string.Join("; ", handler) : "skip";
+                if (variant.PreemptPut == PreemptPut.Sn)
+                    // 6.17: if (!vcpu->preempted && kvm_vcpu_is_blocking(vcpu)) pi_enable_wakeup_handler(); else pi_set_sn();
+                    preempt += onRq ? "; sn = 1" : $"; if :: !({preempted}) && waiter -> {enable} :: else -> sn = 1 fi";
+                else
+                {
+                    if (handler.Count > 0) preempt += $"; if :: waiter -> {enable} :: else -> skip fi";
+                    preempt += onRq ? "; sn = 1" : $"; if :: {preempted} -> sn = 1 :: else -> skip fi";
+                }
             }
         }
         w.Step($"{running} && load_pc == 0 && preempts_left > 0 && irq_if{bufferEmpty} && ({string.Join(" || ", points)})", preempt,
             "sched.out.preempt: __schedule (preemption) -> kvm_sched_out -> vmx_vcpu_put -> vmx_vcpu_pi_put" +
-            (kvm2019 ? " (pi_set_sn if the task is RUNNING)" : " (vcpu->preempted: pi_enable_wakeup_handler if a waiter, then pi_set_sn)"));
+            (kvm2019 ? " (pi_set_sn if vcpu->preempted)"
+            : variant.PreemptPut == PreemptPut.Sn ? " (v6.17: pi_enable_wakeup_handler if blocking and not vcpu->preempted, else pi_set_sn)"
+            : " (pi_enable_wakeup_handler if a waiter, then pi_set_sn if vcpu->preempted)"));
 
         string seen = tso ? ModeSeenByThread() : "mode";
         for (int pc = 0; pc < thread.Length; pc++)
@@ -375,17 +394,24 @@ public static class SystemPromelaExporter
         w.EndActor();
     }
 
-    /// <summary>IOMMU poster p (VT-d posted interrupts), posting vector bit v; it never reads vcpu->mode.</summary>
-    private static void WriteIommu(PromelaWriter w, int p, int v)
+    /// <summary>Hardware poster p, posting vector bit v: an IOMMU (VT-d posted interrupts) or an IPIv poster
+    /// (a vCPU's IPI posted by IPI virtualization, as VT-d posts); it never reads vcpu->mode.</summary>
+    private static void WriteHardwarePoster(PromelaWriter w, int p, int v, bool ipiv, bool ignoreSn)
     {
         string done = $"post_pc[{p}] = 0; posts[{p}]++; iommu_nv[{p}] = 0; iommu_ndst[{p}] = 0";
-        w.BeginActor($"IOMMU poster {p + 1}, posting v{System.Numerics.BitOperations.TrailingZeroCount(v) + 1} (VT-d posted interrupts of an assigned device; hardware, no kernel code).", $"Iommu{p + 1}");
+        string kind = ipiv ? "ipiv" : "iommu";
+        int vector = System.Numerics.BitOperations.TrailingZeroCount(v) + 1;
+        w.BeginActor(ipiv
+            ? $"IPIv poster {p + 1}, posting v{vector} (another vCPU in guest mode writes the ICR; the CPU posts into this vCPU's descriptor as VT-d does: hardware, no kernel code)."
+            : $"IOMMU poster {p + 1}, posting v{vector} (VT-d posted interrupts of an assigned device; hardware, no kernel code).", ipiv ? $"Ipiv{p + 1}" : $"Iommu{p + 1}");
         w.Step($"posts[{p}] < POSTS && post_pc[{p}] == 0",
-            $"pir = pir | {v}; if :: !on && !sn -> on = 1; iommu_nv[{p}] = nv_wakeup; iommu_ndst[{p}] = ndst; post_pc[{p}] = 1 :: else -> {done} fi",
-            "0: iommu.post: one locked update of the descriptor (VT-d 5.2.3): PIR |= v; if !ON && !SN: ON = 1, read NV and NDST");
+            $"pir = pir | {v}; if :: !on{(ignoreSn ? "" : " && !sn")} -> on = 1; iommu_nv[{p}] = nv_wakeup; iommu_ndst[{p}] = ndst; post_pc[{p}] = 1 :: else -> {done} fi",
+            ipiv ? "0: ipiv.post: one locked update of the descriptor (SDM, IPI virtualization): PIR |= v; if !ON && !SN: ON = 1, read NV and NDST"
+            : ignoreSn ? "0: iommu.post (iommu-sn ignore): one locked update of the descriptor: PIR |= v; if !ON: ON = 1, read NV and NDST"
+            : "0: iommu.post: one locked update of the descriptor (VT-d 5.2.3): PIR |= v; if !ON && !SN: ON = 1, read NV and NDST");
         w.Step($"posts[{p}] < POSTS && post_pc[{p}] == 1",
             $"if :: iommu_nv[{p}] -> pending[iommu_ndst[{p}]] = pending[iommu_ndst[{p}]] | WAKEUP :: else -> pending[iommu_ndst[{p}]] = pending[iommu_ndst[{p}]] | NOTIFY fi; {done}",
-            "1: iommu.notify: the notification event, vector NV to APIC NDST");
+            $"1: {kind}.notify: the notification event, vector NV to APIC NDST");
         w.EndActor();
     }
 
@@ -427,7 +453,7 @@ public static class SystemPromelaExporter
         SchedInStep.DescUpdate when kvm2019 => "vmx_vcpu_pi_load: fast path if !SN and same CPU; else NDST (unless blocked) and pi_clear_sn",
         SchedInStep.DescUpdate => "vmx_vcpu_pi_load: fast path (pi_test_and_clear_sn) if NV == POSTED_INTR_VECTOR and same CPU; else try_cmpxchg64 NV, SN = 0, NDST",
         SchedInStep.Mb => "vmx_vcpu_pi_load: smp_mb__after_atomic",
-        SchedInStep.OnRecompute => "vmx_vcpu_pi_load: if (!pi_is_pir_empty(pi_desc)) pi_set_on (c112b5f50232)",
+        SchedInStep.OnRecompute => "vmx_vcpu_pi_load: if (!pi_is_pir_empty(pi_desc)) pi_set_on (c112b5f50232; on-recompute sn-was-set: only if this load cleared a set SN)",
         _ => throw new InvalidOperationException($"no kernel function for {step}"),
     };
 }

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using HdrHistogram;
 
 namespace Pilab.Live;
 
-/// <summary>A live run's figures as text (for people) and JSON (for scripts).</summary>
+/// <summary>A live run's figures as text, and its latency in HdrHistogram's text format (the JSON: src/Pilab.Cli/LiveJson.cs).</summary>
 public static class LiveReport
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
@@ -79,151 +79,27 @@ public static class LiveReport
         return $"{p.Pinning}: {threads}{errors}; {lines}";
     }
 
-    /// <summary>The "placement" object of the JSON (see docs/live.md).</summary>
-    private static void WritePlacement(Utf8JsonWriter w, LivePlacement p)
-    {
-        w.WriteStartObject("placement");
-        w.WriteString("pinning", p.Pinning);
-        w.WriteStartArray("threads");
-        foreach (var t in p.Threads)
-        {
-            w.WriteStartObject();
-            w.WriteString("thread", t.Thread);
-            if (t.Cpu >= 0) w.WriteNumber("cpu", t.Cpu); else w.WriteNull("cpu");
-            if (t.Error is not null) w.WriteString("error", t.Error);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteNumber("blockAlignment", p.Memory.BlockAlignment);
-        w.WriteBoolean("linesAligned", p.Memory.LinesAligned);
-        w.WriteStartObject("offsetInLine");
-        w.WriteNumber("descriptor", p.Memory.Descriptor);
-        w.WriteNumber("mode", p.Memory.ModeAndRequests);
-        w.WriteNumber("pending", p.Memory.Pending);
-        w.WriteNumber("p0Published", p.Memory.P0Published);
-        w.WriteNumber("p0Counters", p.Memory.P0Counters);
-        w.WriteStartArray("injectorCounters");
-        foreach (long x in p.Memory.InjectorCounters) w.WriteNumberValue(x);
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
-    /// <summary>The "aligned" object of the JSON (aligned mode only; see docs/live.md).</summary>
-    private static void WriteAligned(Utf8JsonWriter w, AlignedFigures a, CheckerPrediction? p, CalibrationResult? c, long strands)
-    {
-        w.WriteStartObject("aligned");
-        w.WriteNumber("rounds", a.Rounds);
-        w.WriteNumber("roundsPerSecond", a.RoundsPerSecond);
-        w.WriteNumber("strandsPerMillionRounds", a.StrandsPerMillionRounds);
-        w.WriteNumber("vectorsClearedByReset", a.VectorsClearedByReset);
-        w.WriteNumber("jitter", a.Jitter);
-        if (p is not null)
-        {
-            w.WriteString("checkerTso", p.TsoVerdict);
-            w.WriteNumber("checkerTsoRunLength", p.TsoRunLength);
-            w.WriteString("checkerSc", p.ScVerdict);
-            w.WriteNumber("checkerScRunLength", p.ScRunLength);
-            w.WriteBoolean("shownOnThisCpu", strands > 0);
-        }
-        if (c is { LitmusRounds: > 0 }) w.WriteNumber("litmusReordersPerMillion", c.LitmusReorders * 1e6 / c.LitmusRounds);
-        w.WriteEndObject();
-    }
-
     private static string Ns(double ns) =>
         ns >= 1e6 ? string.Create(C, $"{ns / 1e6:F2} ms") : ns >= 1e3 ? string.Create(C, $"{ns / 1e3:F2} us") : string.Create(C, $"{ns:F0} ns");
 
-    public static string Json(LiveResult r, CalibrationResult? calibration = null, CheckerPrediction? prediction = null)
+    /// <summary>
+    /// The latency histogram in HdrHistogram's percentile distribution format (what its
+    /// <c>outputPercentileDistribution</c> prints, the <c>.hgrm</c> text that HdrHistogram's plotter reads):
+    /// a header, one line per percentile step (5 steps per half of the distance to 100 %) with the
+    /// value in microseconds, the percentile, the count up to it and 1/(1-percentile), the last line
+    /// (100 %) without that column, then the mean, standard deviation, maximum, total count and the
+    /// histogram's buckets and sub-buckets. Written by HdrHistogram itself, in the invariant culture.
+    /// </summary>
+    /// <param name="latency">the values, in units of <paramref name="unitsPerMicrosecond"/> (Stopwatch ticks for <see cref="LiveRun.LatencyHistogram"/>)</param>
+    public static string PercentileDistribution(HistogramBase latency, double unitsPerMicrosecond)
     {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
-        {
-            var o = r.Options;
-            w.WriteStartObject();
-            w.WriteString("variant", r.Variant);
-            // The verdict in the vocabulary of every command's JSON (Pilab.Checker.Verdicts): a run that did not settle has none, as a bound.
-            w.WriteString("verdict", r.LostInterrupt ? "violation" : r.Settled ? "safe" : "bound-reached");
-            w.WriteStartObject("options");
-            if (o.Seconds is { } s) w.WriteNumber("seconds", s); else w.WriteNull("seconds");
-            w.WriteNumber("injectors", o.Injectors);
-            w.WriteNumber("rate", o.Rate);
-            w.WriteNumber("exitRate", o.ExitRate);
-            w.WriteBoolean("chaos", o.Chaos);
-            w.WriteNumber("seed", o.Seed);
-            w.WriteNumber("maxPosts", o.MaxPosts);
-            w.WriteNumber("vectorsPerInjector", o.VectorsPerInjector);
-            w.WriteNumber("stallMs", o.StallMilliseconds);
-            w.WriteBoolean("pin", o.Pin);
-            w.WriteBoolean("aligned", o.Aligned);
-            w.WriteNumber("jitter", o.Jitter);
-            w.WriteEndObject();
-            w.WriteNumber("cores", Environment.ProcessorCount);
-            if (r.Placement is { } pl) WritePlacement(w, pl);
-            if (r.Aligned is { } al) WriteAligned(w, al, prediction, calibration, r.StrandsDetected);
-            w.WriteNumber("seconds", r.Elapsed.TotalSeconds);
-            w.WriteNumber("posted", r.Posted);
-            w.WriteNumber("accepted", r.Accepted);
-            w.WriteNumber("coalescedInPir", r.CoalescedInPir);
-            w.WriteNumber("mergedInVIrr", r.MergedInVIrr);
-            w.WriteNumber("onAlreadySet", r.OnAlreadySet);
-            w.WriteNumber("delivered", r.Delivered);
-            w.WriteNumber("postsPerSecond", r.PostsPerSecond);
-            w.WriteNumber("deliveriesPerSecond", r.DeliveriesPerSecond);
-            w.WriteNumber("notifyIpis", r.NotifyIpis);
-            w.WriteNumber("reschedIpis", r.ReschedIpis);
-            w.WriteNumber("vmExits", r.VmExits);
-            w.WriteNumber("guestExits", r.GuestExits);
-            w.WriteNumber("reschedExits", r.ExtIntExits);
-            w.WriteNumber("entries", r.Entries);
-            w.WriteNumber("cancelledEntries", r.CancelledEntries);
-            w.WriteNumber("dummyHandlerRuns", r.DummyHandlerRuns);
-            w.WriteNumber("piProcess", r.PiProcess);
-            w.WriteNumber("syncDrains", r.SyncDrains);
-            w.WriteNumber("unstampedDeliveries", r.Unstamped);
-            if (r.Latency is { } l)
-            {
-                w.WriteStartObject("latencyNs");
-                w.WriteNumber("count", l.Count);
-                w.WriteNumber("p50", l.P50);
-                w.WriteNumber("p99", l.P99);
-                w.WriteNumber("p999", l.P999);
-                w.WriteNumber("max", l.Max);
-                w.WriteNumber("mean", l.Mean);
-                w.WriteEndObject();
-            }
-            if (calibration is { } cal)
-            {
-                w.WriteNumber("roundTripNs", cal.MedianNanoseconds);
-                if (r.Latency is { } l2) w.WriteNumber("p50InRoundTrips", l2.P50 / cal.MedianNanoseconds);
-            }
-            w.WriteNumber("strandsDetected", r.StrandsDetected);
-            w.WriteNumber("rescues", r.Rescues);
-            if (r.FirstStrandSeconds is { } f) w.WriteNumber("firstStrandSeconds", f);
-            w.WriteStartArray("strands");
-            foreach (var e in r.Strands)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("atSeconds", e.AtSeconds);
-                w.WriteNumber("stuckMs", e.StuckMilliseconds);
-                w.WriteStartArray("vectors");
-                foreach (int v in e.Vectors) w.WriteNumberValue(v);
-                w.WriteEndArray();
-                w.WriteString("state", e.State);
-                w.WriteString("detail", e.Detail);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteBoolean("settled", r.Settled);
-            w.WriteStartArray("strandedAtEnd");
-            foreach (int v in r.StrandedAtEnd) w.WriteNumberValue(v);
-            w.WriteEndArray();
-            w.WriteBoolean("onLeftSet", r.OnLeftSet);
-            w.WriteString("endState", r.EndState);
-            w.WriteBoolean("lostInterrupt", r.LostInterrupt);
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(ms.ToArray());
+        using var w = new StringWriter(CultureInfo.InvariantCulture);
+        latency.OutputPercentileDistribution(w, percentileTicksPerHalfDistance: 5, outputValueUnitScalingRatio: unitsPerMicrosecond);
+        return w.ToString();
     }
+
+    /// <summary>Stopwatch ticks per microsecond: the scale of <see cref="LiveRun.LatencyHistogram"/>'s values.</summary>
+    public static double TicksPerMicrosecond => System.Diagnostics.Stopwatch.Frequency / 1e6;
 
     public static string CalibrationText(CalibrationResult c) =>
         string.Create(C, $"cross-core round trip (cache-line ping-pong): median {c.MedianNanoseconds:F0} ns, best {c.MinNanoseconds:F0} ns ({c.Batches} batches of {c.RoundTripsPerBatch:N0}, {Environment.ProcessorCount} cores)\n") +

@@ -72,7 +72,7 @@ public static class Models
     private sealed class WholeSystemModelSeam : IModel
     {
         public string Name => "whole system";
-        public bool Reductions => false;
+        public bool Reductions => true;
         public CheckResult Check(Variant variant, Configuration configuration, ExplorationOptions? options) =>
             SystemChecker.Check(variant, configuration, options);
     }

@@ -118,6 +118,8 @@ public enum Outcome : byte
     NotifyIpi, NoIpiKickInstead, NoIpiNoKick, NoIpiWakeInstead, WakeThread, NothingToWake, KickIpi, KickFailed,
     // IOMMU posters
     PostedWithSn, PostedOnAlreadySet, PostedWillNotify, IommuNotify,
+    // sched.in with on-recompute: sn-was-set (pilab's candidate fix)
+    SnWasNotSetNoRecompute,
 }
 
 /// <summary>
@@ -209,8 +211,16 @@ public sealed record Trace(
     int Iommus,
     ImmutableArray<int> HostCpus,
     ImmutableArray<Cell> Cells,
-    ImmutableArray<FieldValue> Initial)
+    ImmutableArray<FieldValue> Initial,
+    int Ipivs = 0)
 {
+    /// <summary>The hardware posters (<see cref="Actor.Iommu"/>, numbered 1 to <see cref="Iommus"/>) are the IOMMU
+    /// posters, then the last <see cref="Ipivs"/> of them IPIv posters (a vCPU's IPI posted by IPI virtualization).</summary>
+    public bool IsIpiv(int instance) => instance > Iommus - Ipivs;
+
+    /// <summary>A hardware poster's name: "IOMMU 1", or "IPIv 1" for the first IPIv poster.</summary>
+    public string HardwarePosterName(int instance) => IsIpiv(instance) ? $"IPIv {instance - (Iommus - Ipivs)}" : $"IOMMU {instance}";
+
     /// <summary>The thread can run on more than one CPU: the words name the CPU.</summary>
     public bool Migrates => HostCpus.Length > 1;
 

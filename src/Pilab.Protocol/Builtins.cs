@@ -105,22 +105,24 @@ public static class Builtins
 
     public static readonly Variant Kvm2021 = WholeSystem(
         "kvm-2021",
-        "KVM since 5.17: sched-out of a blocking vCPU switches NV to WAKEUP and puts it on its CPU's wake list; sched-in recomputes ON",
-        "Linux 5.17 arch/x86/kvm/vmx/posted_intr.c (Sean Christopherson's 2021 rework, 'KVM: VMX: Handle PI wakeup shenanigans during vcpu_put/load')",
+        "KVM v5.17-v6.16: sched-out of a blocking vCPU switches NV to WAKEUP and puts it on its CPU's wake list (a preempted one too, then SN=1); sched-in recomputes ON",
+        "Linux v5.17-v6.16 arch/x86/kvm/vmx/posted_intr.c: vmx_vcpu_pi_load, vmx_vcpu_pi_put, pi_enable_wakeup_handler, pi_wakeup_handler (Sean Christopherson's 2021 rework, 'KVM: VMX: Handle PI wakeup shenanigans during vcpu_put/load')",
         KvmDesign.Kvm2021, Injector2021, PiLoad2021, WakeupHandler2021, Everything with { Memory = MemoryModel.TSO });
 
     /// <summary>The 2019 design with both of Joao Martins' fixes: the reference the two 2019 races are one change away from.</summary>
     public static readonly Variant Kvm2019 = WholeSystem(
         "kvm-2019",
-        "KVM late 2019 (5.5): pre_block/post_block arm the wake-up vector around the block loop; sched.in clears SN, recomputes ON and leaves NDST alone for a blocked vCPU",
-        "Linux 5.5 arch/x86/kvm/vmx/vmx.c (vmx_vcpu_pi_load, pi_pre_block, pi_post_block) after c112b5f50232 and 132194ffa1d2",
-        KvmDesign.Kvm2019, Injector2019, PiLoad2019, [], Everything with { Injectors = 0, Memory = MemoryModel.TSO });
+        "KVM v5.5-v5.13: pre_block/post_block arm the wake-up vector around the block loop; sched.in clears SN, recomputes ON and leaves NDST alone for a blocked vCPU; a thread preempted while INTERRUPTIBLE is not marked preempted (v5.14-v5.16: preempted: on-rq)",
+        "Linux v5.5-v5.13 arch/x86/kvm/vmx/vmx.c, posted_intr.c (vmx_vcpu_pi_load, vmx_vcpu_pi_put, pi_pre_block, pi_post_block) after c112b5f50232 and 132194ffa1d2; virt/kvm/kvm_main.c kvm_sched_out before 3ba9f93b1236",
+        KvmDesign.Kvm2019, Injector2019, PiLoad2019, [], Everything with { Injectors = 0, Memory = MemoryModel.TSO })
+        with { Preempted = PreemptedRule.Running };
 
     public static readonly Variant SnNoRecompute = WholeSystem(
         "sn-no-recompute",
         "kvm-2019 before c112b5f50232: a preempted vCPU has SN=1, the IOMMU posts without ON, sched.in clears SN but does not set ON, and the entry skips PIR",
         "KVM commit c112b5f50232 'KVM: x86: Recompute PID.ON when clearing PID.SN' (2019) fixed it",
-        KvmDesign.Kvm2019, Injector2019, [SchedInStep.DescUpdate], [], new(Injectors: 0, Iommu: 1, Preemptions: 1));
+        KvmDesign.Kvm2019, Injector2019, [SchedInStep.DescUpdate], [], new(Injectors: 0, Iommu: 1, Preemptions: 1))
+        with { Preempted = PreemptedRule.Running };
 
     /// <summary>Historically the NDST fix (5.4) came before the recompute (5.5); the recompute is kept
     /// here so that this built-in has one bug only.</summary>
@@ -128,7 +130,8 @@ public static class Builtins
         "ndst-blocked-migration",
         "kvm-2019 with the recompute: a blocking vCPU on P0's wake list, preempted while INTERRUPTIBLE and loaded on P2, gets NDST=P2 and sleeps; the WAKEUP IPI goes to P2",
         "KVM commit 132194ffa1d2 'KVM: VMX: Do not change PID.NDST when loading a blocked vCPU' (Joao Martins, 2019) fixed it",
-        KvmDesign.Kvm2019, Injector2019, PiLoad2019, [], Everything with { Injectors = 0 }) with { BlockedNdst = BlockedNdst.Follow };
+        KvmDesign.Kvm2019, Injector2019, PiLoad2019, [], Everything with { Injectors = 0 })
+        with { BlockedNdst = BlockedNdst.Follow, Preempted = PreemptedRule.Running };
 
     public static readonly Variant HaltWithoutWakeupVector = WholeSystem(
         "halt-without-wakeup-vector",
@@ -154,10 +157,31 @@ public static class Builtins
         Finding = true,
     };
 
+    /// <summary>KVM since v6.17: 6737557442e5 "KVM: VMX: Suppress PI notifications whenever the vCPU is put".</summary>
+    public static readonly Variant Kvm2025 = Kvm2021 with
+    {
+        Name = "kvm-2025",
+        Description = "KVM since v6.17: vmx_vcpu_pi_put sets SN whenever the vCPU is put, except a blocking vCPU that is not preempted, which gets the wake-up handler (a vCPU preempted in the block loop gets SN only)",
+        Source = "Linux v6.17 arch/x86/kvm/vmx/posted_intr.c vmx_vcpu_pi_put after 6737557442e5 'KVM: VMX: Suppress PI notifications whenever the vCPU is put' (Sean Christopherson, 2025)",
+        PreemptPut = PreemptPut.Sn,
+    };
+
+    /// <summary>pilab's candidate fix for the mainline finding (docs/findings.md): vmx_vcpu_pi_load recomputes ON
+    /// only when this load cleared an SN that was set.</summary>
+    public static readonly Variant RecomputeIfSnSet = Kvm2025 with
+    {
+        Name = "recompute-if-sn-set",
+        Description = "CANDIDATE FIX for kvm-2021-unarmed-migration on v6.17: vmx_vcpu_pi_load recomputes ON only when this load cleared an SN that was set (PIR != 0 with ON=0 and SN=0 is a CPU injector in flight, which notifies or wakes by itself)",
+        Source = "pilab's candidate fix (docs/findings.md): in the full path, the SN of the snapshot the cmpxchg replaced; in the fast path, pi_test_and_clear_sn as today",
+        OnRecompute = OnRecompute.SnWasSet,
+        Check = Everything with { Iommu = 0 },
+    };
+
     /// <summary>Every built-in, the vCPU-entry designs first.</summary>
     public static readonly ImmutableArray<Variant> All =
         [PrePatch, PatchV1, IrqLate, Fixed, FixedNoMb,
-         Kvm2021, Kvm2019, SnNoRecompute, NdstBlockedMigration, HaltWithoutWakeupVector, Kvm2021UnarmedMigration, Kvm2019CpuInjector];
+         Kvm2021, Kvm2019, SnNoRecompute, NdstBlockedMigration, HaltWithoutWakeupVector, Kvm2021UnarmedMigration, Kvm2019CpuInjector,
+         Kvm2025, RecomputeIfSnSet];
 
     /// <summary>The built-ins of one design.</summary>
     public static IEnumerable<Variant> Of(KvmDesign design) => All.Where(v => v.Design == design);

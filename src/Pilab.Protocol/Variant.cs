@@ -36,6 +36,23 @@ public sealed record Variant(
     /// <summary>kvm-2019: what sched.in does to NDST of a blocked vCPU that moved.</summary>
     public BlockedNdst BlockedNdst { get; init; } = BlockedNdst.Keep;
 
+    // Rules a patch may change (src/Pilab.Protocol/KernelRules.cs), each with mainline's rule as default.
+
+    /// <summary>When sched.in's on.recompute sets ON (key <c>on-recompute</c>).</summary>
+    public OnRecompute OnRecompute { get; init; } = OnRecompute.Always;
+
+    /// <summary>When an IOMMU post notifies (key <c>iommu-sn</c>).</summary>
+    public IommuSn IommuSn { get; init; } = IommuSn.Respect;
+
+    /// <summary>When kvm_sched_out marks the vCPU preempted (key <c>preempted</c>; kvm-2019 before v5.14: running).</summary>
+    public PreemptedRule Preempted { get; init; } = PreemptedRule.OnRq;
+
+    /// <summary>kvm-2021: what vmx_vcpu_pi_put does for a preempted vCPU (key <c>preempt-put</c>; v6.17: sn).</summary>
+    public PreemptPut PreemptPut { get; init; } = PreemptPut.WakeupAndSn;
+
+    /// <summary>Whether the host kernel can preempt the thread in the block loop (key <c>host-preempt</c>).</summary>
+    public HostPreempt HostPreempt { get; init; } = HostPreempt.Full;
+
     /// <summary>The configuration that tells this variant's story (a file's <c>check:</c> line); options override it.</summary>
     public Configuration Check { get; init; } = new();
 
@@ -59,7 +76,8 @@ public sealed record Variant(
         Design == o.Design && Entry.SequenceEqual(o.Entry) && Injector.SequenceEqual(o.Injector) &&
         OnAlreadySet == o.OnAlreadySet && Requests == o.Requests &&
         Block.SequenceEqual(o.Block) && SchedIn.SequenceEqual(o.SchedIn) && SchedOutBlock.SequenceEqual(o.SchedOutBlock) &&
-        WakeupVector == o.WakeupVector && BlockedNdst == o.BlockedNdst;
+        WakeupVector == o.WakeupVector && BlockedNdst == o.BlockedNdst &&
+        OnRecompute == o.OnRecompute && IommuSn == o.IommuSn && Preempted == o.Preempted && PreemptPut == o.PreemptPut && HostPreempt == o.HostPreempt;
 
     public string EntryText => string.Join(' ', Entry.Select(StepNames.Name));
 
@@ -68,12 +86,16 @@ public sealed record Variant(
     public string SchedInText => SchedIn.Length == 0 ? "none" : string.Join(' ', SchedIn.Select(StepNames.Name));
     public string SchedOutBlockText => SchedOutBlock.Length == 0 ? "none" : string.Join(' ', SchedOutBlock.Select(StepNames.Name));
 
-    /// <summary>Whether the wake-up vector is armed when the configuration has <paramref name="iommuPosters"/> IOMMU posters.</summary>
-    public bool WakeupArmed(int iommuPosters) => WakeupVector switch
+    /// <summary>Whether the wake-up vector is armed in a configuration (vmx_needs_pi_wakeup: <c>auto</c> is armed
+    /// iff there is an IOMMU poster, an assigned device, or an IPIv poster, IPI virtualization).</summary>
+    public bool WakeupArmed(Configuration c) => WakeupArmed(c.Iommu + c.Ipiv);
+
+    /// <summary>Whether the wake-up vector is armed when the configuration has <paramref name="hardwarePosters"/> IOMMU and IPIv posters.</summary>
+    public bool WakeupArmed(int hardwarePosters) => WakeupVector switch
     {
         WakeupVector.Armed => true,
         WakeupVector.Off => false,
-        _ => iommuPosters > 0,
+        _ => hardwarePosters > 0,
     };
 
     /// <summary>

@@ -37,13 +37,15 @@ public sealed record VariantParseResult(Variant? Variant, ImmutableArray<Diagnos
 /// </summary>
 public static class VariantFile
 {
-    private static readonly string[] SystemKeys = ["block", "sched-in", "sched-out-block", "wakeup-vector", "blocked-ndst"];
+    /// <summary>The whole-system rules a patch may change (src/Pilab.Protocol/KernelRules.cs).</summary>
+    private static readonly string[] RuleKeys = ["on-recompute", "iommu-sn", "preempted", "preempt-put", "host-preempt"];
+    private static readonly string[] SystemKeys = ["block", "sched-in", "sched-out-block", "wakeup-vector", "blocked-ndst", .. RuleKeys];
     private static readonly string[] EntryKeys = ["on-already-set", "requests"];
     private static readonly string[] Keys =
         ["name", "description", "source", "base", "design", "check", "expect", "finding", "entry", "injector", .. EntryKeys, .. SystemKeys];
 
     /// <summary>The words of a <c>check:</c> line (docs/variant-format.md).</summary>
-    public const string CheckWords = "mm=sc|tso, k=N (CPU injectors), j=N (IOMMU posters), n=N (posts each), e=N (guest exits), h=N (halts), p=N (preemptions), m=N (migrations), same-vector, irq-priority";
+    public const string CheckWords = "mm=sc|tso, k=N (CPU injectors), j=N (IOMMU posters), i=N (IPIv posters), n=N (posts each), e=N (guest exits), h=N (halts), p=N (preemptions), m=N (migrations), same-vector, irq-priority";
 
     public static VariantParseResult Parse(string text, string file)
     {
@@ -65,6 +67,11 @@ public static class VariantFile
         BlockedNdst? blockedNdst = null;
         string? expect = null;
         bool? finding = null;
+        OnRecompute? onRecompute = null;
+        IommuSn? iommuSn = null;
+        PreemptedRule? preempted = null;
+        PreemptPut? preemptPut = null;
+        HostPreempt? hostPreempt = null;
 
         var reader = new VariantLines(file, Keys, errors);
         var seen = reader.Seen;
@@ -140,6 +147,21 @@ public static class VariantFile
                     break;
                 case "blocked-ndst":
                     if (One(["keep", "follow"])) blockedNdst = words[0].Text == "keep" ? BlockedNdst.Keep : BlockedNdst.Follow;
+                    break;
+                case "on-recompute":
+                    if (One(KernelRuleNames.OnRecomputeWords)) onRecompute = KernelRuleNames.ParseOnRecompute(words[0].Text);
+                    break;
+                case "iommu-sn":
+                    if (One(KernelRuleNames.IommuSnWords)) iommuSn = KernelRuleNames.ParseIommuSn(words[0].Text);
+                    break;
+                case "preempted":
+                    if (One(KernelRuleNames.PreemptedWords)) preempted = KernelRuleNames.ParsePreempted(words[0].Text);
+                    break;
+                case "preempt-put":
+                    if (One(KernelRuleNames.PreemptPutWords)) preemptPut = KernelRuleNames.ParsePreemptPut(words[0].Text);
+                    break;
+                case "host-preempt":
+                    if (One(KernelRuleNames.HostPreemptWords)) hostPreempt = KernelRuleNames.ParseHostPreempt(words[0].Text);
                     break;
                 case "block":
                     block = [];
@@ -259,6 +281,17 @@ public static class VariantFile
             }
         }
 
+        if (whole && fDesign == KvmDesign.Kvm2019 && preemptPut is not null)
+            return Error("preempt-put", 1, $"preempt-put on design {DesignNames.Name(fDesign)}",
+                "no preempt-put line in kvm-2019 (its vmx_vcpu_pi_put only sets SN for a preempted vCPU; pre_block arms the wake-up vector)");
+        // The rules of the design's code (preempted, preempt-put) come from the base only when it is of the same
+        // design: a kvm-2019 variant on a kvm-2021 base keeps kvm-2019's kvm_sched_out rule.
+        var rules = baseVariant is not null && baseVariant.Design == fDesign ? baseVariant : fDesign switch
+        {
+            KvmDesign.Kvm2019 => Builtins.Kvm2019,
+            _ => reference,
+        };
+
         // The configuration that tells the story: the check line, else the base's, else the design's reference.
         var fCheck = check ?? reference?.Check ?? new Configuration();
         if (fCheck.Problem(fDesign) is { } cp)
@@ -280,6 +313,11 @@ public static class VariantFile
             SchedOutBlock = fSchedOut,
             WakeupVector = whole ? wakeup ?? reference!.WakeupVector : WakeupVector.Auto,
             BlockedNdst = whole ? blockedNdst ?? reference!.BlockedNdst : BlockedNdst.Keep,
+            OnRecompute = whole ? onRecompute ?? reference!.OnRecompute : OnRecompute.Always,
+            IommuSn = whole ? iommuSn ?? reference!.IommuSn : IommuSn.Respect,
+            Preempted = whole ? preempted ?? rules!.Preempted : PreemptedRule.OnRq,
+            PreemptPut = whole && fDesign != KvmDesign.Kvm2019 ? preemptPut ?? rules!.PreemptPut : PreemptPut.WakeupAndSn,
+            HostPreempt = whole ? hostPreempt ?? reference!.HostPreempt : HostPreempt.Full,
             Check = fCheck,
             Expect = expect,
             Finding = finding ?? false,
@@ -316,6 +354,7 @@ public static class VariantFile
                 case "mm": errors.Add(new(file, line, column + 3, Quote(value), "sc or tso")); break;
                 case "k": c = c with { Injectors = Number(Configuration.MaxPosters) }; break;
                 case "j": c = c with { Iommu = Number(Configuration.MaxPosters) }; break;
+                case "i": c = c with { Ipiv = Number(Configuration.MaxPosters) }; break;
                 case "n": c = c with { Posts = Number(Configuration.MaxPosts) }; break;
                 case "e": c = c with { Exits = Number(Configuration.MaxExits) }; break;
                 case "h": c = c with { Halts = Number(Configuration.MaxHalts) }; break;
@@ -353,6 +392,11 @@ public static class VariantFile
         if (v.Design == KvmDesign.Kvm2021) sb.Append("sched-out-block: ").Append(v.SchedOutBlockText).Append('\n');
         sb.Append("wakeup-vector: ").Append(StepNames.Name(v.WakeupVector)).Append('\n');
         if (v.Design == KvmDesign.Kvm2019) sb.Append("blocked-ndst: ").Append(StepNames.Name(v.BlockedNdst)).Append('\n');
+        sb.Append("on-recompute: ").Append(KernelRuleNames.Name(v.OnRecompute)).Append('\n');
+        sb.Append("iommu-sn: ").Append(KernelRuleNames.Name(v.IommuSn)).Append('\n');
+        sb.Append("preempted: ").Append(KernelRuleNames.Name(v.Preempted)).Append('\n');
+        if (v.Design == KvmDesign.Kvm2021) sb.Append("preempt-put: ").Append(KernelRuleNames.Name(v.PreemptPut)).Append('\n');
+        sb.Append("host-preempt: ").Append(KernelRuleNames.Name(v.HostPreempt)).Append('\n');
         return sb.ToString();
     }
 

@@ -62,7 +62,7 @@ public static class CheckText
         var v = r.Variant;
         if (!v.WholeSystem)
             return $"{v.Name} [{r.ConfigurationText}]\nentry:    {v.EntryText}\ninjector: {v.InjectorText}\n\n";
-        return $"{v.Name} [{r.ConfigurationText}]\ndesign:          {DesignNames.Name(v.Design)} (wake-up vector {(v.WakeupArmed(r.Configuration.Iommu) ? "armed" : "not armed")})\n" +
+        return $"{v.Name} [{r.ConfigurationText}]\ndesign:          {DesignNames.Name(v.Design)} (wake-up vector {(v.WakeupArmed(r.Configuration) ? "armed" : "not armed")})\n" +
             $"entry:           {v.EntryText}\ninjector:        {v.InjectorText}\nblock:           {v.BlockText}\nsched-in:        {v.SchedInText}\n" +
             (v.Design == KvmDesign.Kvm2021 ? $"sched-out-block: {v.SchedOutBlockText}\n" : $"blocked-ndst:    {StepNames.Name(v.BlockedNdst)}\n") + "\n";
     }
@@ -81,7 +81,7 @@ public static class CheckText
                 head + $"shortest run that {(r.Verdict == Verdict.Stuck ? "gets stuck" : "loses an interrupt")}: {r.TraceLength} steps\n\n" + (timeline ? Timeline(r) : ""),
             Verdict.Safe =>
                 head + (x.PartialOrder || x.Symmetry
-                    ? $"no run loses an interrupt: {x.States:N0} states of the reduced graph explored ({(x.PartialOrder ? "stubborn sets" : "")}{(x.PartialOrder && x.Symmetry ? " and " : "")}{(x.Symmetry ? "injector symmetry" : "")}, which keep every terminal state), {x.Transitions:N0} transitions, {x.Terminals:N0} terminal states, {proper}\n"
+                    ? $"no run loses an interrupt: {x.States:N0} states of the reduced graph explored ({(x.PartialOrder ? "stubborn sets" : "")}{(x.PartialOrder && x.Symmetry ? " and " : "")}{(x.Symmetry ? "poster symmetry" : "")}, which keep every terminal state), {x.Transitions:N0} transitions, {x.Terminals:N0} terminal states, {proper}\n"
                     : $"no run loses an interrupt: all {x.States:N0} reachable states explored ({x.Transitions:N0} transitions, {x.Terminals:N0} terminal states, {proper})\n"),
             _ => head + $"no verdict: {x.BoundMessage}; {x.States:N0} states explored, no violation among them\n",
         };
@@ -94,17 +94,19 @@ public static class CheckText
     /// <summary>The whole-system rows of <c>pilab check</c>'s table: each built-in once, at its own configuration.</summary>
     public static string WholeSystemTable(IEnumerable<CheckResult> results)
     {
+        var list = results.ToList();
+        string graph = ReductionNote(list.Any(r => r.Exploration.PartialOrder), list.Any(r => r.Exploration.Symmetry));
         var t = new TextTable("variant", "design", "wake-up vector", "mm", "k", "j", "n", "e", "h", "p", "m", "verdict", "states", "transitions", "trace", "time", "story").AlignRight(12, 13, 14, 15);
-        foreach (var r in results)
+        foreach (var r in list)
         {
             var x = r.Exploration;
             var c = r.Configuration;
-            t.Add(r.Variant.Name, DesignNames.Name(r.Variant.Design), r.Variant.WakeupArmed(c.Iommu) ? "armed" : "not armed", c.Memory.ToString(),
+            t.Add(r.Variant.Name, DesignNames.Name(r.Variant.Design), r.Variant.WakeupArmed(c) ? "armed" : "not armed", c.Memory.ToString(),
                 c.Injectors.ToString(), c.Iommu.ToString(), c.Posts.ToString(), c.Exits.ToString(), c.Halts.ToString(), c.Preemptions.ToString(), c.Migrations.ToString(),
                 VerdictCell(r.Verdict), x.States.ToString("N0"), x.Transitions.ToString("N0"), r.TraceLength == 0 ? "-" : r.TraceLength.ToString(),
                 $"{x.Elapsed.TotalMilliseconds:F0} ms", Story(r));
         }
-        return "whole system (docs/whole-system.md), each built-in at its own configuration (its check line): k CPU injectors, j IOMMU posters, n posts each, e guest exits; the guest may halt h times, the thread be preempted p times and migrate m times; full graph (no reductions yet)\n" + t
+        return $"whole system (docs/whole-system.md), each built-in at its own configuration (its check line): k CPU injectors, j IOMMU posters, n posts each, e guest exits; the guest may halt h times, the thread be preempted p times and migrate m times; {graph}\n" + t
             + "story: FINDING = a race pilab found in code KVM ran or runs; historical fix = the code before a KVM commit that fixed the race; design = a design proved in that configuration\n";
     }
 }

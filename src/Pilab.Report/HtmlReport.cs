@@ -27,13 +27,20 @@ public static class HtmlReport
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n");
         sb.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n");
-        sb.Append("<title>").Append(E(input.Title)).Append("</title>\n<style>").Append(Css).Append(SequenceDiagram.Style).Append("</style>\n</head>\n<body>\n");
-
         var losing = entries.Where(e => e.Result.Trace is not null).ToList();
         var wholeLosing = whole.Where(e => e.Result.Trace is not null).ToList();
+        int longest = losing.Concat(wholeLosing).Select(e => e.Result.Trace!.Steps.Length).DefaultIfEmpty(0).Max();
+        sb.Append("<title>").Append(E(input.Title)).Append("</title>\n<style>").Append(Css).Append(StepperCss(longest)).Append(SequenceDiagram.Style).Append("</style>\n</head>\n<body>\n");
+
         bool entryTable = entries.Count > 0 || whole.Count == 0;
         sb.Append("<header>\n<h1>").Append(E(input.Title)).Append("</h1>\n");
-        if (input.Command is not null) sb.Append("<p class=\"cmd\"><code>").Append(E(input.Command)).Append("</code></p>\n");
+        if (input.Command is not null || input.Version is not null)
+        {
+            sb.Append("<p class=\"cmd\">");
+            if (input.Command is not null) sb.Append("<code>").Append(E(input.Command)).Append("</code>");
+            if (input.Version is not null) sb.Append(" <span class=\"version\">pilab ").Append(E(input.Version)).Append("</span>");
+            sb.Append("</p>\n");
+        }
         sb.Append("<p class=\"lead\">").Append(E(Summary(entries, whole))).Append("</p>\n");
         var nav = new List<string>();
         if (entryTable) nav.Add("<a href=\"#verdicts\">verdicts</a>");
@@ -48,11 +55,11 @@ public static class HtmlReport
         if (entryTable) VerdictTable(sb, entries, anchors);
         if (whole.Count > 0) WholeSystemTable(sb, whole, anchors, input.WholeSystemOptions);
         if (entries.Any(e => e.Cost is not null)) CostTable(sb, entries, whole.Count > 0);
-        if (input.Orders is not null) OrderSection(sb, input.Orders);
+        if (input.Orders is not null) OrderSection(sb, input.Orders, input.Version);
         if (!input.Latencies.IsDefaultOrEmpty) LatencySection(sb, input.Latencies);
-        if (losing.Count > 0) Runs(sb, losing, anchors);
-        if (wholeLosing.Count > 0) WholeSystemRuns(sb, wholeLosing, anchors);
-        sb.Append("</main>\n<footer><p>Written by pilab. Steps and numbers: docs/model.md section 3 and the seed mail's pairing (1) PIR, (2) ON, (3) mode, (4a) IRQs off / NOTIFY, (4b) check / kick")
+        if (losing.Count > 0) Runs(sb, losing, anchors, input.Version);
+        if (wholeLosing.Count > 0) WholeSystemRuns(sb, wholeLosing, anchors, input.Version);
+        sb.Append("</main>\n<footer><p>Written by pilab").Append(input.Version is null ? "" : " " + E(input.Version)).Append(". Steps and numbers: docs/model.md section 3 and the seed mail's pairing (1) PIR, (2) ON, (3) mode, (4a) IRQs off / NOTIFY, (4b) check / kick")
           .Append(whole.Count > 0 ? "; the whole-system model: docs/whole-system.md" : "").Append(".</p></footer>\n</body>\n</html>\n");
         return sb.ToString();
     }
@@ -135,7 +142,7 @@ public static class HtmlReport
           .Append(options is null ? "" : $", with <code>{E(options)}</code> laid over it").Append("): ")
           .Append("<b>k</b> CPU injectors, <b>j</b> IOMMU posters, <b>n</b> posts each, <b>e</b> guest exits; the guest may halt <b>h</b> times, ")
           .Append("the thread be preempted <b>p</b> times and migrate <b>m</b> times. ")
-          .Append("States of the full graph: the whole-system model has no reductions (partial-order reduction and injector symmetry are the vCPU-entry model's). ")
+          .Append(GraphNote(whole)).Append(' ')
           .Append("A losing verdict links to its shortest run.</p>\n");
         sb.Append("<table class=\"whole-system\">\n<thead><tr><th>variant</th><th>design</th><th>wake-up vector</th>");
         foreach (var (h, t) in new[] { ("mm", "memory model"), ("k", "CPU injectors"), ("j", "IOMMU posters"), ("n", "posts per poster"), ("e", "guest exits"), ("h", "guest halts"), ("p", "preemptions"), ("m", "migrations") })
@@ -154,7 +161,7 @@ public static class HtmlReport
             sb.Append("<tr data-variant=\"").Append(E(v.Name)).Append("\" data-design=\"").Append(E(DesignNames.Name(v.Design)))
               .Append("\" data-story=\"").Append(storyClass).Append('"').Append(storyClass == "finding" ? " class=\"finding\"" : "").Append('>');
             sb.Append("<th class=\"name\" title=\"").Append(E(v.Description)).Append("\">").Append(E(v.Name)).Append("</th>");
-            sb.Append("<td>").Append(E(DesignNames.Name(v.Design))).Append("</td><td>").Append(v.WakeupArmed(c.Iommu) ? "armed" : "not armed").Append("</td>");
+            sb.Append("<td>").Append(E(DesignNames.Name(v.Design))).Append("</td><td>").Append(v.WakeupArmed(c) ? "armed" : "not armed").Append("</td>");
             sb.Append("<td>").Append(c.Memory).Append("</td>");
             foreach (int x in new[] { c.Injectors, c.Iommu, c.Posts, c.Exits, c.Halts, c.Preemptions, c.Migrations })
                 sb.Append("<td class=\"num\">").Append(x).Append("</td>");
@@ -185,9 +192,9 @@ public static class HtmlReport
         bool por = entries.Any(e => e.Result.Exploration.PartialOrder), sym = entries.Any(e => e.Result.Exploration.Symmetry);
         return (por, sym) switch
         {
-            (true, true) => "States of the graph reduced by partial-order reduction and injector symmetry (pilab report --no-por --no-symmetry counts the full graph).",
-            (true, false) => "States of the graph reduced by partial-order reduction.",
-            (false, true) => "States of the graph reduced by injector symmetry.",
+            (true, true) => "States of the graph reduced by partial-order reduction and poster symmetry (pilab report --no-por --no-symmetry counts the full graph).",
+            (true, false) => "States of the graph reduced by partial-order reduction (pilab report --no-por counts the full graph).",
+            (false, true) => "States of the graph reduced by poster symmetry.",
             _ => "States of the full graph.",
         };
     }
@@ -236,16 +243,19 @@ public static class HtmlReport
         sb.Append("</tbody>\n</table>\n</section>\n");
     }
 
-    private static void OrderSection(StringBuilder sb, OrderMatrix m)
+    private static void OrderSection(StringBuilder sb, OrderMatrix m, string? version)
     {
+        string Slug(string text) => new(text.Select(ch => char.IsAsciiLetterOrDigit(ch) ? char.ToLowerInvariant(ch) : '-').ToArray());
+        string CellId(int row, int column) => $"order-{row + 1}-{Slug(m.Columns[column])}";
         sb.Append("<section id=\"orders\">\n<h2>Order matrix</h2>\n");
         if (m.Note is not null) sb.Append("<p class=\"note\">").Append(E(m.Note)).Append("</p>\n");
         if (!m.Reasons.IsDefaultOrEmpty) ReasonLegend(sb, m);
         sb.Append("<table class=\"orders\">\n<thead><tr><th>vCPU entry order</th>");
         foreach (var c in m.Columns) sb.Append("<th class=\"cfg\">").Append(E(c)).Append("</th>");
         sb.Append("</tr></thead>\n<tbody>\n");
-        foreach (var row in m.Rows)
+        for (int ri = 0; ri < m.Rows.Length; ri++)
         {
+            var row = m.Rows[ri];
             sb.Append("<tr><td class=\"order\"><code>").Append(E(row.Order)).Append("</code>");
             if (row.Name is not null) sb.Append(" <span class=\"tag\">").Append(E(row.Name)).Append("</span>");
             sb.Append("</td>");
@@ -254,7 +264,10 @@ public static class HtmlReport
                 if (i >= row.Cells.Length) { sb.Append("<td class=\"v\">-</td>"); continue; }
                 var cell = row.Cells[i];
                 string verdict = JsonReport.VerdictName(cell.Verdict);
-                sb.Append("<td class=\"v v-").Append(verdict).Append("\" data-verdict=\"").Append(verdict).Append("\">").Append(Word(cell.Verdict));
+                sb.Append("<td class=\"v v-").Append(verdict).Append("\" data-verdict=\"").Append(verdict).Append('"');
+                if (cell.Run is not null)
+                    sb.Append(" id=\"").Append(CellId(ri, i)).Append("\"><a href=\"#").Append(CellId(ri, i)).Append("-run\" title=\"its shortest run\">").Append(Word(cell.Verdict)).Append("</a>");
+                else sb.Append('>').Append(Word(cell.Verdict));
                 if (cell.Reason is not null) sb.Append("<span class=\"fig\">").Append(E(cell.Reason)).Append("</span>");
                 sb.Append("</td>");
             }
@@ -277,7 +290,46 @@ public static class HtmlReport
                 sb.Append(".</p>\n");
             }
         }
+        OrderRuns(sb, m, CellId, version);
         sb.Append("</section>\n");
+    }
+
+    /// <summary>
+    /// The shortest run of every losing cell that has one, as a list of its steps (a matrix of 144 orders
+    /// has hundreds: a diagram each would make the report tens of megabytes), with the lines that draw it
+    /// again. On screen each is shown only when its cell's link is followed (CSS :target), on a wide
+    /// screen over the matrix on the side away from the cell's column, and links back to its cell.
+    /// </summary>
+    private static void OrderRuns(StringBuilder sb, OrderMatrix m, Func<int, int, string> cellId, string? version)
+    {
+        var runs = m.Rows.SelectMany((row, ri) => row.Cells.Select((cell, ci) => (row, ri, cell, ci))).Where(x => x.cell.Run is not null && x.ci < m.Columns.Length).ToList();
+        if (runs.Count == 0) return;
+        sb.Append("<div class=\"order-runs\" id=\"order-runs\">\n<p class=\"note\">The shortest run of each of the ").Append(runs.Count)
+          .Append(" losing cells, the run its reason class was read from: follow a cell's link to see it here.</p>\n");
+        foreach (var (row, ri, cell, ci) in runs)
+        {
+            var r = cell.Run!.Result;
+            var t = r.Trace!;
+            string id = cellId(ri, ci);
+            // Beside the matrix, on the side away from the cell's column, so the cell stays in view.
+            sb.Append("<div class=\"order-run").Append(2 * ci >= m.Columns.Length ? " at-left" : "").Append("\" id=\"").Append(id).Append("-run\" data-steps=\"").Append(t.Steps.Length).Append("\">\n<p class=\"back\"><a href=\"#").Append(id)
+              .Append("\">back to the cell ↑</a></p>\n<h4><code>").Append(E(row.Order)).Append("</code> <span class=\"cfg\">").Append(E(m.Columns[ci])).Append("</span></h4>\n<p class=\"what\">")
+              .Append(Word(cell.Verdict));
+            if (cell.Reason is not null) sb.Append(", reason class <code>").Append(E(cell.Reason)).Append("</code>");
+            sb.Append(": the shortest run, ").Append(t.Steps.Length).Append(" steps</p>\n<ol class=\"trace\">");
+            foreach (var s in t.Steps)
+            {
+                // Terse markup: a matrix has hundreds of these runs.
+                sb.Append("<li><em>").Append(T(TraceText.Actor(t, s))).Append("</em> <code>").Append(T(s.Step)).Append("</code>");
+                if (s.Seed is not null) sb.Append(" <b class=\"seed-").Append(E(s.Seed)).Append("\">").Append(T(s.Seed)).Append("</b>");
+                sb.Append(' ').Append(T(TraceText.Text(t, s))).Append("</li>");
+            }
+            sb.Append("</ol>\n<p class=\"diagnosis\">⇒ ").Append(T(TraceText.Diagnosis(t))).Append("</p>\n");
+            // The version is the header's: these are lists, not diagrams.
+            Reproduce(sb, cell.Run.Reproduce, null, "get it again (add --svg run.svg for its diagram)");
+            sb.Append("</div>\n");
+        }
+        sb.Append("</div>\n");
     }
 
     /// <summary>
@@ -324,7 +376,7 @@ public static class HtmlReport
         sb.Append("</section>\n");
     }
 
-    private static void Runs(StringBuilder sb, List<ReportEntry> losing, Dictionary<ReportEntry, string> anchors)
+    private static void Runs(StringBuilder sb, List<ReportEntry> losing, Dictionary<ReportEntry, string> anchors, string? version)
     {
         sb.Append("<section id=\"runs\">\n<h2>Shortest losing runs: vCPU entry</h2>\n");
         sb.Append("<div class=\"howto\"><p><b>How to read a diagram.</b> Time goes down. Each column is a CPU: the injectors on the left "
@@ -332,13 +384,14 @@ public static class HtmlReport
             + "under TSO P0's store buffer, then P0's vCPU thread (<code>vcpu_enter_guest</code>), P0's processor and the guest. "
             + "Each step is a box with its docs/model.md name; the coloured badge is the seed mail's number, which pairs an injector step with the entry step it must be ordered against "
             + "(1 PIR, 2 ON, 3 mode, 4a IRQs off / NOTIFY IPI, 4b check / kick). "
-            + "The memory row shows the state after each step, changed cells in yellow; the last row marks in red what is left behind.</p></div>\n");
-        foreach (var e in losing) Article(sb, e, anchors[e]);
+            + "The memory row shows the state after each step, changed cells in yellow; the last row marks in red what is left behind.</p>"
+            + StepHowTo + "</div>\n");
+        foreach (var e in losing) Article(sb, e, anchors[e], version);
         sb.Append("</section>\n");
     }
 
     /// <summary>The whole-system runs, with the model's own lifelines and memory cells (Trace.Cells).</summary>
-    private static void WholeSystemRuns(StringBuilder sb, List<ReportEntry> losing, Dictionary<ReportEntry, string> anchors)
+    private static void WholeSystemRuns(StringBuilder sb, List<ReportEntry> losing, Dictionary<ReportEntry, string> anchors, string? version)
     {
         sb.Append("<section id=\"whole-system-runs\">\n<h2>Shortest losing runs: whole system</h2>\n");
         sb.Append("<div class=\"howto\"><p><b>How to read a whole-system diagram.</b> Time goes down. On the left the CPU injectors "
@@ -348,19 +401,26 @@ public static class HtmlReport
             + "then the vCPU thread (entry, <code>kvm_vcpu_block</code>, <code>sched.in</code>), the processors P0 and P2 (local APIC and the host's handlers) and the guest. "
             + "The memory row shows the state after each step, changed cells in yellow; the last row marks in red the vector left behind. "
             + "A <span class=\"badge\">FINDING</span> is a race pilab found in code KVM ran or runs. "
-            + "These diagrams are wide: on a narrow screen one scrolls sideways in its box (the words of each step are on the right); printed, it fits the page.</p></div>\n");
-        foreach (var e in losing) Article(sb, e, anchors[e]);
+            + "These diagrams are wide: on a narrow screen one scrolls sideways in its box (the words of each step are on the right, and above the diagram while stepping); printed, it fits the page.</p>"
+            + StepHowTo + "</div>\n");
+        foreach (var e in losing) Article(sb, e, anchors[e], version);
         sb.Append("</section>\n");
     }
 
+    private const string StepHowTo = "<p><b>Stepping through a run.</b> The numbers above each diagram select a step (no script: the page stays a plain file): "
+        + "the step is highlighted, the steps before it stay readable, the ones after it fade, and its words appear above the diagram; "
+        + "<em>previous</em> and <em>next</em> move one step, <em>all</em> shows the whole run again. From the keyboard: Tab to the numbers, then the arrow keys. "
+        + "Under each heading, the command that draws the same run again (<code>pilab explain</code> with the configuration spelled out) and the version of pilab that drew it.</p>";
+
     /// <summary>
-    /// One losing run: its heading and its diagram. The diagram's own style element is left out (the
-    /// page's head holds the same rules once), and it keeps at least three quarters of its drawn size
-    /// on screen, so its 12 px text never shrinks below 9 px: a wider one scrolls in its box (on a
-    /// screen wider than the page, a whole-system diagram's box takes the screen's width), and it is
-    /// never drawn larger than its own size.
+    /// One losing run: its heading, the command that draws it again with the version that drew it, the
+    /// step controls and its diagram. The diagram's own style element is left out (the page's head
+    /// holds the same rules once), and it keeps at least three quarters of its drawn size on screen, so
+    /// its 12 px text never shrinks below 9 px: a wider one scrolls in its box (on a screen wider than
+    /// the page, a whole-system diagram's box takes the screen's width), and it is never drawn larger
+    /// than its own size.
     /// </summary>
-    private static void Article(StringBuilder sb, ReportEntry e, string id)
+    private static void Article(StringBuilder sb, ReportEntry e, string id, string? version)
     {
         var r = e.Result;
         var c = r.Configuration;
@@ -373,11 +433,88 @@ public static class HtmlReport
         sb.Append("<h3>").Append(E(v.Name)).Append(" <span class=\"cfg\">").Append(E(v.WholeSystem ? $"{DesignNames.Name(v.Design)}, {r.ConfigurationText}" : c.ToString())).Append("</span>");
         if (v.WholeSystem) sb.Append(story == "FINDING" ? " <span class=\"badge\">FINDING</span>" : $" <span class=\"tag\">{E(story)}</span>");
         sb.Append("</h3>\n<p class=\"desc\">").Append(E(v.Description)).Append("</p>\n");
+        Reproduce(sb, e.Reproduce, version, "draw it again");
         var svg = SequenceDiagram.Render(r, id);
         svg.Element(SequenceDiagram.Svg + "style")?.Remove();
         double width = double.Parse((string)svg.Attribute("width")!, CultureInfo.InvariantCulture);
         svg.SetAttributeValue("style", $"min-width:{Math.Ceiling(width * 0.75).ToString(CultureInfo.InvariantCulture)}px;max-width:{width.ToString(CultureInfo.InvariantCulture)}px");
-        sb.Append("<div class=\"diagram\">").Append(svg.ToString(SaveOptions.DisableFormatting)).Append("</div>\n</article>\n");
+        Stepper(sb, r.Trace, id);
+        sb.Append("<div class=\"diagram\">").Append(svg.ToString(SaveOptions.DisableFormatting)).Append("</div>\n</div>\n</article>\n");
+    }
+
+    /// <summary>The command line that draws a run again, and the version of pilab that drew this one.</summary>
+    private static void Reproduce(StringBuilder sb, Reproduction? reproduce, string? version, string what)
+    {
+        if (reproduce is null && version is null) return;
+        sb.Append("<p class=\"repro\">");
+        if (reproduce?.Command is { } command)
+            sb.Append("To ").Append(what).Append(": <code class=\"repro-cmd\">").Append(T(command)).Append("</code>");
+        else if (reproduce?.Why is { } why)
+            sb.Append("<span class=\"repro-why\">").Append(E(why)).Append("</span>");
+        if (version is not null) sb.Append(" <span class=\"version\">(pilab ").Append(E(version)).Append(")</span>");
+        sb.Append("</p>\n");
+    }
+
+    /// <summary>
+    /// The controls that step through a diagram with no script: one radio input per step (and one for
+    /// the whole run, checked first), then the bar of their labels with previous and next, then one
+    /// caption per step. The page's style (<see cref="StepperCss"/>) shows the caption, the previous
+    /// and next of the checked input and dims the diagram's other steps; the inputs stay focusable, so
+    /// the arrow keys move through the steps. The stepper's div is closed by the caller, after the diagram.
+    /// </summary>
+    private static void Stepper(StringBuilder sb, Trace trace, string id)
+    {
+        int n = trace.Steps.Length;
+        sb.Append("<div class=\"stepper\" data-steps=\"").Append(n).Append("\">\n");
+        for (int i = 0; i <= n; i++)
+        {
+            sb.Append("<input type=\"radio\" class=\"st\" name=\"").Append(id).Append("-step\" id=\"").Append(id).Append("-s").Append(i)
+              .Append("\" data-i=\"").Append(i).Append("\" aria-label=\"").Append(i == 0 ? "the whole run" : E($"step {i} of {n}: {trace.Steps[i - 1].Step}")).Append('"');
+            if (i == 0) sb.Append(" checked=\"checked\"");
+            sb.Append(" />");
+        }
+        string L(int i, string text, string? cls = null) =>
+            $"<label for=\"{id}-s{i}\" data-i=\"{i}\"{(cls is null ? "" : $" class=\"{cls}\"")}>{text}</label>";
+        sb.Append("\n<div class=\"steps-bar\"><span class=\"steps-title\">step through:</span> ").Append(L(0, "all", "all"));
+        for (int i = 1; i <= n; i++) sb.Append(L(i, i.ToString(CultureInfo.InvariantCulture)));
+        sb.Append("<span class=\"pn\" data-i=\"0\">").Append(L(1, "first step ›", "next")).Append("</span>");
+        for (int i = 1; i <= n; i++)
+            sb.Append("<span class=\"pn\" data-i=\"").Append(i).Append("\">").Append(L(i - 1, i == 1 ? "‹ all" : "‹ previous", "prev"))
+              .Append(L(i == n ? 0 : i + 1, i == n ? "all ›" : "next ›", "next")).Append("</span>");
+        sb.Append("</div>\n<div class=\"caps\">");
+        foreach (var s in trace.Steps)
+        {
+            sb.Append("<p class=\"cap\" data-i=\"").Append(s.Index).Append("\"><b>step ").Append(s.Index).Append(" of ").Append(n).Append("</b> · ")
+              .Append(E(TraceText.Actor(trace, s))).Append(" <code>").Append(E(s.Step)).Append("</code>");
+            if (s.Seed is not null) sb.Append(" <span class=\"seed seed-").Append(E(s.Seed)).Append("\">").Append(E(s.Seed)).Append("</span>");
+            sb.Append(": ").Append(E(TraceText.Text(trace, s))).Append("</p>");
+        }
+        sb.Append("<p class=\"cap\" data-i=\"0\">").Append(n).Append(" steps · ⇒ ").Append(E(TraceText.Diagnosis(trace))).Append("</p></div>\n");
+    }
+
+    /// <summary>
+    /// The rules that make the step controls work, one set per step number up to the longest run drawn
+    /// (a rule names a step by number, the same in every diagram): the checked input's label, caption
+    /// and previous/next are shown, its step is highlighted, the steps before it dimmed, the ones after
+    /// it (and the end row, while a step follows, and the bands of P0's state after it) faded. Screen
+    /// only: printed, every diagram is whole.
+    /// </summary>
+    private static string StepperCss(int longest)
+    {
+        if (longest == 0) return "";
+        var sb = new StringBuilder("@media screen{\n");
+        string On(int i) => $".stepper>input[data-i=\"{i}\"]:checked";
+        sb.AppendJoin(",", Enumerable.Range(0, longest + 1).Select(i => $"{On(i)}~.steps-bar label[data-i=\"{i}\"]:not(.prev):not(.next)")).Append("{background:#1d4ed8;color:#fff;border-color:#1d4ed8}\n");
+        sb.AppendJoin(",", Enumerable.Range(0, longest + 1).Select(i => $"{On(i)}~.steps-bar .pn[data-i=\"{i}\"]")).Append("{display:inline}\n");
+        sb.AppendJoin(",", Enumerable.Range(0, longest + 1).Select(i => $"{On(i)}~.caps .cap[data-i=\"{i}\"]")).Append("{display:block}\n");
+        sb.Append(".stepper>input.st:not([data-i=\"0\"]):checked~.diagram g.step{opacity:.42}\n");
+        sb.AppendJoin(",", Enumerable.Range(1, longest).Select(i => $"{On(i)}~.diagram g.step[data-index=\"{i}\"]")).Append("{opacity:1}\n");
+        sb.AppendJoin(",", Enumerable.Range(1, longest).Select(i => $"{On(i)}~.diagram g.step[data-index=\"{i}\"] .hl")).Append("{fill:#fde68a;fill-opacity:.55;stroke:#d97706;stroke-width:1.5}\n");
+        sb.AppendJoin(",", Enumerable.Range(1, longest).Select(i => $"{On(i)}~.diagram g.step[data-index=\"{i}\"]~g.step")).Append("{opacity:.1}\n");
+        sb.AppendJoin(",", Enumerable.Range(1, longest).Select(i => $"{On(i)}~.diagram g.step[data-index=\"{i}\"]~g.step~g.end")).Append("{opacity:.1}\n");
+        sb.AppendJoin(",", Enumerable.Range(1, longest).Select(i => $"{On(i)}~.diagram g.seg[data-index=\"{i}\"]~g.seg")).Append("{opacity:.1}\n");
+        sb.Append("}\n");
+        return sb.ToString();
     }
 
     /// <summary>A stable, unique id per drawn run: variant-mm-kN (suffixed if the same combination repeats).</summary>
@@ -408,6 +545,9 @@ public static class HtmlReport
     };
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
+
+    /// <summary>Text between tags: only &amp;, &lt; and &gt; need escaping there (quotes do in attributes, <see cref="E"/>).</summary>
+    private static string T(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     private const string Css = """
 
@@ -460,11 +600,45 @@ public static class HtmlReport
         .chart svg{max-width:960px}
         .diagram{border:1px solid #e4e7eb;border-radius:6px;padding:4px;overflow-x:auto}
         @media screen and (min-width:1300px){article.run.whole-system .diagram{margin-left:calc(630px - 50vw);width:calc(100vw - 52px)}}
+        .version{color:#7b8794;font-size:12px;white-space:nowrap}
+        .repro{margin:2px 0 6px;font-size:12.5px;color:#52606d}
+        .repro code{background:#f0f4f8;padding:1px 5px;border-radius:3px;user-select:all;overflow-wrap:anywhere}
+        .repro-why{font-style:italic}
+        .stepper{position:relative}
+        .stepper>input.st{position:absolute;top:0;left:0;width:1px;height:1px;margin:0;opacity:0;pointer-events:none}
+        .steps-bar{display:flex;flex-wrap:wrap;align-items:center;gap:3px;margin:6px 0 4px;padding:2px}
+        .steps-bar .steps-title{color:#52606d;font-size:12.5px;margin-right:4px}
+        .steps-bar label{display:inline-block;min-width:25px;padding:1px 5px;border:1px solid #cbd2d9;border-radius:3px;text-align:center;font-size:12px;line-height:1.5;cursor:pointer;background:#fff;color:#1f2933;font-variant-numeric:tabular-nums;user-select:none}
+        .steps-bar label:hover{background:#e0e7ff}
+        .steps-bar label.all{padding:1px 8px}
+        .steps-bar .pn{display:none;margin-left:12px}
+        .steps-bar .pn label{font-weight:700;color:#1d4ed8;border-color:#93c5fd;margin-right:3px;padding:1px 9px}
+        .stepper>input.st:focus-visible~.steps-bar{outline:2px solid #2563eb;outline-offset:1px;border-radius:4px}
+        .caps .cap{display:none;margin:2px 0 6px;padding:4px 10px;background:#fffbeb;border-left:4px solid #d97706;font-size:13px}
+        .caps .cap[data-i="0"]{background:#fff5f5;border-color:#c53030;color:#9b2c2c}
+        span.seed,ol.trace b{display:inline-block;min-width:18px;padding:0 4px;border-radius:9px;background:#52606d;color:#fff;font-size:10.5px;font-weight:700;text-align:center;line-height:1.6}
+        span.seed-1,ol.trace b.seed-1{background:#7c3aed}
+        span.seed-2,ol.trace b.seed-2{background:#d97706}
+        span.seed-3,ol.trace b.seed-3{background:#0f766e}
+        span.seed-4a,ol.trace b.seed-4a{background:#2563eb}
+        span.seed-4b,ol.trace b.seed-4b{background:#9d174d}
+        table.orders td:target{outline:3px solid #1d4ed8;outline-offset:-3px}
+        .order-run{display:none;border:1px solid #cbd2d9;border-radius:6px;padding:2px 12px 6px;margin:8px 0;background:#fff}
+        .order-run:target{display:block}
+        @media screen and (min-width:1100px){.order-run:target{position:fixed;right:12px;top:12px;width:min(620px,46vw);max-height:calc(100vh - 24px);overflow:auto;box-shadow:0 6px 28px rgba(15,23,42,.28);z-index:10}.order-run.at-left:target{left:12px;right:auto}}
+        .order-run h4{margin:8px 0 4px;font-size:14px}
+        .order-run h4 .cfg{font-weight:400;color:#52606d}
+        .order-run .back{float:right;margin:8px 0 0 12px;font-size:12.5px}
+        .order-run .what{margin:2px 0;font-weight:700;color:#991b1b;font-size:13px}
+        .order-run ol.trace{margin:4px 0;padding-left:30px;font-size:12.5px}
+        .order-run ol.trace li{margin:1px 0}
+        .order-run ol.trace em{display:inline-block;min-width:88px;color:#52606d;font-style:normal}
+        .order-run .diagnosis{margin:4px 0;color:#9b2c2c;font-weight:700;font-size:12.5px}
         footer{margin-top:30px;border-top:1px solid #e4e7eb;color:#7b8794;font-size:12px}
         @page{size:A4 landscape;margin:10mm}
         @media print{
           body{max-width:none;padding:0;font-size:10.5pt}
-          nav,.howto{display:none}
+          nav,.howto,.steps-bar,.caps,.order-runs{display:none}
           a{color:inherit;text-decoration:none}
           h2{break-after:avoid}
           article.run{break-before:page;break-inside:avoid}

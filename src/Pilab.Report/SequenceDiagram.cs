@@ -37,7 +37,7 @@ public static class SequenceDiagram
             string wholeTitle = $"{v.Name} under {c.Memory}: the shortest run that {what} ({result.Trace.Steps.Length} steps)";
             string[] wholeSub =
             [
-                $"design:   {DesignNames.Name(v.Design)}, wake-up vector {(v.WakeupArmed(c.Iommu) ? "armed" : "not armed")}      ({result.ConfigurationText})",
+                $"design:   {DesignNames.Name(v.Design)}, wake-up vector {(v.WakeupArmed(c) ? "armed" : "not armed")}      ({result.ConfigurationText})",
                 $"entry:    {v.EntryText}      injector: {v.InjectorText}",
                 $"block:    {v.BlockText}      sched-in: {v.SchedInText}",
             ];
@@ -132,14 +132,14 @@ public static class SequenceDiagram
         Bands(svg, layout, xs, top, headTop + HeaderHeight - 8, endTop + 40);
 
         for (int i = 0; i < n; i++)
-            svg.Add(StepGroup(layout, layout.Steps[i], xs, top[i], narrativeX, narrative[i], idPrefix));
+            svg.Add(StepGroup(layout, layout.Steps[i], xs, top[i], height[i], width, narrativeX, narrative[i], idPrefix));
 
         svg.Add(End(layout, xs, endTop, width, diagnosis));
         svg.Add(Legend(totalHeight - LegendHeight + 8, idPrefix));
         return svg;
     }
 
-    private static XElement StepGroup(SequenceLayout layout, DiagramStep d, double[] xs, double top, double narrativeX,
+    private static XElement StepGroup(SequenceLayout layout, DiagramStep d, double[] xs, double top, double height, double width, double narrativeX,
         List<string> narrative, string idPrefix)
     {
         var s = d.Step;
@@ -151,6 +151,8 @@ public static class SequenceDiagram
             new XAttribute("data-actor", TraceText.Actor(layout.Trace, s)),
             new XAttribute("data-step", s.Step));
         if (s.Seed is not null) g.Add(new XAttribute("data-seed", s.Seed));
+        // The row's highlight, unpainted here: the report paints the current step's when a reader steps through the run.
+        g.Add(Rect(4, top, width - 8, height, "hl"));
 
         g.Add(Text(Gutter - 14, ay + 4, s.Index.ToString(CultureInfo.InvariantCulture), "idx", anchor: "middle"));
 
@@ -321,11 +323,16 @@ public static class SequenceDiagram
 
     /// <summary>
     /// Shaded bands along P0's lines: on the processor while IF = 0 (a NOTIFY would wait for VM entry
-    /// and be processed by the CPU, the seed's (4a)); on the guest while it runs (P0.guest = 1).
+    /// and be processed by the CPU, the seed's (4a)); on the guest while it runs (P0.guest = 1). One
+    /// group per stretch between two steps (<c>g.seg</c>, its <c>data-index</c> the step before it, 0
+    /// before the first), every one drawn even when empty, in order: a reader stepping through the run
+    /// in the report sees the bands of the steps so far only.
     /// </summary>
     private static void Bands(XElement svg, SequenceLayout layout, double[] xs, double[] top, double y0, double yEnd)
     {
         int n = layout.Steps.Length;
+        var bands = new XElement(Svg + "g", new XAttribute("class", "bands"));
+        svg.Add(bands);
         double SegStart(int i) => i == 0 ? y0 : top[i - 1] + 20;
         double SegEnd(int i) => i == n ? yEnd : top[i] + 20;
         ImmutableArray<FieldValue> StateIn(int i) => i == 0 ? layout.Initial : layout.Steps[i - 1].Step.After;
@@ -333,12 +340,14 @@ public static class SequenceDiagram
         {
             var st = StateIn(i);
             double a = SegStart(i), b = SegEnd(i);
+            var seg = new XElement(Svg + "g", new XAttribute("class", "seg"), new XAttribute("data-index", i));
+            bands.Add(seg);
             // IF and the guest of the CPU the thread is on (the whole system's thread may be off every CPU).
             int cpu = layout.Trace.Migrates ? Trace.Find(st, Field.ThreadCpu) : layout.Trace.HostCpus[0];
             bool onCpu = Trace.Find(st, Field.ThreadState) == (int)ThreadPlace.OnCpu;
             if (onCpu && Trace.Find(st, Field.IF, cpu) == 0 && layout.ProcessorLines.TryGetValue(cpu, out int line))
-                svg.Add(Rect(xs[line] - 6, a, 12, b - a, "band-if"));
-            if (Trace.Find(st, Field.Guest, cpu) != 0) svg.Add(Rect(xs[layout.GuestLine] - 6, a, 12, b - a, "band-guest"));
+                seg.Add(Rect(xs[line] - 6, a, 12, b - a, "band-if"));
+            if (Trace.Find(st, Field.Guest, cpu) != 0) seg.Add(Rect(xs[layout.GuestLine] - 6, a, 12, b - a, "band-guest"));
         }
     }
 
@@ -518,6 +527,7 @@ public static class SequenceDiagram
         .sd .title{font-size:16px;font-weight:700}
         .sd .sub{font-size:11.5px;fill:#52606d}
         .sd .zebra{fill:#f4f6f9}
+        .sd .hl{fill:none}
         .sd .life{stroke:#9aa5b1;stroke-width:1;stroke-dasharray:4 4}
         .sd .head rect{fill:#e4e7eb;stroke:#7b8794}
         .sd .head.injector rect,.sd .head.iommu rect{fill:#dbeafe;stroke:#3b6fb6}

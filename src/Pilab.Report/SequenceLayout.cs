@@ -66,7 +66,7 @@ public sealed class SequenceLayout
         for (int i = 1; i <= trace.Injectors; i++)
             lines.Add(ws ? new(LifelineKind.Injector, -1, $"injector {i}", "deliver_posted_interrupt") : new(LifelineKind.Injector, i, $"P{i} injector", "deliver_posted_interrupt"));
         for (int j = 1; j <= trace.Iommus; j++)
-            lines.Add(new(LifelineKind.Iommu, -1, $"IOMMU {j}", "posted-interrupt remapping"));
+            lines.Add(new(LifelineKind.Iommu, -1, trace.HardwarePosterName(j), trace.IsIpiv(j) ? "IPI virtualization" : "posted-interrupt remapping"));
         MemoryLine = lines.Count;
         lines.Add(new(LifelineKind.Memory, -1, "memory", string.Join(" · ", trace.Cells.Select(CellName))));
         BufferLine = -1;
@@ -191,6 +191,7 @@ public sealed class SequenceLayout
             case Outcome.NotOnWakeList: Locked("on no wake list"); break;
             case Outcome.PirNotEmptySetOn: Locked(ChangeOf(s, Field.On, out int on0) != on0 ? "PIR ≠ {}: set ON" : "PIR ≠ {}: ON already 1"); break;
             case Outcome.PirEmpty: Locked("PIR empty"); break;
+            case Outcome.SnWasNotSetNoRecompute: Locked("SN was not set: ON left alone"); break;
             case Outcome.PostedWithSn or Outcome.PostedOnAlreadySet or Outcome.PostedWillNotify:
             {
                 int added = ChangeOf(s, Field.Pir, out int p0) & ~p0;

@@ -71,7 +71,7 @@ public static class TraceText
         Model.Actor.Guest => trace.Migrates ? $"guest@{Cpu(s.Cpu ?? 0)}" : "guest",
         Model.Actor.StoreBuffer => trace.Migrates ? "store buffer" : $"{Cpu(s.Cpu ?? 0)} store buffer",
         Model.Actor.Injector => s.Cpu is { } c ? $"{Cpu(c)} injector" : $"injector {s.Instance}",
-        _ => $"IOMMU {s.Instance}",
+        _ => trace.HardwarePosterName(s.Instance),
     };
 
     public static string Text(Trace trace, TraceEvent s) => string.Join(", ", Effects(trace, s).Select(e => e.Text));
@@ -162,6 +162,7 @@ public static class TraceText
             Outcome.NotOnWakeList => "NV is NOTIFY: on no wake list",
             Outcome.PirNotEmptySetOn => "PIR not empty: set ON",
             Outcome.PirEmpty => "PIR empty",
+            Outcome.SnWasNotSetNoRecompute => "this load cleared no SN that was set: ON left alone",
             Outcome.Preempted => "preempted" + (s.Read(Field.Task) == (int)TaskState.Interruptible ? " while INTERRUPTIBLE" : ""),
             Outcome.PiProcessing => "NOTIFY in guest mode: posted-interrupt processing",
             Outcome.ExitOnIpi => $"{Pending(s.Read(Field.Pending) ?? 2)} in guest mode: VM exit",

@@ -17,7 +17,7 @@ public sealed class ReportCommandTests
             Assert.Equal(0, r.ExitCode);
             long bytes = new FileInfo(path).Length;
             Assert.Equal($"wrote {path} ({bytes:N0} bytes): 5 variants, 20 checks, 10 with a delivery cost, 10 losing runs drawn, order matrix of 144 entry orders; "
-                + "whole system: 7 variants, 5 losing runs drawn\n", r.Out);
+                + "whole system: 9 variants, 5 losing runs drawn\n", r.Out);
             string html = File.ReadAllText(path);
             Assert.StartsWith("<!DOCTYPE html>", html);
             Assert.Equal(10, html.Split("<article class=\"run violation\"").Length - 1);
@@ -88,6 +88,26 @@ public sealed class ReportCommandTests
             var matrix = orders.Descendants("table").Single(t => (string?)t.Attribute("class") == "orders");
             Assert.Equal(144, matrix.Element("tbody")!.Elements("tr").Count());
             Assert.Equal(["48 of 144", "36 of 144", "15 of 144", "10 of 144"], matrix.Element("tfoot")!.Descendants("td").Select(td => td.Value));
+            // Each losing cell links to its run, which says how to get it again: run as printed, with --svg, it draws that run.
+            var cells = matrix.Element("tbody")!.Descendants("td").Where(td => (string?)td.Attribute("data-verdict") == "violation").ToList();
+            Assert.All(cells, td => Assert.Equal($"#{(string)td.Attribute("id")!}-run", (string?)td.Element("a")?.Attribute("href")));
+            var runs = orders.Descendants("div").Where(d => (string?)d.Attribute("class") is "order-run" or "order-run at-left").ToDictionary(d => (string)d.Attribute("id")!);
+            Assert.Equal(cells.Count, runs.Count);
+            foreach (string id in new[] { "order-9-sc-k-1", "order-3-tso-k-2", "order-144-tso-k-1" })
+            {
+                var shown = runs[id + "-run"];
+                var steps = shown.Descendants("li").Select(li => li.Element("code")!.Value).ToList();
+                Assert.Equal((int)shown.Attribute("data-steps")!, steps.Count);
+                string command = shown.Descendants("code").Single(c => (string?)c.Attribute("class") == "repro-cmd").Value;
+                var (run, dir) = RunPrinted(command + " --svg run.svg");
+                try
+                {
+                    Assert.True(run.ExitCode == 1, run.Err);
+                    XNamespace svg = "http://www.w3.org/2000/svg";
+                    Assert.Equal(steps, XDocument.Load(Path.Combine(dir, "run.svg")).Descendants(svg + "g").Where(g => (string?)g.Attribute("class") == "step").Select(g => (string)g.Attribute("data-step")!));
+                }
+                finally { Directory.Delete(dir, true); }
+            }
             // pilab synthesize says the same for k = 1 and k = 2.
             foreach (var (k, sc, tso) in new[] { ("1", 48, 15), ("2", 36, 10) })
             {
@@ -128,6 +148,104 @@ public sealed class ReportCommandTests
             }
         }
         finally { File.Delete(path); }
+    }
+
+    /// <summary>The report's diagrams, by article id: the reproduction line (or why there is none), the version shown, and the diagram's steps.</summary>
+    private static Dictionary<string, (string? Command, string Text, XElement Svg)> Articles(string html)
+    {
+        var doc = XDocument.Parse(html["<!DOCTYPE html>".Length..]);
+        XNamespace svg = "http://www.w3.org/2000/svg";
+        return doc.Descendants("article").ToDictionary(a => (string)a.Attribute("id")!, a =>
+        {
+            var p = a.Elements("p").Single(e => (string?)e.Attribute("class") == "repro");
+            return ((string?)p.Descendants("code").SingleOrDefault(), p.Value, a.Descendants(svg + "svg").Single());
+        });
+    }
+
+    /// <summary>The steps of a diagram as drawn (the SVG of each step group, its marker ids made neutral), to compare two drawings of one run.</summary>
+    private static List<string> DrawnSteps(XElement svg, string idPrefix)
+    {
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        return [.. svg.Descendants(ns + "g").Where(g => (string?)g.Attribute("class") == "step")
+            .Select(g => g.ToString(SaveOptions.DisableFormatting).Replace($"url(#{idPrefix}-m-", "url(#m-"))];
+    }
+
+    /// <summary>Runs a command line the report printed, in a fresh folder, with pilab the executable under test; returns the folder.</summary>
+    private static (Pilab.Run Run, string Dir) RunPrinted(string command)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"pilab-repro-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        return (Pilab.Shell($"cd {dir} && pilab() {{ $PILAB \"$@\"; }} && {command}"), dir);
+    }
+
+    [Fact]
+    public void Report_EachDiagram_HasTheCommandThatDrawsItAgain_AndPilabsVersion()
+    {
+        string path = TempPath("html");
+        string file = Path.Combine(VariantsDir(), "loses", "kvm-2021-unarmed-migration.variant");
+        try
+        {
+            var r = Pilab.Invoke("report", "fixed-nomb", file, "--no-synthesis", "-o", path);
+            Assert.Equal(0, r.ExitCode);
+            string version = Pilab.Invoke("--version").Out.Trim();
+            Assert.Matches(@"^\d+\.\d+\.\d+", version);
+            string html = File.ReadAllText(path);
+            Assert.Contains($"<span class=\"version\">pilab {version}</span>", html);
+            var articles = Articles(html);
+            Assert.Equal(["run-fixed-nomb-tso-k1", "run-fixed-nomb-tso-k2", "run-kvm-2021-unarmed-migration-sc-k1"], articles.Keys);
+            Assert.Equal("pilab explain fixed-nomb --mm tso -k 2 -n 1 -e 0 --svg fixed-nomb-tso-k2.svg", articles["run-fixed-nomb-tso-k2"].Command);
+            Assert.Equal($"pilab explain {file} --mm sc -k 1 --iommu 0 -n 1 -e 0 --halts 1 --preemptions 1 --migrations 1 --svg kvm-2021-unarmed-migration-sc-k1.svg",
+                articles["run-kvm-2021-unarmed-migration-sc-k1"].Command);
+            foreach (var (id, (command, text, svg)) in articles)
+            {
+                Assert.EndsWith($"(pilab {version})", text);
+                // The line, run as printed, draws the same run: step for step the same drawing.
+                var (run, dir) = RunPrinted(command!);
+                try
+                {
+                    Assert.True(run.ExitCode == 1, run.Err);
+                    string drawn = Path.Combine(dir, command!.Split(' ')[^1]);
+                    Assert.Equal(DrawnSteps(svg, id), DrawnSteps(XDocument.Load(drawn).Root!, "sd"));
+                }
+                finally { Directory.Delete(dir, true); }
+            }
+
+            // The search options that choose the run go with it.
+            r = Pilab.Invoke("report", "patch-v1", "--no-synthesis", "--no-por", "--no-symmetry", "-o", path);
+            Assert.Equal(0, r.ExitCode);
+            var (cmd, _, full) = Articles(File.ReadAllText(path))["run-patch-v1-tso-k2"];
+            Assert.Equal("pilab explain patch-v1 --mm tso -k 2 -n 1 -e 0 --no-por --no-symmetry --svg patch-v1-tso-k2.svg", cmd);
+            var (again, at) = RunPrinted(cmd!);
+            try
+            {
+                Assert.Equal(1, again.ExitCode);
+                Assert.Equal(DrawnSteps(full, "run-patch-v1-tso-k2"), DrawnSteps(XDocument.Load(Path.Combine(at, "patch-v1-tso-k2.svg")).Root!, "sd"));
+            }
+            finally { Directory.Delete(at, true); }
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Report_ARunNoCommandLineCanReproduce_SaysWhy_InsteadOfAWrongLine()
+    {
+        // The file's check line sets same-vector; the report's sweep checks the vCPU entry without it,
+        // and pilab explain keeps a check line's same-vector (no option turns it off).
+        string variant = Pilab.TempFile("base: fixed-nomb\ncheck: mm=tso k=1 same-vector\n");
+        string path = TempPath("html");
+        try
+        {
+            var r = Pilab.Invoke("report", variant, "--no-synthesis", "-o", path);
+            Assert.Equal(0, r.ExitCode);
+            var articles = Articles(File.ReadAllText(path));
+            Assert.Equal(2, articles.Count);
+            Assert.All(articles.Values, a =>
+            {
+                Assert.Null(a.Command);
+                Assert.StartsWith("no command line reproduces this run: the variant's own check line sets same-vector, which pilab explain keeps", a.Text);
+            });
+        }
+        finally { File.Delete(path); File.Delete(variant); }
     }
 
     [Theory]
@@ -181,13 +299,14 @@ public sealed class ReportCommandTests
             string html = File.ReadAllText(path);
             Assert.Equal([
                 "kvm-2021: no loss design", "kvm-2019: no loss design", "sn-no-recompute: LOSES historical fix", "ndst-blocked-migration: LOSES historical fix",
-                "halt-without-wakeup-vector: LOSES historical fix", "kvm-2021-unarmed-migration: LOSES FINDING", "kvm-2019-cpu-injector: LOSES FINDING"], WholeSystemRows(html));
+                "halt-without-wakeup-vector: LOSES historical fix", "kvm-2021-unarmed-migration: LOSES FINDING", "kvm-2019-cpu-injector: LOSES FINDING", "kvm-2025: no loss design", "recompute-if-sn-set: no loss design"], WholeSystemRows(html));
             // The same verdicts and stories as pilab check's whole-system table.
             var check = Pilab.Invoke("check").Out.Split('\n').SkipWhile(l => !l.StartsWith("whole system", StringComparison.Ordinal)).Skip(3)
                 .Select(l => l.Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Where(w => w.Length > 10)
                 .Select(w => $"{w[0]}: {w[^6]} {w[^1]}").ToList();
             Assert.Equal(check, WholeSystemRows(html));
-            Assert.Contains("States of the full graph: the whole-system model has no reductions", html);
+            // The command line's default: the whole system reduced by POR too (no built-in posts the same vector twice).
+            Assert.Contains("States of the graph reduced by partial-order reduction (pilab report --no-por counts the full graph).", html);
             Assert.Contains("The whole-system checks have no row here", html);
         }
         finally { File.Delete(path); }
@@ -236,7 +355,7 @@ public sealed class ReportCommandTests
             Assert.Contains("<td class=\"v v-bound-reached\" data-verdict=\"bound-reached\"><span class=\"word\">bound</span>", File.ReadAllText(path));
             File.Delete(path);
             // The live runtime runs the vCPU entry only: a whole-system variant alone is refused by name.
-            r = Pilab.Invoke("report", "kvm-2021", "--live", "0.2", "-o", path);
+            r = Pilab.Invoke("report", "kvm-2021", "--live", "0.2", "--quiet", "-o", path);
             Assert.Equal(2, r.ExitCode);
             Assert.Contains("cannot serve kvm-2021: it is of design kvm-2021", r.Err);
             Assert.Single(r.Err.Trim().Split('\n'));

@@ -65,7 +65,8 @@ public sealed class SystemSpinAgreementTests
     }
 
     /// <summary>What the table and the library leave out: IRQ priority, guest exits, more posts than one,
-    /// a shared vector, two IOMMU posters, kvm-2019's kick and a 2019 variant under irq-priority.</summary>
+    /// a shared vector, two IOMMU posters, kvm-2019's kick and a 2019 variant under irq-priority, IPIv posters
+    /// (with an IOMMU, with a CPU injector), and the candidate fix's on-recompute with both kinds of hardware poster.</summary>
     public static TheoryData<string, string> Options() => new()
     {
         { "kvm-2021", "TSO k=1 j=1 n=2 e=1 h=1 irq-priority" },
@@ -73,6 +74,10 @@ public sealed class SystemSpinAgreementTests
         { "kvm-2021", "TSO k=0 j=2 h=1 p=1 m=1" },
         { "kvm-2019", "TSO k=2 j=0 e=1 h=1 p=1 irq-priority" },
         { "halt-without-wakeup-vector", "SC k=1 j=1 n=2 e=1 h=2 p=1 m=1" },
+        { "halt-without-wakeup-vector", "TSO k=0 j=0 i=1 h=1 p=1" },
+        { "kvm-2025", "TSO k=0 j=1 i=1 h=1 p=1 m=1" },
+        { "recompute-if-sn-set", "SC k=1 j=1 i=1 h=1 p=1 m=1" },
+        { "recompute-if-sn-set", "TSO k=2 j=0 h=1 p=2 m=1" },
     };
 
     [Theory]
@@ -97,6 +102,7 @@ public sealed class SystemSpinAgreementTests
                 "TSO" => config with { Memory = MemoryModel.TSO },
                 "k" => config with { Injectors = n },
                 "j" => config with { Iommu = n },
+                "i" => config with { Ipiv = n },
                 "n" => config with { Posts = n },
                 "e" => config with { Exits = n },
                 "h" => config with { Halts = n },

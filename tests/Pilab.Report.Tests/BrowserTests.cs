@@ -223,7 +223,154 @@ public sealed class BrowserTests
         var box = await Eval<double[]>(page, "(r => [r.top + window.scrollY, r.height])(document.querySelector('#orders table.orders').getBoundingClientRect())");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, "pilab-orders-top.png"), FullPage = true, Clip = new Clip { X = 0, Y = (float)box[0], Width = Width, Height = 900 } });
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, "pilab-orders-end.png"), FullPage = true, Clip = new Clip { X = 0, Y = (float)(box[0] + box[1] - 600), Width = Width, Height = 600 } });
+
+        // Every link in the page leads somewhere in it, and every losing cell of the matrix links to its run.
+        Assert.Empty(await Eval<string[]>(page, "[...document.querySelectorAll('a[href^=\"#\"]')].map(a => a.getAttribute('href').slice(1)).filter(id => !document.getElementById(id))"));
+        var linked = await Eval<int[]>(page, """
+            [document.querySelectorAll('#orders table.orders td[data-verdict="violation"]').length,
+             document.querySelectorAll('#orders table.orders td[data-verdict="violation"] > a[href$="-run"]').length,
+             document.querySelectorAll('#orders .order-run').length]
+            """);
+        Assert.Equal([matrix[3], matrix[3], matrix[3]], linked);
+        // Following a cell's link shows its run over the matrix, away from the cell, which stays in view; its steps are the run's; back returns to the cell.
+        foreach (var (column, shot) in new[] { (4, "pilab-orders-cell-run-tso.png"), (2, "pilab-orders-cell-run-sc.png") })
+        {
+            string cell = await Eval<string>(page, $"document.querySelector('#orders table.orders tbody td:nth-child({column})[data-verdict=\"violation\"]').id");
+            Assert.False(await page.Locator($"#{cell}-run").IsVisibleAsync());
+            await page.Locator($"#{cell} > a").ClickAsync();
+            var shown = await Eval<double[]>(page, $$"""
+                ((r, c) => [r.top, r.bottom, window.innerHeight, c.top, c.bottom, Math.max(0, Math.min(r.right, c.right) - Math.max(r.left, c.left)) * Math.max(0, Math.min(r.bottom, c.bottom) - Math.max(r.top, c.top))])(
+                  document.getElementById('{{cell}}-run').getBoundingClientRect(), document.getElementById('{{cell}}').getBoundingClientRect())
+                """);
+            Assert.True(await page.Locator($"#{cell}-run").IsVisibleAsync());
+            Assert.True(shown[0] >= 0 && shown[1] <= shown[2], $"the run is at {shown[0]}-{shown[1]} of {shown[2]} px");
+            Assert.True(shown[3] >= 0 && shown[4] <= shown[2], $"the cell is at {shown[3]}-{shown[4]} px");
+            Assert.Equal(0, shown[5]);
+            var steps = await Eval<int[]>(page, $"(r => [+r.dataset.steps, r.querySelectorAll('ol.trace li').length])(document.getElementById('{cell}-run'))");
+            Assert.Equal(steps[0], steps[1]);
+            Assert.StartsWith("printf '%s\\n' 'base: fixed' 'entry: ", await page.Locator($"#{cell}-run code.repro-cmd").InnerTextAsync());
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, shot) });
+            await page.Locator($"#{cell}-run .back a").ClickAsync();
+            Assert.False(await page.Locator($"#{cell}-run").IsVisibleAsync());
+            Assert.Equal($"#{cell}", await Eval<string>(page, "location.hash"));
+        }
         TestContext.Current.SendDiagnosticMessage($"pilab report {new FileInfo(path).Length:N0} bytes; screenshots in {dir}");
+    }
+
+    /// <summary>
+    /// A diagram stepped through in the browser with no script: the numbers, previous and next, and the
+    /// arrow keys select a step; it is highlighted, the steps before it dimmed, the ones after it and
+    /// the end row faded, and its words shown above the diagram. Both designs' diagrams.
+    /// </summary>
+    [Fact]
+    public async Task Report_InChromium_StepsThroughADiagram_WithNoScript()
+    {
+        var (pw, browser) = await Launch();
+        using var _ = pw;
+        await using var __ = browser;
+        string dir = ArtifactDir();
+        var (page, requests) = await Open(browser, HtmlReport.Render(Runs.ReportOfEveryDesign() with { Version = "0.0.0-test" }), "report-stepping.html");
+        Assert.All(requests, u => Assert.StartsWith("file:", u, StringComparison.Ordinal));
+        Assert.Equal(0, await Eval<int>(page, "document.scripts.length"));
+
+        // Every diagram has an input and a label per step and one for the whole run, a caption for each, and a highlight per step.
+        var controls = await Eval<int[][]>(page, """
+            [...document.querySelectorAll('article.run')].map(a => [+a.dataset.steps,
+              a.querySelectorAll('.stepper > input[type=radio]').length,
+              [...a.querySelectorAll('.steps-bar label:not(.prev):not(.next)')].filter(l => document.getElementById(l.htmlFor)?.closest('article') === a).length,
+              a.querySelectorAll('.caps .cap').length,
+              a.querySelectorAll('svg g.step .hl').length])
+            """);
+        Assert.Equal(15, controls.Length);
+        Assert.All(controls, c => Assert.Equal([c[0], c[0] + 1, c[0] + 1, c[0] + 1, c[0]], c));
+
+        string Opacity(string run, string selector) => $"[...document.querySelectorAll('#{run} svg {selector}')].map(g => getComputedStyle(g).opacity)";
+        async Task<string[]> Steps(string run) => await Eval<string[]>(page, Opacity(run, "g.step"));
+        const string run1 = "run-fixed-nomb-tso-k1";
+        int n = Runs.Get("fixed-nomb", MemoryModel.TSO, 1).Trace!.Steps.Length;
+        Assert.All(await Steps(run1), o => Assert.Equal("1", o));
+
+        // A number: that step current, those before dimmed, those after faded, the end row faded.
+        await page.Locator($"#{run1} .steps-bar label[for='{run1}-s4']:not(.prev):not(.next)").ClickAsync();
+        string[] Expected(int current) => [.. Enumerable.Range(1, n).Select(i => i < current ? "0.42" : i == current ? "1" : "0.1")];
+        Assert.Equal(Expected(4), await Steps(run1));
+        Assert.Equal(["0.1"], await Eval<string[]>(page, Opacity(run1, "g.end")));
+        // The bands of P0's state (IF = 0, guest runs) up to the current step only: one stretch before each step and one after the last.
+        string[] bands = [.. Enumerable.Range(0, n + 1).Select(i => i <= 4 ? "1" : "0.1")];
+        Assert.Equal(bands, await Eval<string[]>(page, Opacity(run1, "g.seg")));
+        Assert.Equal("rgb(253, 230, 138)", await Eval<string>(page, $"getComputedStyle(document.querySelector('#{run1} g.step[data-index=\"4\"] .hl')).fill"));
+        Assert.Equal("none", await Eval<string>(page, $"getComputedStyle(document.querySelector('#{run1} g.step[data-index=\"3\"] .hl')).fill"));
+        Assert.StartsWith($"step 4 of {n} · ", Assert.Single(await page.Locator($"#{run1} .caps .cap:visible").AllInnerTextsAsync()));
+        await page.Locator($"#{run1}").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "stepped-fixed-nomb-tso-k1-step4.png") });
+
+        // Next and previous.
+        await page.Locator($"#{run1} .pn[data-i='4'] label.next").ClickAsync();
+        Assert.Equal(Expected(5), await Steps(run1));
+        await page.Locator($"#{run1} .pn[data-i='5'] label.prev").ClickAsync();
+        await page.Locator($"#{run1} .pn[data-i='4'] label.prev").ClickAsync();
+        Assert.Equal(Expected(3), await Steps(run1));
+
+        // The keyboard: the inputs take the focus (the bar shows it), the arrow keys move between steps, to the last one, where the end row shows.
+        await page.FocusAsync($"#{run1}-s3");
+        for (int i = 3; i < n; i++) await page.Keyboard.PressAsync("ArrowRight");
+        Assert.Equal(Expected(n), await Steps(run1));
+        Assert.Equal(["1"], await Eval<string[]>(page, Opacity(run1, "g.end")));
+        Assert.Equal("solid", await Eval<string>(page, $"getComputedStyle(document.querySelector('#{run1} .steps-bar')).outlineStyle"));
+        await page.Keyboard.PressAsync("ArrowLeft");
+        Assert.Equal(Expected(n - 1), await Steps(run1));
+        // Each diagram steps on its own.
+        Assert.All(await Steps("run-patch-v1-sc-k1"), o => Assert.Equal("1", o));
+        await page.Locator($"#{run1} .steps-bar label.all").ClickAsync();
+        Assert.All(await Steps(run1), o => Assert.Equal("1", o));
+
+        // A whole-system diagram, scrolled sideways in its box: the caption above says what the step does.
+        const string run2 = "run-kvm-2019-cpu-injector-sc-k1";
+        int m = Runs.WholeSystem.Single(r => r.Variant.Name == "kvm-2019-cpu-injector").Trace!.Steps.Length;
+        await page.Locator($"#{run2} .steps-bar label[for='{run2}-s12']:not(.prev):not(.next)").ClickAsync();
+        string[] expected2 = [.. Enumerable.Range(1, m).Select(i => i < 12 ? "0.42" : i == 12 ? "1" : "0.1")];
+        Assert.Equal(expected2, await Steps(run2));
+        Assert.StartsWith($"step 12 of {m} · ", Assert.Single(await page.Locator($"#{run2} .caps .cap:visible").AllInnerTextsAsync()));
+        await page.Locator($"#{run2}").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "stepped-kvm-2019-cpu-injector-step12.png") });
+
+        // Printed, every diagram is whole and the controls are gone.
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
+        Assert.All(await Steps(run2), o => Assert.Equal("1", o));
+        Assert.Equal("none", await Eval<string>(page, $"getComputedStyle(document.querySelector('#{run2} .steps-bar')).display"));
+    }
+
+    /// <summary>
+    /// A real live run's latency (pilab report --live) on log scales: every sample in a bar, the count
+    /// axis in decades from 1 to the first at or above the tallest bar, the latency axis labelled at its
+    /// decades, a bar for every non-empty bucket (the tail too) and none for the empty ones.
+    /// </summary>
+    [Fact]
+    public async Task PilabReport_Live_InChromium_DrawsTheLatencyOnLogScales()
+    {
+        var (pw, browser) = await Launch();
+        using var _ = pw;
+        await using var __ = browser;
+        string dir = ArtifactDir();
+        string path = Path.Combine(dir, "pilab-report-live.html");
+        var run = PilabProcess.Invoke("report", "fixed", "--no-synthesis", "--live", "1", "-o", path);
+        Assert.True(run.ExitCode == 0, run.Err);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = Width, Height = 900 } });
+        await page.GotoAsync(new Uri(path).AbsoluteUri);
+        var bars = await Eval<double[][]>(page, "[...document.querySelectorAll('#latency svg rect.bar')].map(b => [+b.dataset.count, b.getBoundingClientRect().height])");
+        var ticks = await Eval<string[][]>(page, """
+            [[...document.querySelectorAll('#latency svg text.y-tick')].map(t => t.textContent),
+             [...document.querySelectorAll('#latency svg text.x-tick')].map(t => t.textContent),
+             [document.querySelector('#latency p.note').textContent]]
+            """);
+        string note = ticks[2][0];
+        long samples = long.Parse(note[..note.IndexOf(" latency samples", StringComparison.Ordinal)], System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(samples > 0, note);
+        Assert.Equal(samples, (long)bars.Sum(b => b[0]));
+        Assert.All(bars, b => Assert.True(b[0] == 0 ? b[1] == 0 : b[1] >= 3, $"a bar of {b[0]} samples is {b[1]} px tall"));
+        int decades = (int)Math.Ceiling(Math.Log10(bars.Max(b => b[0])) - 1e-12);
+        Assert.Equal(Enumerable.Range(0, Math.Max(2, decades + 1)).Select(d => d switch { < 3 => $"{Math.Pow(10, d)}", < 6 => $"{Math.Pow(10, d - 3)}k", _ => $"{Math.Pow(10, d - 6)}M" }), ticks[0]);
+        Assert.NotEmpty(ticks[1]);
+        Assert.All(ticks[1], t => Assert.Matches(@"^(0\.0*1|10*|[0-9]{1,3}(,000)+)$", t));
+        await page.Locator("#latency").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "pilab-live-latency.png") });
     }
 
     /// <summary>
@@ -241,7 +388,7 @@ public sealed class BrowserTests
         string path = Path.Combine(dir, "pilab-report-whole-system.html");
         var run = PilabProcess.Invoke("report", "--no-synthesis", "-o", path);
         Assert.True(run.ExitCode == 0, run.Err);
-        Assert.EndsWith("; whole system: 7 variants, 5 losing runs drawn\n", run.Out);
+        Assert.EndsWith("; whole system: 9 variants, 5 losing runs drawn\n", run.Out);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = Width, Height = 900 } });
         var requests = new List<string>();
         page.Request += (_, r) => requests.Add(r.Url);
@@ -397,6 +544,17 @@ public sealed class BrowserTests
         Assert.Equal(3, counts[1]);
         Assert.Equal(6, counts[2]);
         Assert.True(counts[3] > 100, $"tallest bar {counts[3]} px");
+        // Log scales: the count axis labelled at each decade up to 1k, the latency axis at 1 and 10 µs; the tail's 4 samples a visible bar.
+        var axes = await Eval<string[][]>(page, """
+            [[...document.querySelectorAll('#latency svg text.y-tick')].map(t => t.textContent),
+             [...document.querySelectorAll('#latency svg text.x-tick')].map(t => t.textContent),
+             [...document.querySelectorAll('#latency svg g.pct')].map(g => g.dataset.name),
+             [String(document.querySelector('#latency svg rect.bar[data-count="4"]').getBoundingClientRect().height)]]
+            """);
+        Assert.Equal(["1", "10", "100", "1k"], axes[0]);
+        Assert.Equal(["1", "10"], axes[1]);
+        Assert.Equal(["p50", "p99"], axes[2]);
+        Assert.True(double.Parse(axes[3][0], System.Globalization.CultureInfo.InvariantCulture) > 30, $"the tail's bar is {axes[3][0]} px");
         await page.Locator("#orders").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(ArtifactDir(), "orders.png") });
         await page.Locator("#latency").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(ArtifactDir(), "latency.png") });
     }

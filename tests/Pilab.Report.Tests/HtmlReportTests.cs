@@ -105,15 +105,15 @@ public sealed class HtmlReportTests
             // A finding is marked where the eye lands: the row and a badge.
             Assert.Equal(CheckText.Story(r) == "FINDING", (string?)row.Attribute("class") == "finding");
         }
-        Assert.Equal(["design", "design", "historical fix", "historical fix", "historical fix", "FINDING", "FINDING"], rows.Select(r => r.Elements("td").ElementAt(13).Value));
+        Assert.Equal(["design", "design", "historical fix", "historical fix", "historical fix", "FINDING", "FINDING", "design", "design"], rows.Select(r => r.Elements("td").ElementAt(13).Value));
         // The cost column says why it is empty, once for every row.
         var why = Assert.Single(rows[0].Elements("td"), td => (string?)td.Attribute("class") == "why");
         Assert.Equal($"{rows.Count}", (string?)why.Attribute("rowspan"));
         Assert.Contains("vCPU-entry model only", why.Value);
-        // The note: each at its own configuration, the full graph.
+        // The note: each at its own configuration, the full graph (the library's default).
         string note = section.Elements("p").First().Value;
         Assert.Contains("at its own configuration", note);
-        Assert.Contains("States of the full graph: the whole-system model has no reductions", note);
+        Assert.Contains("States of the full graph.", note);
     }
 
     [Fact]
@@ -255,6 +255,104 @@ public sealed class HtmlReportTests
             rows.Select(r => string.Join("|", r.Elements().Take(3).Select(e => e.Value))));
         Assert.Contains("NOTIFY eatenrule 1", rows[1].Value);
         Assert.DoesNotContain("Reason classes:", section.Value);
+    }
+
+    /// <summary>The report of every design with a reproduction line per run, a version, and a matrix whose losing cell has its run.</summary>
+    private static ReportInput Linked()
+    {
+        var patch = Runs.Get("patch-v1", MemoryModel.SC, 1);
+        var matrix = new OrderMatrix(["SC k=1", "TSO k=1"],
+        [
+            new("irq.off mode.in mb sync check enter", [new(Verdict.Safe), new(Verdict.Safe)], "fixed"),
+            new("irq.off sync mode.in mb check enter", [new(Verdict.Violation, "read-outside-after-on-read", new OrderRun(patch, Reproduction.Of("printf x > o.variant && pilab explain o.variant"))),
+                new(Verdict.Violation, "store-buffer")], "patch-v1"),
+        ], "hand-made");
+        var entries = Runs.All.Concat(Runs.WholeSystem).Select(r => new ReportEntry(r, Reproduce: r.Trace is null ? null
+            : r.Variant.Name == "irq-late" ? Reproduction.None("no command line: a reason given for the test")
+            : Reproduction.Of($"pilab explain {r.Variant.Name} --mm {r.Configuration.Memory.ToString().ToLowerInvariant()} -k {r.Configuration.Injectors} --svg x.svg")));
+        return new ReportInput([.. entries], Command: "pilab report", Orders: matrix, Version: "1.2.3+abc");
+    }
+
+    [Fact]
+    public void EveryInPageLink_LeadsToAnElementOfThePage_AndEveryIdIsUnique()
+    {
+        var doc = Parse(HtmlReport.Render(Linked()));
+        var ids = doc.Descendants().Select(e => (string?)e.Attribute("id")).Where(id => id is not null).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        var targets = Html(doc, "a").Select(a => (string)a.Attribute("href")!).ToList();
+        Assert.All(targets, h => Assert.StartsWith("#", h));
+        Assert.All(targets, h => Assert.Contains(h[1..], ids));
+        var labels = Html(doc, "label").Select(l => (string)l.Attribute("for")!).ToList();
+        Assert.All(labels, f => Assert.Contains(f, ids));
+        // The matrix's losing cell with a run links to it, and the run back to the cell; the one without has no link.
+        var cells = Html(doc, "td").Where(td => (string?)td.Attribute("data-verdict") == "violation" && td.Ancestors("table").First().Attribute("class")?.Value == "orders").ToList();
+        Assert.Equal(2, cells.Count);
+        Assert.Equal("#order-2-sc-k-1-run", (string?)cells[0].Element("a")!.Attribute("href"));
+        Assert.Equal("order-2-sc-k-1", (string?)cells[0].Attribute("id"));
+        Assert.Null(cells[1].Element("a"));
+        var run = Html(doc, "div").Single(d => (string?)d.Attribute("id") == "order-2-sc-k-1-run");
+        Assert.Equal(Runs.Get("patch-v1", MemoryModel.SC, 1).Trace!.Steps.Select(s => s.Step), run.Descendants("li").Select(li => li.Element("code")!.Value));
+        Assert.Equal("#order-2-sc-k-1", (string?)run.Descendants("a").Single().Attribute("href"));
+        Assert.Equal("printf x > o.variant && pilab explain o.variant", run.Descendants("code").Single(c => (string?)c.Attribute("class") == "repro-cmd").Value);
+    }
+
+    [Fact]
+    public void EveryDiagram_HasAStepControlPerStep_ACaptionPerStep_AndAHighlightPerStep()
+    {
+        string html = HtmlReport.Render(Linked());
+        var doc = Parse(html);
+        var articles = Html(doc, "article").ToList();
+        Assert.Equal(15, articles.Count);
+        int longest = 0;
+        foreach (var a in articles)
+        {
+            string id = (string)a.Attribute("id")!;
+            int n = int.Parse((string)a.Attribute("data-steps")!);
+            longest = Math.Max(longest, n);
+            var inputs = Html(new XDocument(a), "input").ToList();
+            Assert.Equal(Enumerable.Range(0, n + 1).Select(i => $"{id}-s{i}"), inputs.Select(i => (string)i.Attribute("id")!));
+            Assert.All(inputs, i => Assert.Equal(("radio", $"{id}-step"), ((string)i.Attribute("type")!, (string)i.Attribute("name")!)));
+            Assert.Equal(["checked"], inputs.Select(i => (string?)i.Attribute("checked")).Where(c => c is not null));
+            var bar = Html(new XDocument(a), "div").Single(d => (string?)d.Attribute("class") == "steps-bar");
+            Assert.Equal(Enumerable.Range(0, n + 1).Select(i => $"{id}-s{i}"), bar.Elements("label").Select(l => (string)l.Attribute("for")!));
+            // Previous and next for the whole run and every step.
+            var pn = bar.Elements("span").Where(sp => (string?)sp.Attribute("class") == "pn").ToList();
+            Assert.Equal(Enumerable.Range(0, n + 1).Select(i => $"{i}"), pn.Select(sp => (string)sp.Attribute("data-i")!));
+            Assert.Equal([$"{id}-s1"], pn[0].Elements("label").Select(l => (string)l.Attribute("for")!));
+            Assert.Equal([$"{id}-s{n - 1}", $"{id}-s0"], pn[n].Elements("label").Select(l => (string)l.Attribute("for")!));
+            var caps = Html(new XDocument(a), "p").Where(p => (string?)p.Attribute("class") == "cap").ToList();
+            Assert.Equal(n + 1, caps.Count);
+            Assert.StartsWith($"step 1 of {n} · ", caps[0].Value);
+            var svg = a.Descendants(Runs.Svg + "svg").Single();
+            var steps = Runs.WithClass(svg, "step").ToList();
+            Assert.Equal(Enumerable.Range(1, n).Select(i => $"{i}"), steps.Select(g => (string)g.Attribute("data-index")!));
+            Assert.All(steps, g => Assert.Single(Runs.WithClass(g, "hl")));
+            Assert.Equal(Enumerable.Range(0, n + 1).Select(i => $"{i}"), Runs.WithClass(svg, "seg").Select(g => (string)g.Attribute("data-index")!));
+        }
+        // The page's rules cover the longest run, and no further.
+        Assert.Contains($"input[data-i=\"{longest}\"]:checked~.diagram g.step[data-index=\"{longest}\"]", html);
+        Assert.DoesNotContain($"input[data-i=\"{longest + 1}\"]", html);
+    }
+
+    [Fact]
+    public void EveryDiagram_ShowsTheCommandThatDrawsItAgain_OrWhyNone_AndTheVersion()
+    {
+        var doc = Parse(HtmlReport.Render(Linked()));
+        var head = Html(doc, "p").First(p => (string?)p.Attribute("class") == "cmd");
+        Assert.Equal(["pilab report", "pilab 1.2.3+abc"], head.Elements().Select(e => e.Value));
+        foreach (var a in Html(doc, "article"))
+        {
+            var repro = a.Elements("p").Single(p => (string?)p.Attribute("class") == "repro");
+            string variant = (string)a.Attribute("data-variant")!;
+            Assert.EndsWith("(pilab 1.2.3+abc)", repro.Value);
+            if (variant == "irq-late")
+            {
+                Assert.Empty(repro.Descendants("code"));
+                Assert.StartsWith("no command line: a reason given for the test", repro.Value);
+            }
+            else Assert.Equal($"pilab explain {variant} --mm {(string)a.Attribute("data-mm")!} -k {(string)a.Attribute("data-k")!} --svg x.svg", repro.Descendants("code").Single().Value);
+        }
+        Assert.Contains("Written by pilab 1.2.3+abc.", Html(doc, "footer").Single().Value);
     }
 
     [Fact]

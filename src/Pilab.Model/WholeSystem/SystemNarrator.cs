@@ -25,7 +25,7 @@ public static class SystemNarrator
             before = trace[i].State;
         }
         var c = system.Configuration;
-        return new(steps.ToImmutable(), Diagnose(system, before, facts), c.Memory, c.Injectors, c.Iommu, [0, 2], Cells, Snapshot(initial));
+        return new(steps.ToImmutable(), Diagnose(system, before, facts), c.Memory, c.Injectors, c.Iommu + c.Ipiv, [0, 2], Cells, Snapshot(initial), c.Ipiv);
     }
 
     /// <summary>What the diagnosis needs to remember from the run: where the last notification for a post went.</summary>
@@ -179,7 +179,10 @@ public static class SystemNarrator
                             if (s.Wakelist == t.Wakelist) outcome = Outcome.NotOnWakeList;
                             break;
                         case SchedInStep.OnRecompute:
-                            (access, target, outcome) = (AccessKind.LockedRmw, Field.On, s.Pir != 0 ? Outcome.PirNotEmptySetOn : Outcome.PirEmpty);
+                            (access, target, outcome) = (AccessKind.LockedRmw, Field.On,
+                                s.Pir == 0 ? Outcome.PirEmpty
+                                : system.Program.Variant.OnRecompute == OnRecompute.SnWasSet && !s.SnCleared ? Outcome.SnWasNotSetNoRecompute
+                                : Outcome.PirNotEmptySetOn);
                             reads.Add(new(Field.Pir, s.Pir));
                             if (!s.On && t.On) facts.RecomputeSetOn = true;
                             break;
@@ -242,15 +245,17 @@ public static class SystemNarrator
                 int p = actor - SystemLabels.FirstPoster;
                 int v = 1 << cfg.VectorOf(p);
                 cpu = null;
-                if (cfg.IsIommu(p))
+                if (cfg.IsHardware(p))
                 {
                     who = Actor.Iommu;
                     instance = p - cfg.Injectors + 1;
+                    string kind = cfg.IsIpiv(p) ? "ipiv" : "iommu";
+                    bool ignoresSn = cfg.IsIommu(p) && system.Program.Variant.IommuSn == IommuSn.Ignore;
                     if (step == 0)
                     {
-                        (name, access, target) = ("iommu.post", AccessKind.LockedRmw, Field.Pir);
+                        (name, access, target) = (kind + ".post", AccessKind.LockedRmw, Field.Pir);
                         reads.Add(new(Field.Pir, v));
-                        if (s.Sn) { outcome = Outcome.PostedWithSn; facts.IommuPostedWithSn = true; reads.Add(new(Field.Sn, 1)); }
+                        if (s.Sn && !ignoresSn) { outcome = Outcome.PostedWithSn; facts.IommuPostedWithSn = true; reads.Add(new(Field.Sn, 1)); }
                         else if (s.On) { outcome = Outcome.PostedOnAlreadySet; reads.Add(new(Field.On, 1)); }
                         else
                         {
@@ -262,7 +267,7 @@ public static class SystemNarrator
                     else
                     {
                         var vec = Nv(s.IommuNvWakeup(p));
-                        (name, access, outcome, ipi) = ("iommu.notify", AccessKind.Ipi, Outcome.IommuNotify, new(vec, P(s.IommuNdst(p))));
+                        (name, access, outcome, ipi) = (kind + ".notify", AccessKind.Ipi, Outcome.IommuNotify, new(vec, P(s.IommuNdst(p))));
                         facts.LastNotification = (vec, P(s.IommuNdst(p)));
                     }
                 }

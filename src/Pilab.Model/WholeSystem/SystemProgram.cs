@@ -49,7 +49,7 @@ public sealed class SystemProgram
     public SystemProgram(Variant v, Configuration c)
     {
         Variant = v;
-        WakeupArmed = v.WakeupArmed(c.Iommu);
+        WakeupArmed = v.WakeupArmed(c);
         bool v2019 = v.Design == KvmDesign.Kvm2019;
         var ops = new List<(SysOp Op, string Name)>();
         foreach (var e in v.Entry) ops.Add((ToOp(e), StepNames.Name(e)));
@@ -109,8 +109,10 @@ public sealed class SystemProgram
                 case SysOp.Sleep: skip = LoopPc; break;               // after the wake-up, the loop goes on
             }
             // docs/whole-system.md: preemption points are the top of the entry (IF = 1) and, in the block
-            // path, before pre.block / wait.prepare, before block.check and before sched.out.block.
-            bool preemptible = pc == 0 || pc == BlockPc || pc == LoopPc || pc == blockCheckPc || pc == schedOutPc;
+            // path of a preemptible host (host-preempt: full), before pre.block / wait.prepare, before
+            // block.check and before sched.out.block.
+            bool preemptible = pc == 0 ||
+                (v.HostPreempt == HostPreempt.Full && (pc == BlockPc || pc == LoopPc || pc == blockCheckPc || pc == schedOutPc));
             thread[pc] = new(op, (byte)skip, preemptible, ops[pc].Name);
         }
         Thread = [.. thread];

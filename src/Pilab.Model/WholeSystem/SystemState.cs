@@ -22,7 +22,7 @@ public enum ThreadStatus : byte
 ///      22 halted | 23 IF of the thread's CPU | 24 guest runs | 25 host CPU the thread is on | 26 cpu (vcpu->cpu)
 ///      27-28 thread status | 29-31 sched.in sub-step (0 = not loading) | 32-37 thread pc
 ///      38-40 pending at P0 (NOTIFY, RESCHED, WAKEUP) | 41-43 pending at P2 | 44-46 exits left | 47-48 halts left
-///      49-50 preemptions left | 51-52 migrations left
+///      49-50 preemptions left | 51-52 migrations left | 53 this load cleared an SN that was set (on-recompute: sn-was-set)
 /// Hi:  poster p at bits 12p..12p+11: 0-3 pc | 4-6 posts done | 7-8 mode read (CPU injector)
 ///      or 7 notify, 8 NV read, 9 NDST read (IOMMU) | 48-50 store-buffer length | 51-62 store buffer (4 x 3 bits)
 /// </code>
@@ -64,6 +64,8 @@ public readonly struct SystemState : IEquatable<SystemState>
     public int HaltsLeft => (int)((Lo >> 47) & 3);
     public int PreemptionsLeft => (int)((Lo >> 49) & 3);
     public int MigrationsLeft => (int)((Lo >> 51) & 3);
+    /// <summary>While sched.in runs: its desc.update cleared an SN that was set (0 outside a load, so states stay canonical).</summary>
+    public bool SnCleared => Bit(53);
 
     public int PosterPc(int p) => (int)((Hi >> (12 * p)) & 0xF);
     public int PosterPosts(int p) => (int)((Hi >> (12 * p + 4)) & 7);
@@ -110,6 +112,7 @@ public readonly struct SystemState : IEquatable<SystemState>
     public SystemState WithHaltsLeft(int n) => Field(47, 3, (ulong)n);
     public SystemState WithPreemptionsLeft(int n) => Field(49, 3, (ulong)n);
     public SystemState WithMigrationsLeft(int n) => Field(51, 3, (ulong)n);
+    public SystemState WithSnCleared(bool b) => SetBit(53, b);
 
     public SystemState WithPoster(int p, int pc, int posts, ulong extra)
     {

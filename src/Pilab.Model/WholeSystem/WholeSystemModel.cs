@@ -19,6 +19,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
     private readonly byte[] _injectorSkip;
     private readonly bool _wakelistAdd, _nvWakeup, _onTest;
     private readonly bool _kvm2019, _keepBlockedNdst, _armed, _tso, _irqPriority;
+    private readonly bool _recomputeIfSnSet, _iommuIgnoresSn, _preemptedOnRq, _putSnOnly;
     private readonly int _guestPc, _modeOutPc, _blockPc, _posters, _injectors, _posts, _postedVectors;
 
     public Configuration Configuration { get; }
@@ -39,6 +40,10 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
         _onTest = variant.SchedOutBlock.Contains(SchedOutStep.OnTest);
         _kvm2019 = variant.Design == KvmDesign.Kvm2019;
         _keepBlockedNdst = variant.BlockedNdst == BlockedNdst.Keep;
+        _recomputeIfSnSet = variant.OnRecompute == OnRecompute.SnWasSet;
+        _iommuIgnoresSn = variant.IommuSn == IommuSn.Ignore;
+        _preemptedOnRq = variant.Preempted == PreemptedRule.OnRq;
+        _putSnOnly = variant.PreemptPut == PreemptPut.Sn;
         _armed = Program.WakeupArmed;
         _tso = configuration.Memory == MemoryModel.TSO;
         _irqPriority = configuration.IrqPriority;
@@ -145,7 +150,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
 
         for (int p = 0; p < _posters; p++)
             if (s.PosterPosts(p) < _posts)
-                into[n++] = new(p < _injectors ? InjectorStepOf(s, p) : IommuStepOf(s, p), SystemLabels.Make(SystemLabels.FirstPoster + p, s.PosterPc(p)));
+                into[n++] = new(p < _injectors ? InjectorStepOf(s, p) : HardwareStepOf(s, p), SystemLabels.Make(SystemLabels.FirstPoster + p, s.PosterPc(p)));
         return n;
     }
 
@@ -198,6 +203,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
                         else done = true;
                     }
                     else t = s.WithNvWakeup(false).WithSn(false).WithNdst(s.HostCpu);
+                    if (_recomputeIfSnSet && s.Sn) t = t.WithSnCleared(true);
                 }
                 else
                 {
@@ -206,16 +212,18 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
                     if (!s.Sn && sameCpu) done = true;
                     else if ((s.NvWakeup && _keepBlockedNdst) || sameCpu) t = s.WithSn(false);
                     else t = s.WithSn(false).WithNdst(s.HostCpu);
+                    if (_recomputeIfSnSet && s.Sn) t = t.WithSnCleared(true);
                 }
                 break;
             case SchedInStep.Mb:
                 break; // the thread's buffer is empty after the context switch: a fence is a no-op here
             case SchedInStep.OnRecompute:
-                // c112b5f50232: posts while SN = 1 set PIR without ON; if PIR is not empty, set ON.
-                if (s.Pir != 0) t = s.WithOn(true);
+                // c112b5f50232: posts while SN = 1 set PIR without ON; if PIR is not empty, set ON
+                // (on-recompute: sn-was-set, only if this load cleared an SN that was set).
+                if (s.Pir != 0 && (!_recomputeIfSnSet || s.SnCleared)) t = s.WithOn(true);
                 break;
         }
-        if (done || i + 1 >= _schedIn.Length) t = t.WithLoadPc(0).WithCpu(s.HostCpu);
+        if (done || i + 1 >= _schedIn.Length) t = t.WithLoadPc(0).WithCpu(s.HostCpu).WithSnCleared(false);
         else t = t.WithLoadPc(s.LoadPc + 1);
         return true;
     }
@@ -226,23 +234,27 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
         s.PreemptionsLeft > 0 && s.IF && s.StoreBufferLength == 0 && _thread[s.ThreadPc].Preemptible;
 
     /// <summary>
-    /// sched.out.preempt (vmx_vcpu_pi_put with vcpu->preempted). 5.17: only when the wake-up vector is
-    /// armed; a thread that announced itself as a waiter also gets the wake-up handler; then SN = 1.
-    /// 2019: SN = 1 only if the task is RUNNING (before 5.14 a thread preempted while INTERRUPTIBLE was
-    /// not marked preempted).
+    /// sched.out.preempt: kvm_sched_out marks the vCPU preempted (preempted: on-rq, v5.14 on, always; running,
+    /// before v5.14, only if the task is RUNNING), then vmx_vcpu_pi_put, only when the wake-up vector is armed.
+    /// 2019: SN = 1 if preempted. 5.17-6.16 (preempt-put: wakeup-and-sn): a blocking thread (one that announced
+    /// itself as a waiter) gets the wake-up handler; then, if preempted, SN = 1. 6.17 (preempt-put: sn): the
+    /// wake-up handler only for a blocking thread that is not preempted, else SN = 1.
     /// </summary>
     private SystemState Preempt(in SystemState s)
     {
         var t = s.WithStatus(ThreadStatus.Runnable).WithPreemptionsLeft(s.PreemptionsLeft - 1);
         if (!_armed) return t;
-        if (_kvm2019) return s.TaskInterruptible ? t : t.WithSn(true);
+        bool preempted = _preemptedOnRq || !s.TaskInterruptible;
+        if (_kvm2019) return preempted ? t.WithSn(true) : t;
+        // 6.17: if (!vcpu->preempted && kvm_vcpu_is_blocking(vcpu)) pi_enable_wakeup_handler(); else pi_set_sn();
+        if (_putSnOnly && (preempted || !s.Waiter)) return t.WithSn(true);
         if (s.Waiter)
         {
             if (_wakelistAdd) t = t.WithWakelist(s.Cpu);
             if (_nvWakeup) t = t.WithNvWakeup(true);
             if (_onTest && t.On) t = t.WithPending(s.HostCpu, t.Pending(s.HostCpu) | SystemState.Wakeup);
         }
-        return t.WithSn(true);
+        return preempted && !_putSnOnly ? t.WithSn(true) : t;
     }
 
     /// <summary>The thread's next step, or false if it is not enabled (TSO: a locked step or a fence
@@ -394,17 +406,19 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
     }
 
     /// <summary>
-    /// IOMMU poster p (VT-d posted interrupts): <c>iommu.post</c> is one locked update of the descriptor
-    /// that sets v in PIR and, if ON = 0 and SN = 0, sets ON and reads NV and NDST; <c>iommu.notify</c>
-    /// then sends NV to NDST. The IOMMU never reads mode.
+    /// Hardware poster p: an IOMMU (VT-d posted interrupts) or an IPIv poster (a vCPU in guest mode writing
+    /// the ICR; the CPU posts as VT-d does, SDM "IPI virtualization"). <c>iommu.post</c> / <c>ipiv.post</c>
+    /// is one locked update of the descriptor that sets v in PIR and, if ON = 0 and SN = 0 (an IOMMU with
+    /// iommu-sn: ignore: if ON = 0), sets ON and reads NV and NDST; <c>iommu.notify</c> / <c>ipiv.notify</c>
+    /// then sends NV to NDST. Neither reads mode.
     /// </summary>
-    private static SystemState IommuStepOf(in SystemState s, int p, int vector)
+    private static SystemState HardwareStepOf(in SystemState s, int p, int vector, bool ignoreSn)
     {
         int posts = s.PosterPosts(p);
         if (s.PosterPc(p) == 0)
         {
             var t = s.WithPir(s.Pir | vector);
-            bool notify = !s.On && !s.Sn;
+            bool notify = !s.On && (ignoreSn || !s.Sn);
             if (!notify) return t.WithPoster(p, 0, posts + 1, 0);
             ulong extra = 1UL | (s.NvWakeup ? 2UL : 0) | ((ulong)s.Ndst << 2);
             return t.WithOn(true).WithPoster(p, 1, posts, extra);
@@ -414,7 +428,8 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
         return s.WithPending(c, s.Pending(c) | vec).WithPoster(p, 0, posts + 1, 0);
     }
 
-    private SystemState IommuStepOf(in SystemState s, int p) => IommuStepOf(s, p, 1 << Configuration.VectorOf(p));
+    private SystemState HardwareStepOf(in SystemState s, int p) =>
+        HardwareStepOf(s, p, 1 << Configuration.VectorOf(p), _iommuIgnoresSn && Configuration.IsIommu(p));
 
     public bool AllPostersDone(in SystemState s)
     {

@@ -1,0 +1,220 @@
+using System.Collections.Immutable;
+using Pilab.Checker;
+using Pilab.Model;
+using Pilab.Model.WholeSystem;
+using Pilab.Protocol;
+
+namespace Pilab.System.Tests;
+
+/// <summary>
+/// The whole system's stubborn sets and poster symmetry (docs/whole-system.md, "Reductions") change
+/// neither verdicts, nor the dead ends reached (up to symmetry), nor shortest-run lengths: compared with
+/// the full search over every whole-system built-in and a few hundred random whole-system variants;
+/// every step the reduction calls independent commutes with the one it was held against.
+/// </summary>
+public sealed class WholeSystemReductionTests
+{
+    private static readonly ExplorationOptions Full = ExplorationOptions.Unreduced with { RecordTerminals = true, ExhaustAfterViolation = true };
+
+    public static TheoryData<string, MemoryModel> Builtins_BothMemoryModels()
+    {
+        var data = new TheoryData<string, MemoryModel>();
+        foreach (var v in Builtins.WholeSystemDesigns)
+            foreach (var mm in new[] { MemoryModel.SC, MemoryModel.TSO })
+                data.Add(v.Name, mm);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Builtins_BothMemoryModels))]
+    public void Reductions_KeepVerdictDeadEndsAndShortestRun_OnEveryBuiltin(string name, MemoryModel mm)
+    {
+        var v = Builtins.Find(name)!;
+        Assert.True(AssertReductionsSound(v, v.Check with { Memory = mm }, maxStates: 1_000_000));
+    }
+
+    [Theory]
+    [InlineData("kvm-2021", 2, 0, MemoryModel.SC)]
+    [InlineData("kvm-2021", 0, 2, MemoryModel.TSO)]
+    [InlineData("kvm-2021", 1, 2, MemoryModel.SC)]
+    [InlineData("kvm-2019-cpu-injector", 2, 1, MemoryModel.SC)]
+    [InlineData("halt-without-wakeup-vector", 0, 3, MemoryModel.SC)]
+    public void Reductions_KeepVerdictDeadEndsAndShortestRun_WithSameVectorPosters(string name, int k, int j, MemoryModel mm)
+    {
+        var v = Builtins.Find(name)!;
+        var c = new Configuration(Injectors: k, Iommu: j, SameVector: true, Memory: mm, Halts: 1, Preemptions: 1);
+        Assert.True(AssertReductionsSound(v, c, maxStates: 1_000_000));
+    }
+
+    /// <summary>Random whole-system variants (the built-ins with random sched.in and sched.out.block sub-steps,
+    /// wake-up vector and blocked-NDST policy, entry without its barrier or not) in random small configurations,
+    /// seeded so a run is repeatable; a configuration whose full graph passes the bound is skipped.</summary>
+    [Fact]
+    public void RandomVariants_ReductionsKeepVerdictDeadEndsAndShortestRun()
+    {
+        var random = new Random(20261130);
+        int checkedCount = 0;
+        for (int i = 0; i < 300; i++)
+        {
+            var b = Builtins.WholeSystemDesigns[random.Next(Builtins.WholeSystemDesigns.Length)];
+            var schedIn = Shuffle(random, [SchedInStep.WakelistDel, SchedInStep.DescUpdate, SchedInStep.Mb, SchedInStep.OnRecompute]).Take(random.Next(1, 5));
+            var schedOut = Shuffle(random, [SchedOutStep.WakelistAdd, SchedOutStep.NvWakeup, SchedOutStep.OnTest]).Take(random.Next(0, 4));
+            var v = Random(b, schedIn, schedOut, (WakeupVector)random.Next(3), (BlockedNdst)random.Next(2), random.Next(2) == 0);
+            Configuration c;
+            do
+                c = new Configuration(Injectors: random.Next(3), Iommu: random.Next(3), Exits: random.Next(2), Halts: random.Next(2),
+                    Preemptions: random.Next(2), Migrations: random.Next(2), SameVector: random.Next(2) == 0,
+                    Memory: random.Next(2) == 0 ? MemoryModel.TSO : MemoryModel.SC, IrqPriority: random.Next(5) == 0);
+            while (c.Problem(v.Design) is not null || c.Posters > 3);
+            try
+            {
+                if (AssertReductionsSound(v, c, maxStates: 40_000)) checkedCount++;
+            }
+            catch (Exception e)
+            {
+                throw new Xunit.Sdk.XunitException($"{Describe(v)} / {c}: {e.Message}");
+            }
+        }
+        Assert.True(checkedCount >= 200, $"only {checkedCount} of 300 random variants had a full graph within the bound");
+    }
+
+    private static T[] Shuffle<T>(Random random, T[] items)
+    {
+        random.Shuffle(items);
+        return items;
+    }
+
+    private static Variant Random(Variant b, IEnumerable<SchedInStep> schedIn, IEnumerable<SchedOutStep> schedOut, WakeupVector w, BlockedNdst ndst, bool noMb)
+    {
+        bool v2021 = b.Design == KvmDesign.Kvm2021;
+        var inSteps = schedIn.Where(s => v2021 || s != SchedInStep.WakelistDel).ToList();
+        if (!inSteps.Contains(SchedInStep.DescUpdate)) inSteps.Insert(0, SchedInStep.DescUpdate);
+        return b with
+        {
+            Name = "random",
+            Entry = noMb ? [.. b.Entry.Where(s => s != EntryStep.Mb)] : b.Entry,
+            SchedIn = [.. inSteps],
+            SchedOutBlock = v2021 ? [.. schedOut] : [],
+            WakeupVector = w,
+            BlockedNdst = v2021 ? b.BlockedNdst : ndst,
+        };
+    }
+
+    private static string Describe(Variant v) =>
+        $"{DesignNames.Name(v.Design)} entry: {v.EntryText} / injector: {v.InjectorText} / sched-in: {v.SchedInText} / sched-out-block: {v.SchedOutBlockText} / {v.WakeupVector} / {v.BlockedNdst}";
+
+    /// <summary>Exact state counts of the reduced graph (POR and symmetry), with the full graph's beside them.</summary>
+    [Theory]
+    [InlineData("kvm-2021", MemoryModel.SC, 0, false, 39_616, 45_578)]
+    [InlineData("kvm-2021", MemoryModel.TSO, 0, false, 50_523, 65_472)]
+    [InlineData("kvm-2019", MemoryModel.TSO, 0, false, 980, 1_364)]
+    [InlineData("kvm-2021", MemoryModel.TSO, 2, true, 12_506, 26_312)]
+    public void ReducedStateCounts_OfSmallConfigurations(string name, MemoryModel mm, int iommu, bool sameVector, long reducedStates, long fullStates)
+    {
+        var v = Builtins.Find(name)!;
+        var c = v.Check with { Memory = mm, SameVector = sameVector };
+        if (iommu > 0) c = c with { Injectors = 0, Iommu = iommu };
+        Assert.Equal(fullStates, SystemChecker.Check(v, c).Exploration.States);
+        var r = SystemChecker.Check(v, c, ExplorationOptions.Reduced);
+        Assert.Equal(Verdict.Safe, r.Verdict);
+        Assert.True(r.Exploration.PartialOrder);
+        Assert.Equal(sameVector, r.Exploration.Symmetry);
+        Assert.Equal(reducedStates, r.Exploration.States);
+    }
+
+    /// <summary>
+    /// D1 and D2 for runs of length one, checked on every reachable state of the built-ins' own
+    /// configurations: each transition of the stubborn set and each enabled transition outside it commute
+    /// (both orders are possible and reach the same state). A footprint declared too small fails here.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Builtins_BothMemoryModels))]
+    public void StubbornTransitions_CommuteWithEveryOtherEnabledTransition(string name, MemoryModel mm)
+    {
+        var v = Builtins.Find(name)!;
+        Assert.True(AssertOneStepCommutation(new ReducedSystem(new WholeSystemModel(v, v.Check with { Memory = mm })), maxStates: 80_000) > 0,
+            "the reduction never applied");
+        AssertOneStepCommutation(new ReducedSystem(new WholeSystemModel(v, v.Check with { Memory = mm, IrqPriority = true, Exits = 1 })), maxStates: 80_000);
+    }
+
+    /// <summary>Returns in how many states the stubborn set was smaller than the enabled set.</summary>
+    private static int AssertOneStepCommutation(ReducedSystem system, int maxStates)
+    {
+        var all = new Successor<SystemState>[system.MaxSuccessors];
+        var stubborn = new Successor<SystemState>[system.MaxSuccessors];
+        var after = new Successor<SystemState>[system.MaxSuccessors];
+        var seen = new HashSet<SystemState> { system.Initial };
+        var queue = new Queue<SystemState>([system.Initial]);
+        int reduced = 0;
+        while (queue.Count > 0 && seen.Count < maxStates)
+        {
+            var s = queue.Dequeue();
+            int n = system.Successors(s, all);
+            int m = system.StubbornSuccessors(s, stubborn);
+            Assert.True(n == 0 ? m == 0 : m >= 1);
+            if (m < n) reduced++;
+            var inSet = stubborn[..m].ToArray();
+            foreach (var t in inSet) Assert.Contains(t, all[..n].ToArray());
+            foreach (var u in all[..n])
+            {
+                if (inSet.Contains(u)) continue;
+                foreach (var t in inSet)
+                {
+                    // u then t, and t then u: the same labels are enabled and meet in one state.
+                    int a = system.Successors(u.State, after);
+                    var ut = after[..a].ToArray().Where(x => x.Label == t.Label).ToArray();
+                    int b = system.Successors(t.State, after);
+                    var tu = after[..b].ToArray().Where(x => x.Label == u.Label).ToArray();
+                    Assert.True(ut.Length == 1 && tu.Length == 1 && ut[0].State == tu[0].State,
+                        $"{Label(t.Label)} and {Label(u.Label)} do not commute in ({s.Lo:x}, {s.Hi:x})");
+                }
+            }
+            foreach (var x in all[..n])
+                if (seen.Add(x.State)) queue.Enqueue(x.State);
+        }
+        return reduced;
+    }
+
+    private static string Label(int label) => $"actor {SystemLabels.Actor(label)} step {SystemLabels.Step(label)}";
+
+    /// <summary>Full graph against POR, symmetry and both: verdict, dead ends up to symmetry, shortest run,
+    /// the run a real one. False (skipped) when the full graph passes <paramref name="maxStates"/>.</summary>
+    private static bool AssertReductionsSound(Variant variant, Configuration config, long maxStates)
+    {
+        var system = new ReducedSystem(new WholeSystemModel(variant, config));
+        var full = SystemChecker.Check(variant, config, Full with { MaxStates = maxStates });
+        // A violation found before the bound still says Violation: only a search that ended on its own counts.
+        if (full.Verdict == Verdict.BoundReached || full.Exploration.BoundMessage is not null) return false;
+        var fullFirst = SystemChecker.Check(variant, config, Full with { ExhaustAfterViolation = false });
+        var expected = Set(full.ExplorationOf<SystemState>().TerminalStates.Select(s => system.Canonicalize(s)));
+        foreach (var (por, sym) in new[] { (true, false), (false, true), (true, true) })
+        {
+            var options = Full with { PartialOrder = por, Symmetry = sym };
+            var reduced = SystemChecker.Check(variant, config, options);
+            Assert.Equal(full.Verdict, reduced.Verdict);
+            Assert.Equal(expected, Set(reduced.ExplorationOf<SystemState>().TerminalStates.Select(s => system.Canonicalize(s))));
+            Assert.True(reduced.Exploration.States <= full.Exploration.States);
+            var first = SystemChecker.Check(variant, config, options with { ExhaustAfterViolation = false });
+            Assert.Equal(fullFirst.Verdict, first.Verdict);
+            Assert.Equal(fullFirst.TraceLength, first.TraceLength);
+            if (first.Exploration.TraceLength > 0) AssertRealRun(system, first);
+        }
+        return true;
+    }
+
+    private static void AssertRealRun(ReducedSystem system, CheckResult r)
+    {
+        var buffer = new Successor<SystemState>[system.MaxSuccessors];
+        var s = system.Initial;
+        foreach (var step in r.ExplorationOf<SystemState>().Trace)
+        {
+            int n = system.Successors(s, buffer);
+            Assert.Contains(new Successor<SystemState>(step.State, step.Label), buffer[..n].ToArray());
+            s = step.State;
+        }
+        Assert.NotEqual(TerminalKind.Ok, system.Classify(s));
+        Assert.Equal(0, system.Successors(s, buffer));
+    }
+
+    private static HashSet<(ulong, ulong)> Set(IEnumerable<SystemState> states) => [.. states.Select(s => (s.Lo, s.Hi))];
+}
