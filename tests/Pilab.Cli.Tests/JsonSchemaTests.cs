@@ -109,10 +109,14 @@ public sealed class JsonSchemaTests
     [InlineData("fixed", "--posts", "2000")]
     [InlineData("fixed", "--posts", "2000", "--calibrate")]
     [InlineData("irq-late", "--chaos", "--posts", "20000")] // often loses (exit 1); the schema holds either way
+    [InlineData("fixed", "--aligned", "--posts", "2000", "--no-pin")]
+    [InlineData("fixed-nomb", "--aligned", "--jitter", "300", "--posts", "20000", "--calibrate")] // may lose (exit 1)
     public void Live_ValidatesAgainstTheSchema(params string[] args)
     {
         var root = Validated(PilabJson.LiveSchema, [0, 1], ["live", .. args]);
         Assert.Equal(args.Contains("--calibrate"), root.TryGetProperty("roundTripNs", out _));
+        Assert.True(root.GetProperty("placement").GetProperty("linesAligned").GetBoolean());
+        Assert.Equal(args.Contains("--aligned"), root.TryGetProperty("aligned", out _));
     }
 
     [Fact]
