@@ -173,6 +173,8 @@ internal static class LiveCommand
         string limit = o.Seconds is { } s ? string.Create(ci, $" of {s:F0}") : "";
         t.AddRow("elapsed", string.Create(ci, $"{r.Elapsed.TotalSeconds:F1} s{limit}"));
         string bound = o.MaxPosts > 0 ? string.Create(ci, $" of {o.MaxPosts:N0}") : "";
+        if (r.Aligned is { } a)
+            t.AddRow("rounds", string.Create(ci, $"{a.Rounds:N0}{bound}  ({a.RoundsPerSecond:N0}/s), {a.StrandsPerMillionRounds:F1} strands per million"));
         t.AddRow("posted", string.Create(ci, $"{r.Posted:N0}{bound}  ({r.PostsPerSecond:N0}/s)"));
         t.AddRow("coalesced", string.Create(ci, $"{r.CoalescedInPir:N0} in PIR, {r.MergedInVIrr:N0} in vIRR, ON already set {r.OnAlreadySet:N0}"));
         t.AddRow("delivered", string.Create(ci, $"{r.Delivered:N0}"));

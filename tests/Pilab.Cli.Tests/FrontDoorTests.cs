@@ -37,7 +37,7 @@ public sealed class FrontDoorTests
     [InlineData("synthesize", "--injector --injectors --same-vector --posts --exits --irq-priority --csv --json --quiet")]
     [InlineData("barriers", "--injectors --same-vector --posts --exits --irq-priority --halts --preemptions --migrations --iommu --max-barriers --max-states --json --quiet")]
     [InlineData("report", "--output --posts --exits --same-vector --irq-priority --no-synthesis --live --max-states --max-memory --no-por --no-symmetry --workers --quiet")]
-    [InlineData("live", "--seconds --injectors --rate --exit-rate --chaos --seed --posts --vectors --stall-ms --no-rescue --calibrate --hgrm --json")]
+    [InlineData("live", "--seconds --injectors --rate --exit-rate --chaos --seed --posts --vectors --stall-ms --no-rescue --aligned --jitter --no-pin --calibrate --hgrm --json")]
     [InlineData("test", "--ktap --junit --workers --quiet")]
     [InlineData("completion", "")]
     public void Help_ListsExactlyTheOptionsTheCommandUses(string command, string options)
