@@ -52,6 +52,7 @@ public static class JsonReport
         w.WriteEndObject();
         w.WriteNumber("workers", x.Workers);
         w.WriteBoolean("hashCompaction", x.HashCompaction);
+        if (x.Store is { } store) w.WriteString("store", StateStores.Name(store)); else w.WriteNull("store");
         w.WriteNumber("omissionProbability", x.OmissionProbability);
         w.WriteNumber("bytesPerState", Math.Round(x.BytesPerState, 1));
         if (x.BoundMessage is null) w.WriteNull("bound"); else w.WriteString("bound", x.BoundMessage);
