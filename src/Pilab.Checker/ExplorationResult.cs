@@ -56,6 +56,14 @@ public abstract record ExplorationResult(
     /// <summary>Whether the visited set kept 64-bit fingerprints instead of states (<see cref="ExplorationOptions.HashCompaction"/>).</summary>
     public bool HashCompaction { get; init; }
 
+    /// <summary>Successors posted by one worker to another (the state's owner by hash): what would cross
+    /// the network if the workers were machines. 0 on one worker.</summary>
+    public long RemoteMessages { get; init; }
+
+    /// <summary>The bytes of one such message: the state, the low half of its hash, its parent's number,
+    /// the step's label and its place in the queue order.</summary>
+    public int MessageBytes { get; init; }
+
     /// <summary>The exact store the search kept (<see cref="ExplorationOptions.Store"/>); null with hash compaction.</summary>
     public StateStore? Store { get; init; }
 

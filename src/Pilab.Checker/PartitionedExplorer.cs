@@ -165,6 +165,7 @@ internal static class PartitionedExplorer
         private bool _insertAgain; // the bound's last grants went unused: the starved workers go on inserting
         private DeadEnds _deadEnds = new();
         private TState _violationState, _stuckState; // the dead ends picked
+        private long _remoteMessages; // messages posted to another worker than their sender
         private int _depth;
         private long _levelSize; // states in the level being expanded, all workers together
         private long _roundEnd; // the ranks below this are expanded by the end of this round
@@ -624,8 +625,11 @@ internal static class PartitionedExplorer
             // among the dead ends its workers met is the queue's first; and rounds go in queue order,
             // so a dead end met in an earlier round comes first: the first round's pick is kept.
             var round = new DeadEnds();
-            foreach (var me in _crew)
+            for (int w = 0; w < _workers; w++)
             {
+                var me = _crew[w];
+                // What would cross between machines: the messages posted to another worker.
+                for (int o = 0; o < _workers; o++) if (o != w) _remoteMessages += me.Posted[o];
                 round.Merge(me.Round);
                 me.Round = new();
                 if (me.Full && me.Set.Count < _ownLimit || me.MailFull) _memoryHit = true;
@@ -699,6 +703,8 @@ internal static class PartitionedExplorer
                 HashCompaction = _options.HashCompaction,
                 OmissionProbability = _options.HashCompaction ? FingerprintSet.OmissionBound(states) : 0,
                 Store = _options.HashCompaction ? null : _options.Store,
+                RemoteMessages = _remoteMessages,
+                MessageBytes = Unsafe.SizeOf<Message<TState>>(),
             };
         }
 

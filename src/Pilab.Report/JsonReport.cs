@@ -51,6 +51,8 @@ public static class JsonReport
         w.WriteBoolean("symmetry", x.Symmetry);
         w.WriteEndObject();
         w.WriteNumber("workers", x.Workers);
+        w.WriteNumber("remoteMessages", x.RemoteMessages);
+        w.WriteNumber("messageBytes", x.MessageBytes);
         w.WriteBoolean("hashCompaction", x.HashCompaction);
         if (x.Store is { } store) w.WriteString("store", StateStores.Name(store)); else w.WriteNull("store");
         w.WriteNumber("omissionProbability", x.OmissionProbability);
