@@ -54,6 +54,13 @@ namespace Pilab.Checker;
 /// stops the expanding the same way. So no allocation passes the bound, and where the search stops
 /// depends on the sizes only, never on timing.
 ///
+/// Each worker's store is one of three (<see cref="IStateStore{TState}"/>, a struct type argument, so
+/// the loops are compiled for each): the plain <see cref="VisitedSet{TState}"/>, the compact
+/// <see cref="TreeStore{TState}"/> (tree compression; labels recomputed for the run), or hash
+/// compaction's <see cref="FingerprintStore{TState}"/> (fingerprints; states kept only for the level
+/// being expanded and the next, the run replayed from its labels). The search, its order and its run
+/// are the same with each.
+///
 /// One worker is the sequential search itself, with its inserts batched and prefetched: messages are
 /// inserted in the order they were posted, so states get the numbers a plain queue would give them,
 /// and expanding stops at the first violating dead end, so the states stored when it stops are exactly
