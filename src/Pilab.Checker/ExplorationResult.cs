@@ -56,6 +56,17 @@ public abstract record ExplorationResult(
     /// <summary>Whether the visited set kept 64-bit fingerprints instead of states (<see cref="ExplorationOptions.HashCompaction"/>).</summary>
     public bool HashCompaction { get; init; }
 
+    /// <summary>Successors posted by one worker to another (the state's owner by hash): what would cross
+    /// the network if the workers were machines. 0 on one worker.</summary>
+    public long RemoteMessages { get; init; }
+
+    /// <summary>The bytes of one such message: the state, the low half of its hash, its parent's number,
+    /// the step's label and its place in the queue order.</summary>
+    public int MessageBytes { get; init; }
+
+    /// <summary>The exact store the search kept (<see cref="ExplorationOptions.Store"/>); null with hash compaction.</summary>
+    public StateStore? Store { get; init; }
+
     /// <summary>With hash compaction, an upper bound on the probability that a state was missed:
     /// n(n-1)/2^65 for n states (<see cref="FingerprintSet.OmissionBound"/>); 0 for the exact search.</summary>
     public double OmissionProbability { get; init; }
@@ -118,9 +129,14 @@ public sealed record ExplorationOptions
 
     /// <summary>Store a 64-bit fingerprint per state instead of the state (SPIN's -DHC, TLC's
     /// fingerprints): less memory per state, at the price of a small chance of missing a state, which
-    /// the result bounds (<see cref="ExplorationResult{TState}.OmissionProbability"/>). One thread:
-    /// <see cref="Workers"/> does not apply.</summary>
+    /// the result bounds (<see cref="ExplorationResult{TState}.OmissionProbability"/>). On any number
+    /// of <see cref="Workers"/>, as the exact search; <see cref="Store"/> does not apply.</summary>
     public bool HashCompaction { get; init; }
+
+    /// <summary>The exact search's visited set: <see cref="StateStore.Plain"/> (the default, the fastest)
+    /// or <see cref="StateStore.Compact"/> (tree compression, less than half the bytes a state). Same
+    /// states, verdicts, counts and runs either way.</summary>
+    public StateStore Store { get; init; } = StateStore.Plain;
 
     /// <summary>Collect the dead ends reached (tests compare them with and without reductions).</summary>
     public bool RecordTerminals { get; init; }

@@ -51,9 +51,10 @@ public static class CheckText
         };
     }
 
-    /// <summary>The birthday bound of FingerprintSet.OmissionBound, and what a state cost.</summary>
+    /// <summary>The birthday bound of FingerprintSet.OmissionBound, and what a state cost (with hash compaction or the compact store).</summary>
     private static string Compaction(ExplorationResult x) => x.HashCompaction
         ? $", hash compaction: P(missed state) <= n(n-1)/2^65 = {x.OmissionProbability:G3}, {x.BytesPerState:F1} bytes/state"
+        : x.Store == StateStore.Compact ? $", compact store: {x.BytesPerState:F1} bytes/state"
         : "";
 
     /// <summary>The head of <c>pilab explain</c>: the variant, its design's sequences, the configuration.</summary>

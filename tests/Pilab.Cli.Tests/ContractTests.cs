@@ -50,6 +50,32 @@ public sealed class ContractTests
         NoStackTrace(r);
     }
 
+    [Theory]
+    [InlineData("bogus", "--store takes plain or compact")]
+    [InlineData("compact --hash-compact", "give one of them")]
+    public void Store_Refused_ExitsTwo(string options, string message)
+    {
+        var r = Pilab.Invoke(["check", "fixed", "--store", .. options.Split(' ')]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Err);
+        NoStackTrace(r);
+    }
+
+    [Fact]
+    public void CompactStore_SameVerdictAndStates_AsThePlainStore()
+    {
+        var plain = Pilab.Invoke("check", "sn-no-recompute", "--json", "-q");
+        var compact = Pilab.Invoke("check", "sn-no-recompute", "--json", "-q", "--store", "compact");
+        Assert.Equal(1, plain.ExitCode);
+        Assert.Equal(1, compact.ExitCode);
+        using var a = System.Text.Json.JsonDocument.Parse(plain.Out);
+        using var b = System.Text.Json.JsonDocument.Parse(compact.Out);
+        Assert.Equal("plain", a.RootElement.GetProperty("store").GetString());
+        Assert.Equal("compact", b.RootElement.GetProperty("store").GetString());
+        Assert.Equal(a.RootElement.GetProperty("states").GetInt64(), b.RootElement.GetProperty("states").GetInt64());
+        Assert.Equal(a.RootElement.GetProperty("trace").GetProperty("length").GetInt32(), b.RootElement.GetProperty("trace").GetProperty("length").GetInt32());
+    }
+
     [Fact]
     public void MaxMemory_ThatWouldOverflow_ExitsTwo()
     {

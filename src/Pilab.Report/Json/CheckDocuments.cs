@@ -22,7 +22,10 @@ public record CheckResultJson
     public required double Seconds { get; init; }
     public required ReductionsJson Reductions { get; init; }
     public required int Workers { get; init; }
+    public required long RemoteMessages { get; init; }
+    public required int MessageBytes { get; init; }
     public required bool HashCompaction { get; init; }
+    public required string? Store { get; init; }
     public required double OmissionProbability { get; init; }
     public required double BytesPerState { get; init; }
     public required string? Bound { get; init; }
