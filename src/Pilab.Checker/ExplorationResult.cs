@@ -99,6 +99,11 @@ public sealed record ExplorationOptions
 
     private static readonly Lazy<long> ProcessDefaultMaxMemory = new(DefaultMaxMemory);
 
+    /// <summary>What the process holds besides the search (the runtime, measured by the caller): taken
+    /// off <see cref="MaxMemoryBytes"/>, so that the bound is on the process's resident memory, as the
+    /// command line has it. 0 by default: the bound is then on the search's large allocations alone.</summary>
+    public long BaselineBytes { get; init; }
+
     /// <summary>Keep exploring after a violation (to count the whole state space).</summary>
     public bool ExhaustAfterViolation { get; init; }
 

@@ -113,6 +113,7 @@ internal static class HashCompactExplorer
                         if (table) visited.Grow();
                         if (chunk) links.Reserve(links.Count + 1);
                         if (frontier) Array.Resize(ref next, next.Length * 2);
+                        if (table || frontier) StateBound.Reclaim(); // the replaced array, counted until dropped
                         limit = Limit(bound, visited, links, next.Length - nextCount);
                     }
                     TState t = sym ? system.Canonicalize(buffer[i].State) : buffer[i].State;

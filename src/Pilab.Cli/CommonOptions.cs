@@ -120,6 +120,8 @@ internal sealed class CommonOptions
         {
             MaxStates = p.GetValue(MaxStates),
             MaxMemoryBytes = p.GetValue(MaxMemory) << 20,
+            // --max-memory bounds the process's resident memory: the runtime's own counts against it.
+            BaselineBytes = Environment.WorkingSet,
             PartialOrder = !p.GetValue(NoPor),
             Symmetry = !p.GetValue(NoSymmetry),
             // Hash compaction runs the sequential engine (HashCompactExplorer); the figures then say 1 worker.
