@@ -93,7 +93,7 @@ public sealed record ExplorationOptions
     public long MaxStates { get; init; } = int.MaxValue - 1;
 
     /// <summary>Stop before the search's large allocations (tables, states, links, mailboxes, keys,
-    /// ranks, frontiers) would outgrow this many bytes; the runtime's own baseline is not counted.
+    /// ranks, frontiers) would outgrow this many bytes, less <see cref="BaselineBytes"/>.
     /// Defaults to <see cref="DefaultMaxMemory"/> as it was when the process first asked.</summary>
     public long MaxMemoryBytes { get; init; } = ProcessDefaultMaxMemory.Value;
 
