@@ -24,6 +24,7 @@ internal static class HashCompactExplorer
         bool por = options.PartialOrder;
         bool sym = options.Symmetry && system.HasSymmetry;
         var bound = new StateBound(options);
+        long garbage = 0; // the bytes of the arrays replaced and not yet collected
 
         var sw = Stopwatch.StartNew();
         var visited = new FingerprintSet();
@@ -110,10 +111,11 @@ internal static class HashCompactExplorer
                             stop = true;
                             break;
                         }
+                        long replaced = (table ? visited.Bytes : 0) + (frontier ? next.Length * size : 0);
                         if (table) visited.Grow();
                         if (chunk) links.Reserve(links.Count + 1);
                         if (frontier) Array.Resize(ref next, next.Length * 2);
-                        if (table || frontier) StateBound.Reclaim(); // the replaced array, counted until dropped
+                        bound.Replaced(ref garbage, replaced); // the replaced arrays, counted until dropped
                         limit = Limit(bound, visited, links, next.Length - nextCount);
                     }
                     TState t = sym ? system.Canonicalize(buffer[i].State) : buffer[i].State;

@@ -52,8 +52,8 @@ namespace Pilab.Checker;
 /// where that would pass the bound, the tables filled up to 3/4 instead of doubled, and where even
 /// that would pass it, the largest common fraction of it that does not; an owner that
 /// reaches its room stops the search. A mailbox that would outgrow its share of what the plan left
-/// stops the expanding the same way. The arrays replaced are collected at once (StateBound.Reclaim),
-/// so the process holds what was counted. So no allocation passes the bound, and where the search stops
+/// stops the expanding the same way. The arrays replaced are collected once they add up to 1/32 of
+/// the bound (StateBound.Replaced), so the process holds what was counted. So no allocation passes the bound, and where the search stops
 /// depends on the sizes only, never on timing.
 ///
 /// One worker is the sequential search itself, with its inserts batched and prefetched: messages are
@@ -162,6 +162,7 @@ internal static class PartitionedExplorer
         private bool _interrupted; // _boundHit by a stop request, not by the bound
         private bool _memoryHit; // _boundHit by the memory bound
         private long _heldAtStop; // the bytes held when the memory bound stopped it
+        private long _garbage; // the bytes of the arrays replaced and not yet collected (StateBound.Replaced)
         private readonly TState _initial;
         private readonly ProgressClock _progress;
         public Exception? Failure;
@@ -401,25 +402,24 @@ internal static class PartitionedExplorer
                     }
                     fraction = lo;
                 }
-                bool replaced = false;
+                long replaced = 0;
                 for (int w = 0; w < _workers; w++)
                 {
                     var me = _crew[w];
                     long adding = incoming[w] * fraction / Whole;
                     me.Set.BytesAfter(adding, out long oldTable, full);
-                    replaced |= oldTable > 0;
+                    replaced += oldTable;
                     me.Set.Reserve(adding, full);
                     if (_workers > 1)
                     {
                         long level = me.Set.Count - me.LevelEnd + adding;
-                        replaced |= me.Keys.Length < level || me.Ranks.Length < level;
-                        if (me.Keys.Length < level) Array.Resize(ref me.Keys, Grown(me.Keys.Length, level));
-                        if (me.Ranks.Length < level) Array.Resize(ref me.Ranks, Grown(me.Ranks.Length, level));
+                        if (me.Keys.Length < level) { replaced += (long)me.Keys.Length * sizeof(long); Array.Resize(ref me.Keys, Grown(me.Keys.Length, level)); }
+                        if (me.Ranks.Length < level) { replaced += (long)me.Ranks.Length * sizeof(int); Array.Resize(ref me.Ranks, Grown(me.Ranks.Length, level)); }
                     }
                     me.Limit = fraction == Whole ? _ownLimit : Math.Min(_ownLimit, me.Set.Count + adding);
                 }
-                // The arrays replaced were counted until dropped: dropped now (StateBound.Reclaim).
-                if (replaced) StateBound.Reclaim();
+                // The arrays replaced were counted until dropped: dropped now, once they add up (StateBound.Replaced).
+                _bound.Replaced(ref _garbage, replaced);
                 // What the plan left, shared among the workers for their mailboxes in the next expand.
                 long spare = Math.Max(0, _bound.Bytes - Held());
                 foreach (var me in _crew) me.MailAllowance = MailBytes(me) + spare / _workers;

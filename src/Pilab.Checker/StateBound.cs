@@ -31,10 +31,20 @@ internal readonly struct StateBound
     /// so that what the process holds is what the bound counts; left to the GC, old tables linger
     /// until its next full collection, and two workers ran up to 13 % over the bound that way. A
     /// search replaces its arrays a few dozen times at most (they double), and the heap is a few large
-    /// arrays of plain values, so a collection costs little. Every store the engines use must call this
-    /// after it replaces an array it counted (see <see cref="PartitionedExplorer"/>'s plan).
+    /// arrays of plain values, so a collection costs little. Every store the engines use must report the
+    /// bytes of each array it replaces through <see cref="Replaced"/> (see <see cref="PartitionedExplorer"/>'s plan).
     /// </summary>
     public static void Reclaim() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+
+    /// <summary>An array of this many bytes was replaced: the garbage is dropped (<see cref="Reclaim"/>) once
+    /// it comes to 1/32 of the bound (3 %), not for every small array a small search outgrows.</summary>
+    public void Replaced(ref long garbage, long bytes)
+    {
+        garbage += bytes;
+        if (garbage == 0 || garbage * 32 < Bytes) return;
+        Reclaim();
+        garbage = 0;
+    }
 
     /// <summary>The search held <paramref name="held"/> bytes, and its next allocation would have taken it past the bound.</summary>
     public string MemoryMessage(long held, long states) =>
