@@ -104,11 +104,16 @@ public sealed record ExplorationOptions
     public long MaxStates { get; init; } = int.MaxValue - 1;
 
     /// <summary>Stop before the search's large allocations (tables, states, links, mailboxes, keys,
-    /// ranks, frontiers) would outgrow this many bytes; the runtime's own baseline is not counted.
+    /// ranks, frontiers) would outgrow this many bytes, less <see cref="BaselineBytes"/>.
     /// Defaults to <see cref="DefaultMaxMemory"/> as it was when the process first asked.</summary>
     public long MaxMemoryBytes { get; init; } = ProcessDefaultMaxMemory.Value;
 
     private static readonly Lazy<long> ProcessDefaultMaxMemory = new(DefaultMaxMemory);
+
+    /// <summary>What the process holds besides the search (the runtime, measured by the caller): taken
+    /// off <see cref="MaxMemoryBytes"/>, so that the bound is on the process's resident memory, as the
+    /// command line has it. 0 by default: the bound is then on the search's large allocations alone.</summary>
+    public long BaselineBytes { get; init; }
 
     /// <summary>Keep exploring after a violation (to count the whole state space).</summary>
     public bool ExhaustAfterViolation { get; init; }

@@ -65,8 +65,8 @@ internal readonly struct HashCompactStore<TState>(FingerprintStore<TState> store
     public long Bytes => store.Bytes;
     public long AllocatedBytes => store.AllocatedBytes;
     public long MaxCount => (1L << 30) / 4 * 3;
-    public long BytesAfter(long adding, out long replaced) => store.BytesAfter(adding, out replaced);
-    public void Reserve(long adding) => store.Reserve(adding);
+    public long BytesAfter(long adding, out long replaced, bool full) => store.BytesAfter(adding, out replaced);
+    public void Reserve(long adding, bool full) => store.Reserve(adding);
     public TState State(long i) => store.State(i);
     public int Parent(long i) => store.Parent(i);
     public bool KeepsStates => false;

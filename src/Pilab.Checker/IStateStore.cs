@@ -46,11 +46,14 @@ internal interface IStateStore<TState> where TState : unmanaged, IEquatable<TSta
     long AllocatedBytes { get; }
 
     /// <summary>The bytes allocated once <see cref="Reserve"/> made room for this many more states, and
-    /// (<paramref name="replaced"/>) those of the tables it replaces, held until collected.</summary>
-    long BytesAfter(long adding, out long replaced);
+    /// (<paramref name="replaced"/>) those of the tables it replaces, held until collected. With
+    /// <paramref name="full"/> (the memory bound cannot hold a doubling) a store whose table may fill
+    /// further does so (the plain store: to 3/4 instead of 1/2); the others grow by their own rule.</summary>
+    long BytesAfter(long adding, out long replaced, bool full);
 
-    /// <summary>Makes room for this many more states, so that adding them allocates nothing.</summary>
-    void Reserve(long adding);
+    /// <summary>Makes room for this many more states, so that adding them allocates nothing (<paramref name="full"/>
+    /// as for <see cref="BytesAfter"/>).</summary>
+    void Reserve(long adding, bool full);
 
     /// <summary>The state numbered <paramref name="i"/>; for a store that keeps only the levels being
     /// expanded and built (<see cref="KeepsStates"/> false), one of those.</summary>
@@ -87,8 +90,8 @@ internal readonly struct PlainStore<TState>(VisitedSet<TState> set) : IStateStor
     public long Bytes => set.Bytes;
     public long AllocatedBytes => set.AllocatedBytes;
     public long MaxCount => long.MaxValue;
-    public long BytesAfter(long adding, out long replaced) => set.BytesAfter(adding, out replaced);
-    public void Reserve(long adding) => set.Reserve(adding);
+    public long BytesAfter(long adding, out long replaced, bool full) => set.BytesAfter(adding, out replaced, full);
+    public void Reserve(long adding, bool full) => set.Reserve(adding, full);
     public TState State(long i) => set.State(i);
     public int Parent(long i) => set.Parent(i);
     public bool KeepsStates => true;

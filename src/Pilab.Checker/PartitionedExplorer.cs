@@ -49,9 +49,11 @@ namespace Pilab.Checker;
 /// insert phase, on one thread, the engine plans the round's inserts: each owner's room for the mail
 /// addressed to it, as if every message were a new state (the table grown in one step, with the old
 /// one counted until it is dropped; the chunks allocated; the keys and the next level's ranks), and
-/// where that would pass the bound, the largest common fraction of it that does not; an owner that
+/// where that would pass the bound, the tables filled up to 3/4 instead of doubled, and where even
+/// that would pass it, the largest common fraction of it that does not; an owner that
 /// reaches its room stops the search. A mailbox that would outgrow its share of what the plan left
-/// stops the expanding the same way. So no allocation passes the bound, and where the search stops
+/// stops the expanding the same way. The arrays replaced are collected once they add up to 1/32 of
+/// the bound (StateBound.Replaced), so the process holds what was counted. So no allocation passes the bound, and where the search stops
 /// depends on the sizes only, never on timing.
 ///
 /// Each worker's store is one of three (<see cref="IStateStore{TState}"/>, a struct type argument, so
@@ -181,6 +183,7 @@ internal static class PartitionedExplorer
         private bool _interrupted; // _boundHit by a stop request, not by the bound
         private bool _memoryHit; // _boundHit by the memory bound
         private long _heldAtStop; // the bytes held when the memory bound stopped it
+        private long _garbage; // the bytes of the arrays replaced and not yet collected (StateBound.Replaced)
         private readonly TState _initial;
         private readonly ProgressClock _progress;
         public Exception? Failure;
@@ -412,30 +415,37 @@ internal static class PartitionedExplorer
                     for (int w = 0; w < _workers; w++) incoming[w] += sender.Posted[w];
                 const int Whole = 1 << 10;
                 int fraction = Whole;
-                if (Needed(incoming, Whole) > _bound.Bytes)
+                // Where a table's doubling would pass the bound, the tables fill up to 3/4 instead (VisitedSet.Reserve).
+                bool full = Needed(incoming, Whole, full: false) > _bound.Bytes;
+                if (full && Needed(incoming, Whole, full: true) > _bound.Bytes)
                 {
                     int lo = 0, hi = Whole - 1; // the largest fraction that fits, 0 if none does
                     while (lo < hi)
                     {
                         int mid = (lo + hi + 1) / 2;
-                        if (Needed(incoming, mid) <= _bound.Bytes) lo = mid;
+                        if (Needed(incoming, mid, full: true) <= _bound.Bytes) lo = mid;
                         else hi = mid - 1;
                     }
                     fraction = lo;
                 }
+                long replaced = 0;
                 for (int w = 0; w < _workers; w++)
                 {
                     var me = _crew[w];
                     long adding = incoming[w] * fraction / Whole;
-                    me.Set.Reserve(adding);
+                    me.Set.BytesAfter(adding, out long oldTable, full);
+                    replaced += oldTable;
+                    me.Set.Reserve(adding, full);
                     if (_workers > 1)
                     {
                         long level = me.Set.Count - me.LevelEnd + adding;
-                        if (me.Keys.Length < level) Array.Resize(ref me.Keys, Grown(me.Keys.Length, level));
-                        if (me.Ranks.Length < level) Array.Resize(ref me.Ranks, Grown(me.Ranks.Length, level));
+                        if (me.Keys.Length < level) { replaced += (long)me.Keys.Length * sizeof(long); Array.Resize(ref me.Keys, Grown(me.Keys.Length, level)); }
+                        if (me.Ranks.Length < level) { replaced += (long)me.Ranks.Length * sizeof(int); Array.Resize(ref me.Ranks, Grown(me.Ranks.Length, level)); }
                     }
                     me.Limit = fraction == Whole ? _ownLimit : Math.Min(_ownLimit, me.Set.Count + adding);
                 }
+                // The arrays replaced were counted until dropped: dropped now, once they add up (StateBound.Replaced).
+                _bound.Replaced(ref _garbage, replaced);
                 // What the plan left, shared among the workers for their mailboxes in the next expand.
                 long spare = Math.Max(0, _bound.Bytes - Held());
                 foreach (var me in _crew) me.MailAllowance = MailBytes(me) + spare / _workers;
@@ -449,14 +459,14 @@ internal static class PartitionedExplorer
 
         /// <summary>The bytes held once each owner has room for <paramref name="fraction"/>/1024 of its mail,
         /// with the largest of the arrays it replaces (held until dropped) on top.</summary>
-        private long Needed(long[] incoming, int fraction)
+        private long Needed(long[] incoming, int fraction, bool full)
         {
             long bytes = 0, replaced = 0;
             for (int w = 0; w < _workers; w++)
             {
                 var me = _crew[w];
                 long adding = incoming[w] * fraction / 1024;
-                bytes += me.Set.BytesAfter(adding, out long table) + MailBytes(me);
+                bytes += me.Set.BytesAfter(adding, out long table, full) + MailBytes(me);
                 long old = table;
                 if (_workers > 1)
                 {

@@ -106,8 +106,8 @@ internal readonly struct CompactStore<TState>(TreeStore<TState> store) : IStateS
     public long Bytes => store.Bytes;
     public long AllocatedBytes => store.AllocatedBytes;
     public long MaxCount => InternTable.MaxCount;
-    public long BytesAfter(long adding, out long replaced) => store.BytesAfter(adding, out replaced);
-    public void Reserve(long adding) => store.Reserve(adding);
+    public long BytesAfter(long adding, out long replaced, bool full) => store.BytesAfter(adding, out replaced);
+    public void Reserve(long adding, bool full) => store.Reserve(adding);
     public TState State(long i) => store.State(i);
     public int Parent(long i) => store.Parent(i);
     public bool KeepsStates => true;

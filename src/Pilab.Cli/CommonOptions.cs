@@ -29,7 +29,7 @@ internal sealed class CommonOptions
     public readonly Option<int> Ipiv = new("--ipiv", "-i") { Description = "IPIv posters (another vCPU's IPI posted by IPI virtualization; arms the wake-up vector), 0-4 (whole-system designs)" };
     public readonly Option<bool> IrqPriority = new("--irq-priority") { Description = "a pending host interrupt on P0 with IF=1 runs before the vCPU thread's next step (as hardware does)" };
     public readonly Option<long> MaxStates = new("--max-states") { Description = "stop after this many states (exit code 3)", DefaultValueFactory = _ => int.MaxValue - 1L };
-    public readonly Option<long> MaxMemory = new("--max-memory") { Description = "stop before the search's tables, states and buffers outgrow this many MiB (exit code 3); default 80 % of the memory available, less 64 MiB", DefaultValueFactory = _ => ExplorationOptions.DefaultMaxMemory() >> 20 };
+    public readonly Option<long> MaxMemory = new("--max-memory") { Description = "stop before the process's resident memory (the runtime's and the search's tables, states and buffers) would outgrow this many MiB (exit code 3); default 80 % of the memory available, less 64 MiB", DefaultValueFactory = _ => ExplorationOptions.DefaultMaxMemory() >> 20 };
     public readonly Option<bool> NoPor = new("--no-por") { Description = "explore every interleaving: no partial-order reduction (stubborn sets)" };
     public readonly Option<bool> NoSymmetry = new("--no-symmetry") { Description = "no symmetry reduction over interchangeable injectors" };
     public readonly Option<int> Workers = new("--workers", "-w")
@@ -139,6 +139,8 @@ internal sealed class CommonOptions
         {
             MaxStates = p.GetValue(MaxStates),
             MaxMemoryBytes = p.GetValue(MaxMemory) << 20,
+            // --max-memory bounds the process's resident memory: the runtime's own counts against it.
+            BaselineBytes = Environment.WorkingSet,
             PartialOrder = !p.GetValue(NoPor),
             Symmetry = !p.GetValue(NoSymmetry),
             Workers = p.GetValue(Workers),

@@ -50,9 +50,9 @@ root.Subcommands.Add(BarriersCommand.Create());
 root.Subcommands.Add(TestCommand.Create());
 root.Subcommands.Add(Completion.Create());
 
-// The one place an exception ends: no stack trace and no exit code of a verdict (0, 1, 3) for a failure.
+// The one place an exception ends (TopLevel): no stack trace and no exit code of a verdict (0, 1, 3) for a failure.
 bool showStack = args.Contains("--verbose");
-try
+return TopLevel.Run(() =>
 {
     // Bare pilab (or pilab --verbose alone) prints the help, as git and cargo do.
     var parsed = root.Parse(args.All(a => a == "--verbose") ? ["--help"] : args);
@@ -62,21 +62,7 @@ try
     int code = parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
     Console.Out.Flush();
     return code;
-}
-catch (StandardOutput.Failure e)
-{
-    // What the commands read and write by name is handled where it is named; standard output is the
-    // environment's: on a full disk (> /dev/full), closed, or a broken device.
-    Console.Error.WriteLine($"pilab: cannot write to standard output: {Diagnostic.Printable(e.Message)}");
-    if (showStack) Console.Error.WriteLine(e);
-    return ExitCodes.OutputError;
-}
-catch (Exception e)
-{
-    Console.Error.WriteLine($"pilab: internal error: {e.GetType().Name}: {Diagnostic.Printable(e.Message)}; please report it with the command line that caused it{(showStack ? "" : " (--verbose shows the stack trace)")}");
-    if (showStack) Console.Error.WriteLine(e);
-    return ExitCodes.InternalError;
-}
+}, () => showStack, Console.Error);
 
 int CheckOne(ParseResult p, bool explain)
 {

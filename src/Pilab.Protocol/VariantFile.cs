@@ -415,7 +415,10 @@ public static class VariantFile
             if (FileKind.Of(nameOrPath) is { } kind && kind != FileKind.Regular)
                 return Fail($"{kind}, not a variant file");
             var info = new FileInfo(nameOrPath);
-            if (!info.Exists) return Fail(Directory.Exists(nameOrPath) ? "a directory" : "no such built-in variant or file");
+            // A command that takes several variants (report) hands it a word it does not know as an option too.
+            if (!info.Exists) return Fail(Directory.Exists(nameOrPath) ? "a directory"
+                : nameOrPath.StartsWith('-') ? "not an option of this command (see its --help), nor a built-in variant or file"
+                : "no such built-in variant or file");
             if (info.Length > 1 << 20) return Fail($"a file of {info.Length:N0} bytes (a variant file is at most 1 MiB)");
             // Read at most one byte past the limit, in case the file grew since it was looked at.
             using var stream = new FileStream(nameOrPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
