@@ -62,6 +62,10 @@ public static class CheckText
         var v = r.Variant;
         if (!v.WholeSystem)
             return $"{v.Name} [{r.ConfigurationText}]\nentry:    {v.EntryText}\ninjector: {v.InjectorText}\n\n";
+        if (v.IsAvic)
+            return $"{v.Name} [{r.ConfigurationText}]\ndesign:               avic (docs/avic.md)\ncpu-sender:           {AvicPolicy.Name(v.Avic.Sender)}\n" +
+                $"ipiv:                 {(v.Avic.Ipiv ? "on" : "off")}\nunblock-load:         {AvicPolicy.Name(v.Avic.UnblockLoad)}\nirte-assign:          {AvicPolicy.Name(v.Avic.IrteAssign)}\n" +
+                $"blocking-preemptible: {(v.Avic.BlockingPreemptible ? "yes" : "no")}\n\n";
         return $"{v.Name} [{r.ConfigurationText}]\ndesign:          {DesignNames.Name(v.Design)} (wake-up vector {(v.WakeupArmed(r.Configuration.Iommu) ? "armed" : "not armed")})\n" +
             $"entry:           {v.EntryText}\ninjector:        {v.InjectorText}\nblock:           {v.BlockText}\nsched-in:        {v.SchedInText}\n" +
             (v.Design == KvmDesign.Kvm2021 ? $"sched-out-block: {v.SchedOutBlockText}\n" : $"blocked-ndst:    {StepNames.Name(v.BlockedNdst)}\n") + "\n";
@@ -72,7 +76,9 @@ public static class CheckText
     {
         var x = r.Exploration;
         string head = ExplainHead(r);
-        string proper = r.Variant.WholeSystem
+        string proper = r.Variant.IsAvic
+            ? "each with IRR empty, no doorbell or GA-log interrupt pending and every posted vector delivered"
+            : r.Variant.WholeSystem
             ? "each with PIR and vIRR empty, ON=0, nothing pending and every posted vector delivered"
             : "each with PIR empty, ON=0 and every posted vector delivered";
         return r.Verdict switch
