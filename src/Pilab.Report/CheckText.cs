@@ -105,12 +105,12 @@ public static class CheckText
         {
             var x = r.Exploration;
             var c = r.Configuration;
-            t.Add(r.Variant.Name, DesignNames.Name(r.Variant.Design), r.Variant.WakeupArmed(c.Iommu) ? "armed" : "not armed", c.Memory.ToString(),
+            t.Add(r.Variant.Name, DesignNames.Name(r.Variant.Design), r.Variant.IsAvic ? "-" : r.Variant.WakeupArmed(c.Iommu) ? "armed" : "not armed", c.Memory.ToString(),
                 c.Injectors.ToString(), c.Iommu.ToString(), c.Posts.ToString(), c.Exits.ToString(), c.Halts.ToString(), c.Preemptions.ToString(), c.Migrations.ToString(),
                 VerdictCell(r.Verdict), x.States.ToString("N0"), x.Transitions.ToString("N0"), r.TraceLength == 0 ? "-" : r.TraceLength.ToString(),
                 $"{x.Elapsed.TotalMilliseconds:F0} ms", Story(r));
         }
-        return "whole system (docs/whole-system.md), each built-in at its own configuration (its check line): k CPU injectors, j IOMMU posters, n posts each, e guest exits; the guest may halt h times, the thread be preempted p times and migrate m times; full graph (no reductions yet)\n" + t
+        return "whole system (docs/whole-system.md; design avic: docs/avic.md), each built-in at its own configuration (its check line): k CPU injectors, j IOMMU posters, n posts each, e guest exits; the guest may halt h times, the thread be preempted p times and migrate m times; full graph (no reductions yet)\n" + t
             + "story: FINDING = a race pilab found in code KVM ran or runs; historical fix = the code before a KVM commit that fixed the race; design = a design proved in that configuration\n";
     }
 }

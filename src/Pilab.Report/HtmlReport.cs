@@ -154,7 +154,7 @@ public static class HtmlReport
             sb.Append("<tr data-variant=\"").Append(E(v.Name)).Append("\" data-design=\"").Append(E(DesignNames.Name(v.Design)))
               .Append("\" data-story=\"").Append(storyClass).Append('"').Append(storyClass == "finding" ? " class=\"finding\"" : "").Append('>');
             sb.Append("<th class=\"name\" title=\"").Append(E(v.Description)).Append("\">").Append(E(v.Name)).Append("</th>");
-            sb.Append("<td>").Append(E(DesignNames.Name(v.Design))).Append("</td><td>").Append(v.WakeupArmed(c.Iommu) ? "armed" : "not armed").Append("</td>");
+            sb.Append("<td>").Append(E(DesignNames.Name(v.Design))).Append("</td><td>").Append(v.IsAvic ? "-" : v.WakeupArmed(c.Iommu) ? "armed" : "not armed").Append("</td>");
             sb.Append("<td>").Append(c.Memory).Append("</td>");
             foreach (int x in new[] { c.Injectors, c.Iommu, c.Posts, c.Exits, c.Halts, c.Preemptions, c.Migrations })
                 sb.Append("<td class=\"num\">").Append(x).Append("</td>");

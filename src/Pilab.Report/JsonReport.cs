@@ -178,7 +178,15 @@ public static class JsonReport
         w.WriteBoolean("finding", v.Finding);
         w.WriteString("entry", v.EntryText);
         w.WriteString("injector", v.InjectorText);
-        if (!v.WholeSystem)
+        if (v.IsAvic)
+        {
+            w.WriteString("cpuSender", AvicPolicy.Name(v.Avic.Sender));
+            w.WriteBoolean("ipiv", v.Avic.Ipiv);
+            w.WriteString("unblockLoad", AvicPolicy.Name(v.Avic.UnblockLoad));
+            w.WriteString("irteAssign", AvicPolicy.Name(v.Avic.IrteAssign));
+            w.WriteBoolean("blockingPreemptible", v.Avic.BlockingPreemptible);
+        }
+        else if (!v.WholeSystem)
         {
             w.WriteString("onAlreadySet", StepNames.Name(v.OnAlreadySet));
             w.WriteString("requests", StepNames.Name(v.Requests));
