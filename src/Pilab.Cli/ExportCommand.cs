@@ -23,9 +23,8 @@ internal static class ExportCommand
                 return ExitCodes.BadInput;
             }
             if (!common.TryResolve(p, out var variant, out var config, out _)) return ExitCodes.BadInput;
-            if (variant.IsAvic)
-                return CommonOptions.Refuse("export --promela", variant, "its Promela export is not written yet");
-            string model = variant.WholeSystem ? SystemPromelaExporter.Export(variant, config) : PromelaExporter.Export(variant, config);
+            string model = variant.IsAvic ? AvicPromelaExporter.Export(variant, config)
+                : variant.WholeSystem ? SystemPromelaExporter.Export(variant, config) : PromelaExporter.Export(variant, config);
             if (p.GetValue(output) is { } path)
             {
                 if (!ReportFiles.TryWrite(path, model, out _)) return ExitCodes.BadInput;
