@@ -57,7 +57,7 @@ internal static class ReportCommand
         var variants = new List<Variant>();
         if (names.Length == 0) variants.AddRange(Builtins.EntryDesigns);
         var wholeSystem = new List<Variant>();
-        if (names.Length == 0) wholeSystem.AddRange(Builtins.WholeSystemDesigns);
+        if (names.Length == 0) wholeSystem.AddRange([.. Builtins.WholeSystemDesigns, .. Builtins.AvicDesigns]);
         bool bad = false;
         foreach (var name in names)
         {

@@ -131,6 +131,7 @@ public static class HtmlReport
         sb.Append("<section id=\"whole-system\">\n<h2>Verdicts: whole system</h2>\n<p class=\"note\">")
           .Append("The whole-system model (docs/whole-system.md): the vCPU thread also halts and blocks on a wake list, is preempted and scheduled in again, ")
           .Append("and migrates between P0 and P2; CPU injectors and IOMMU posters post to its posted-interrupt descriptor. ")
+          .Append(whole.Any(e => e.Result.Variant.IsAvic) ? "Rows of design avic (docs/avic.md) are AMD AVIC: no descriptor, but the vAPIC backing page's IRR, IsRunning and the host ID of the physical APIC ID entry, the IOMMU's GA-mode IRTE, doorbells and GA-log interrupts; their k CPU posters are guest IPIs the AVIC hardware sends or KVM's svm_deliver_interrupt. " : "")
           .Append("Each variant is checked once, at its own configuration (its <code>check:</code> line")
           .Append(options is null ? "" : $", with <code>{E(options)}</code> laid over it").Append("): ")
           .Append("<b>k</b> CPU injectors, <b>j</b> IOMMU posters, <b>n</b> posts each, <b>e</b> guest exits; the guest may halt <b>h</b> times, ")
