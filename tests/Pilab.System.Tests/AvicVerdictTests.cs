@@ -87,6 +87,22 @@ public sealed class AvicVerdictTests
         Assert.Equal(transitions, r.Exploration.Transitions);
     }
 
+    /// <summary>Each race needs a hardware poster: KVM's injector in its place (k=1, j=0) is safe; the
+    /// stale-CPU race also loses with a guest IPI.</summary>
+    [Theory]
+    [InlineData("avic-erratum-1235", AvicSender.Kvm, 1, Verdict.Safe, 0, 170)]
+    [InlineData("avic-set-running-stale-cpu", AvicSender.Kvm, 2, Verdict.Safe, 0, 2_927)]
+    [InlineData("avic-set-running-stale-cpu", AvicSender.Hardware, 2, Verdict.Violation, 28, 0)]
+    [InlineData("avic-irte-not-running", AvicSender.Kvm, 1, Verdict.Safe, 0, 34)]
+    public void Race_NeedsAHardwarePoster(string race, AvicSender sender, int posts, Verdict verdict, int traceLength, long states)
+    {
+        var v = Builtins.Find(race)!;
+        var r = Check(v with { Avic = v.Avic with { Sender = sender } }, v.Check with { Injectors = 1, Iommu = 0, Posts = posts });
+        Assert.Equal(verdict, r.Verdict);
+        Assert.Equal(traceLength, r.TraceLength);
+        if (verdict == Verdict.Safe) Assert.Equal(states, r.Exploration.States);
+    }
+
     [Fact]
     public void IrteNotRunning_Loses_InSevenSteps_ByHand()
     {
