@@ -39,7 +39,7 @@ public enum AvicIrteAssign : byte
 /// The policies an AVIC variant chooses (docs/avic.md): what the CPU posters are, whether IPI
 /// virtualization is on (enable_ipiv: off means the table never shows IsRunning=1, d921665e01ba), how
 /// unblocking reloads the AVIC, how a new IRTE is programmed, and whether the thread can be preempted
-/// between avic_vcpu_blocking and prepare_to_rcuwait (v6.17's kvm_vcpu_block disables preemption there).
+/// between avic_vcpu_blocking and prepare_to_rcuwait (mainline's kvm_vcpu_block disables preemption there).
 /// </summary>
 public readonly record struct AvicPolicy(
     AvicSender Sender = AvicSender.Kvm,

@@ -168,8 +168,8 @@ public static class Builtins
     /// <summary>KVM's AVIC today, with guest IPIs the hardware accelerates, an assigned device, a HLT, a preemption and a migration.</summary>
     public static readonly Variant Avic = AvicVariant(
         "avic",
-        "KVM's AVIC since the 2025 IRTE rework (v6.17): avic_vcpu_blocking clears IsRunning and arms GALogIntr before prepare_to_rcuwait, with preemption disabled; unblocking and sched-in reload IsRunning, the host ID and the IRTE on the CPU they run on",
-        "Linux v6.17 arch/x86/kvm/svm/avic.c (avic_vcpu_load/put, avic_vcpu_blocking/unblocking, avic_pi_update_irte), svm.c svm_complete_interrupt_delivery, virt/kvm/kvm_main.c kvm_vcpu_block",
+        "KVM's AVIC since the 2025 AVIC/IRTE rework: avic_vcpu_blocking clears IsRunning and arms GALogIntr before prepare_to_rcuwait, with preemption disabled; unblocking and sched-in reload IsRunning, the host ID and the IRTE on the CPU they run on",
+        "mainline arch/x86/kvm/svm/avic.c after the 2025 rework (enable_ipiv for SVM, d921665e01ba): avic_vcpu_load/put, avic_vcpu_blocking/unblocking, avic_pi_update_irte; svm.c svm_complete_interrupt_delivery; virt/kvm/kvm_main.c kvm_vcpu_block",
         new AvicPolicy(Sender: AvicSender.Hardware), Everything with { Memory = MemoryModel.TSO });
 
     public static readonly Variant AvicErratum1235 = AvicVariant(

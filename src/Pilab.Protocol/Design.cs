@@ -14,7 +14,7 @@ public enum KvmDesign : byte
     Kvm2019,
     /// <summary>Linux 5.17 and later: vmx_vcpu_pi_put switches NV to WAKEUP when the thread schedules out blocking.</summary>
     Kvm2021,
-    /// <summary>AMD AVIC (arch/x86/kvm/svm/avic.c, Linux v6.17): IsRunning in the physical APIC ID table, the
+    /// <summary>AMD AVIC (arch/x86/kvm/svm/avic.c, mainline after the 2025 rework): IsRunning in the physical APIC ID table, the
     /// IOMMU's GA-mode IRTE, doorbells and GA-log interrupts (docs/avic.md).</summary>
     Avic,
 }

@@ -137,7 +137,7 @@ public sealed class AvicVerdictTests
         Assert.StartsWith("guest running on P2 with v1 in IRR; the doorbell went to P0", TraceText.Diagnosis(t));
     }
 
-    /// <summary>The window v6.17's kvm_vcpu_block closes with preempt_disable(): preempted between
+    /// <summary>The window mainline's kvm_vcpu_block closes with preempt_disable(): preempted between
     /// avic_vcpu_blocking and prepare_to_rcuwait, the thread is reloaded as running (it is not yet
     /// "blocking"), and a guest IPI or an IOMMU post rings a doorbell nobody hears.</summary>
     [Theory]
