@@ -22,12 +22,13 @@ list.SetAction(_ =>
     Console.Write(t);
     var w = new TextTable("whole-system variant", "design", "sched-in", "check", "description");
     foreach (var v in Builtins.WholeSystemDesigns) w.Add(v.Name, DesignNames.Name(v.Design), v.SchedInText, v.Check.CheckLine(v.Design), v.Description);
+    foreach (var v in Builtins.AvicDesigns) w.Add(v.Name, DesignNames.Name(v.Design), "-", v.Check.CheckLine(v.Design), v.Description);
     Console.Write("\n" + w);
     return ExitCodes.NoLoss;
 });
 root.Subcommands.Add(list);
 
-var check = new Command("check", "check one variant of any design in its own configuration, options overriding it (exit 0 no loss, 1 violation, 2 bad input, 3 bound); with no variant, the vCPU-entry built-ins under SC and TSO for k=1 and k=2, then each whole-system built-in at its own configuration");
+var check = new Command("check", "check one variant of any design in its own configuration, options overriding it (exit 0 no loss, 1 violation, 2 bad input, 3 bound); with no variant, the vCPU-entry built-ins under SC and TSO for k=1 and k=2, then each whole-system and AVIC built-in at its own configuration");
 common.AddTo(check);
 check.Options.Add(common.Quiet);
 common.Variant.Arity = ArgumentArity.ZeroOrOne;
@@ -126,7 +127,7 @@ int CheckAll(ParseResult p)
                 results.Add(Models.Check(v, entryConfig with { Memory = mm, Injectors = k }, options));
     // Each whole-system built-in once, at its own configuration with the options given (posts, exits, same vector, irq priority) laid over it.
     var wholeSystem = new List<CheckResult>();
-    foreach (var v in Builtins.WholeSystemDesigns)
+    foreach (var v in Builtins.WholeSystemDesigns.Concat(Builtins.AvicDesigns))
     {
         var c = common.Overlay(p, v.Check);
         if (c.Problem(v.Design) is { } wp)

@@ -65,7 +65,7 @@ internal static class ReportCommand
         var variants = new List<Variant>();
         if (names.Length == 0) variants.AddRange(Builtins.EntryDesigns);
         var wholeSystem = new List<Variant>();
-        if (names.Length == 0) wholeSystem.AddRange(Builtins.WholeSystemDesigns);
+        if (names.Length == 0) wholeSystem.AddRange([.. Builtins.WholeSystemDesigns, .. Builtins.AvicDesigns]);
         // Each variant as it was given (a built-in's name or a file's path), for the command lines that redraw its runs.
         var given = new Dictionary<Variant, string>(ReferenceEqualityComparer.Instance);
         foreach (var v in variants.Concat(wholeSystem)) given[v] = v.Name;
