@@ -126,19 +126,20 @@ int CheckAll(ParseResult p)
             foreach (int k in new[] { 1, 2 })
                 results.Add(Models.Check(v, entryConfig with { Memory = mm, Injectors = k }, options));
     // Each whole-system built-in once, at its own configuration with the options given (posts, exits, same vector, irq priority) laid over it.
+    // A built-in whose design an option has no meaning for (--irq-priority for design avic) is left out, and the output says so.
     var wholeSystem = new List<CheckResult>();
+    var leftOut = new List<(Variant Variant, string Why)>();
     foreach (var v in Builtins.WholeSystemDesigns.Concat(Builtins.AvicDesigns))
     {
         var c = common.Overlay(p, v.Check);
-        if (c.Problem(v.Design) is { } wp)
-        {
-            Console.Error.WriteLine($"pilab: {v.Name}: {wp}");
-            return ExitCodes.BadInput;
-        }
-        wholeSystem.Add(Models.Check(v, c, options));
+        if (c.Problem(v.Design) is { } wp) leftOut.Add((v, wp));
+        else wholeSystem.Add(Models.Check(v, c, options));
     }
+    string? leftOutNote = leftOut.Count == 0 ? null
+        : $"left out: {string.Join(", ", leftOut.Select(l => l.Variant.Name))} ({leftOut[0].Why})";
     if (p.GetValue(common.Json))
     {
+        if (leftOutNote is not null) Console.Error.WriteLine($"pilab: {leftOutNote}");
         Console.WriteLine(JsonReport.Write([.. results, .. wholeSystem]));
     }
     else
@@ -156,6 +157,7 @@ int CheckAll(ParseResult p)
         Console.Write(t);
         Console.WriteLine(CostFormat.ColumnLegend);
         Console.Write("\n" + CheckText.WholeSystemTable(wholeSystem));
+        if (leftOutNote is not null) Console.WriteLine(leftOutNote);
     }
     if (Interrupt.Requested) return Interrupt.Stopped("the checks from then on stopped after their first round ('bound')");
     return results.Concat(wholeSystem).Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached) ? ExitCodes.BoundReached : ExitCodes.NoLoss;

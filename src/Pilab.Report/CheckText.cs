@@ -103,6 +103,8 @@ public static class CheckText
     {
         var list = results.ToList();
         string graph = ReductionNote(list.Any(r => r.Exploration.PartialOrder), list.Any(r => r.Exploration.Symmetry));
+        if (list.Any(r => r.Variant.IsAvic && !r.Exploration.PartialOrder) && list.Any(r => r.Exploration.PartialOrder))
+            graph += " (design avic: the full graph, its model has no reductions yet)";
         var t = new TextTable("variant", "design", "wake-up vector", "mm", "k", "j", "n", "e", "h", "p", "m", "verdict", "states", "transitions", "trace", "time", "story").AlignRight(12, 13, 14, 15);
         foreach (var r in list)
         {

@@ -225,7 +225,7 @@ public sealed class ContractTests
     {
         var r = Pilab.Invoke("report", "--json");
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("pilab: --json: not an option of this command (see its --help), nor a built-in variant or file", r.Err);
+        Assert.Contains("pilab: Unrecognized command or argument '--json'.", r.Err);
         Assert.False(File.Exists("report.html"));
     }
 }

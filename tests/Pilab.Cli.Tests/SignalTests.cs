@@ -127,7 +127,7 @@ public sealed class SignalTests
         var (code, name) = Expected(signal);
         string dir = TempDir();
         string csv = Path.Combine(dir, "orders.csv");
-        var r = RunAndSignal(signal, Searching, "synthesize", "-k", "2", "-n", "3", "--json", "--csv", csv);
+        var r = RunAndSignal(signal, Searching, "synthesize", "-k", "3", "-n", "2", "-e", "1", "--json", "--csv", csv);
         Assert.True(code == r.ExitCode, $"exit {r.ExitCode}: {r.Err}");
         using var doc = JsonDocument.Parse(r.Out);
         Assert.Equal(name, doc.RootElement.GetProperty("interrupted").GetString());
@@ -145,7 +145,7 @@ public sealed class SignalTests
         var (code, name) = Expected(signal);
         string dir = TempDir();
         string html = Path.Combine(dir, "report.html");
-        var r = RunAndSignal(signal, Searching, "report", "fixed", "-n", "3", "--no-por", "--no-symmetry", "--no-synthesis", "-o", html);
+        var r = RunAndSignal(signal, Searching, "report", "fixed", "-n", "5", "-e", "2", "--no-por", "--no-symmetry", "--no-synthesis", "--max-memory", "3000", "-o", html);
         Assert.True(code == r.ExitCode, $"exit {r.ExitCode}: {r.Err}");
         Assert.Matches(@"^4 checks of 1 variants started, [0-3] of them with a verdict before the signal\n$", r.Out);
         Assert.Contains($"pilab: interrupted by {name}: {html} not written", r.Err);
