@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # pilab against SPIN on pilab's own Promela export (pilab export --promela), same configurations,
-# without and with reductions on both sides, one table at the end.
+# without and with reductions on both sides, one table at the end: the vCPU-entry model (sections
+# 2-6) and the whole system (kvm-2021 with halts, preemptions, migrations and IOMMU posters;
+# SystemPromelaExporter). Without reductions both store the same states.
 #
-#   bench/vs-spin.sh            all configurations (the last one takes SPIN about a minute)
+#   bench/vs-spin.sh            all configurations (the largest take SPIN a minute or more each)
 #   bench/vs-spin.sh --quick    only the small ones
+#
+# Both tools are held to MAXMEM MiB (default 6000: pilab --max-memory, pan -DMEMLIM).
 #
 # Times are search times as each tool reports them (pilab: the exploration, after start-up;
 # SPIN: pan's "elapsed time", after spin -a and gcc). "none" = pilab --no-por --no-symmetry and
@@ -23,19 +27,24 @@ pilab=src/Pilab.Cli/bin/Release/net10.0/pilab
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+maxmem=${MAXMEM:-6000}
 configs=(
   "fixed --mm sc -k 2 -n 2 -e 1"
   "fixed --mm tso -k 3 -n 1 -e 2"
   "fixed --mm tso -k 3 -n 2 -e 1 --same-vector"
   "prepatch --mm tso -k 2 -n 3 -e 2"
+  "kvm-2021 --mm sc -k 1 --iommu 1 --halts 1 --preemptions 1 --migrations 1"
+  "kvm-2021 --mm tso -k 1 --iommu 1 -e 1 --halts 1 --preemptions 1 --migrations 1"
 )
 big="fixed --mm tso -k 3 -n 2 -e 2"
-[ "${1:-}" = "--quick" ] || configs+=("$big")
+# The whole system's largest row: two workers are compared with one on it too.
+wbig="kvm-2021 --mm tso -k 1 --iommu 2 -e 1 --halts 1 --preemptions 1 --migrations 1"
+[ "${1:-}" = "--quick" ] || configs+=("$big" "kvm-2021 --mm sc -k 1 --iommu 2 -e 1 --halts 2 --preemptions 1 --migrations 1" "$wbig")
 
 # pilab: "... (51,258,161 states, ... depth 110, 57.599 s, ..." -> "states seconds"
 run_pilab() {
   local out
-  out=$($pilab check $1 $2 --max-memory 16000 || true)
+  out=$($pilab check $1 $2 --max-memory "$maxmem" -q || true)
   echo "$out" | head -1 | sed -E 's/.*\(([0-9,]+) states,.* ([0-9.]+) s[,)].*/\1 \2/; s/,//g'
 }
 
@@ -43,7 +52,7 @@ run_pilab() {
 run_spin() {
   local cfg=$1 defines=$2
   $pilab export --promela $cfg -o "$work/model.pml"
-  (cd "$work" && spin -a model.pml >/dev/null && gcc -O2 -DSAFETY $defines -DMEMLIM=16000 -o pan pan.c 2>/dev/null)
+  (cd "$work" && spin -a model.pml >/dev/null && gcc -O2 -DSAFETY $defines -DMEMLIM="$maxmem" -o pan pan.c 2>/dev/null)
   local out
   out=$(cd "$work" && ./pan -m10000000 -w27 2>&1 || true)
   if ! echo "$out" | grep -q "errors: 0"; then
@@ -78,7 +87,8 @@ done
 # the ratio column there is (that time) / (2 x one search alone): the best -w 2 / -w 1 this
 # machine allows.
 best() { printf '%s\n' "$@" | sort -g | head -1; }
-wcfg=${configs[-1]}
+if [ "${1:-}" = "--quick" ]; then wcfgs=("${configs[3]}" "${configs[-1]}"); else wcfgs=("$big" "$wbig"); fi
+for wcfg in "${wcfgs[@]}"; do
 for red in none both; do
   if [ $red = none ]; then popt="--no-por --no-symmetry"; else popt=""; fi
   t1s=(); t2s=()
@@ -89,6 +99,7 @@ for red in none both; do
   t1=$(best "${t1s[@]}"); t2=$(best "${t2s[@]}")
   rows+=("$wcfg|$red, -w 2 vs -w 1 (best of 3)|$s2|$s1 (-w 1)|$t2|$t1 (-w 1)|$(rate "$s2" "$t2")|$(rate "$s1" "$t1") (-w 1)|$(ratio "$t2" "$t1")")
   echo "done: workers, reductions $red" >&2
+done
 done
 run_pilab "$wcfg" "-w 1" >"$work/a" & run_pilab "$wcfg" "-w 1" >"$work/b" & wait
 read -r s1 ta <"$work/a"; read -r _ tb <"$work/b"

@@ -6,10 +6,9 @@ namespace Pilab.Checker;
 /// <summary>
 /// Exhaustive breadth-first exploration. Because states are expanded in order of depth, the first
 /// violating dead end expanded is one with a shortest run from the initial state, and that run is
-/// rebuilt from parent links. The exact search, on any number of workers, is
-/// <see cref="PartitionedExplorer"/>; with <see cref="ExplorationOptions.HashCompaction"/> it is
-/// <see cref="HashCompactExplorer"/>. This class holds what both share: turning a stored run into
-/// a real one.
+/// rebuilt from parent links. The search, on any number of workers and with any store (plain,
+/// compact, or hash compaction's fingerprints), is <see cref="PartitionedExplorer"/>; this class is
+/// its entry, and turns a stored run into a real one.
 /// </summary>
 public static class BreadthFirstExplorer
 {
@@ -24,10 +23,7 @@ public static class BreadthFirstExplorer
         where TState : unmanaged, IEquatable<TState>
         where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
     {
-        options ??= new ExplorationOptions();
-        return options.HashCompaction
-            ? HashCompactExplorer.Explore<TState, TSystem>(system, options)
-            : PartitionedExplorer.Explore<TState, TSystem>(system, options);
+        return PartitionedExplorer.Explore<TState, TSystem>(system, options ?? new ExplorationOptions());
     }
 
     /// <summary>

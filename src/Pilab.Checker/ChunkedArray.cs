@@ -15,11 +15,12 @@ internal sealed class ChunkedArray<T> where T : unmanaged
     private T[][] _chunks = new T[16][];
     private long _count;
     private int _allocated; // chunks allocated: they are filled in order, so these are the first ones
+    private int _released; // the first chunks, dropped by Release
 
     public long Count => _count;
 
     /// <summary>The bytes of the chunks allocated now.</summary>
-    public long AllocatedBytes => (long)_allocated * ChunkSize * Unsafe.SizeOf<T>();
+    public long AllocatedBytes => (long)(_allocated - _released) * ChunkSize * Unsafe.SizeOf<T>();
 
     /// <summary>Elements that can be appended before the next chunk is allocated.</summary>
     public long Room => ((long)_allocated << Shift) - _count;
@@ -28,7 +29,15 @@ internal sealed class ChunkedArray<T> where T : unmanaged
     public long ChunkBytes => (long)ChunkSize * Unsafe.SizeOf<T>();
 
     /// <summary>The bytes of the chunks that holding this many elements takes (at least those allocated now).</summary>
-    public long BytesFor(long count) => Math.Max(_allocated, (count + Mask) >> Shift) * ChunkSize * Unsafe.SizeOf<T>();
+    public long BytesFor(long count) => (Math.Max(_allocated, (count + Mask) >> Shift) - _released) * ChunkSize * Unsafe.SizeOf<T>();
+
+    /// <summary>Drops the chunks that hold only elements below <paramref name="index"/>: they are not
+    /// read again (an element there may no longer be read).</summary>
+    public void Release(long index)
+    {
+        int chunks = (int)Math.Min(index >> Shift, _allocated);
+        while (_released < chunks) _chunks[_released++] = null!;
+    }
 
     /// <summary>Allocates the chunks that holding this many elements takes, so appending up to it allocates nothing.</summary>
     public void Reserve(long count)

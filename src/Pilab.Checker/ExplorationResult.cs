@@ -56,6 +56,17 @@ public abstract record ExplorationResult(
     /// <summary>Whether the visited set kept 64-bit fingerprints instead of states (<see cref="ExplorationOptions.HashCompaction"/>).</summary>
     public bool HashCompaction { get; init; }
 
+    /// <summary>Successors posted by one worker to another (the state's owner by hash): what would cross
+    /// the network if the workers were machines. 0 on one worker.</summary>
+    public long RemoteMessages { get; init; }
+
+    /// <summary>The bytes of one such message: the state, the low half of its hash, its parent's number,
+    /// the step's label and its place in the queue order.</summary>
+    public int MessageBytes { get; init; }
+
+    /// <summary>The exact store the search kept (<see cref="ExplorationOptions.Store"/>); null with hash compaction.</summary>
+    public StateStore? Store { get; init; }
+
     /// <summary>With hash compaction, an upper bound on the probability that a state was missed:
     /// n(n-1)/2^65 for n states (<see cref="FingerprintSet.OmissionBound"/>); 0 for the exact search.</summary>
     public double OmissionProbability { get; init; }
@@ -93,11 +104,16 @@ public sealed record ExplorationOptions
     public long MaxStates { get; init; } = int.MaxValue - 1;
 
     /// <summary>Stop before the search's large allocations (tables, states, links, mailboxes, keys,
-    /// ranks, frontiers) would outgrow this many bytes; the runtime's own baseline is not counted.
+    /// ranks, frontiers) would outgrow this many bytes, less <see cref="BaselineBytes"/>.
     /// Defaults to <see cref="DefaultMaxMemory"/> as it was when the process first asked.</summary>
     public long MaxMemoryBytes { get; init; } = ProcessDefaultMaxMemory.Value;
 
     private static readonly Lazy<long> ProcessDefaultMaxMemory = new(DefaultMaxMemory);
+
+    /// <summary>What the process holds besides the search (the runtime, measured by the caller): taken
+    /// off <see cref="MaxMemoryBytes"/>, so that the bound is on the process's resident memory, as the
+    /// command line has it. 0 by default: the bound is then on the search's large allocations alone.</summary>
+    public long BaselineBytes { get; init; }
 
     /// <summary>Keep exploring after a violation (to count the whole state space).</summary>
     public bool ExhaustAfterViolation { get; init; }
@@ -118,9 +134,14 @@ public sealed record ExplorationOptions
 
     /// <summary>Store a 64-bit fingerprint per state instead of the state (SPIN's -DHC, TLC's
     /// fingerprints): less memory per state, at the price of a small chance of missing a state, which
-    /// the result bounds (<see cref="ExplorationResult{TState}.OmissionProbability"/>). One thread:
-    /// <see cref="Workers"/> does not apply.</summary>
+    /// the result bounds (<see cref="ExplorationResult{TState}.OmissionProbability"/>). On any number
+    /// of <see cref="Workers"/>, as the exact search; <see cref="Store"/> does not apply.</summary>
     public bool HashCompaction { get; init; }
+
+    /// <summary>The exact search's visited set: <see cref="StateStore.Plain"/> (the default, the fastest)
+    /// or <see cref="StateStore.Compact"/> (tree compression, less than half the bytes a state). Same
+    /// states, verdicts, counts and runs either way.</summary>
+    public StateStore Store { get; init; } = StateStore.Plain;
 
     /// <summary>Collect the dead ends reached (tests compare them with and without reductions).</summary>
     public bool RecordTerminals { get; init; }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
 namespace Pilab.Checker;
 
 /// <summary>
@@ -19,8 +22,34 @@ internal sealed class FingerprintSet
     /// <summary>The table's bytes now.</summary>
     public long Bytes => (long)_table.Length * sizeof(ulong);
 
-    /// <summary>Fingerprints that can be added before the table grows (at load 3/4).</summary>
-    public long Room => (long)_table.Length * 3 / 4 - _count;
+    /// <summary>The table's bytes once it has room for <paramref name="n"/> fingerprints, and those of the table it replaces.</summary>
+    public long BytesFor(long n, out long replaced)
+    {
+        long table = TableLength(n);
+        replaced = table > _table.Length ? Bytes : 0;
+        return table * sizeof(ulong);
+    }
+
+    /// <summary>Grows the table (in one step) to hold <paramref name="n"/> fingerprints in all at load at most 3/4.</summary>
+    public void Reserve(long n)
+    {
+        long table = TableLength(n);
+        if (table > _table.Length) Grow((int)table);
+    }
+
+    private long TableLength(long n)
+    {
+        long table = _table.Length;
+        while (n * 4 > table * 3 && table < 1 << 30) table *= 2;
+        return table;
+    }
+
+    /// <summary>Starts loading the slot a fingerprint whose low half is <paramref name="low"/> probes first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(uint low)
+    {
+        if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref _table[(int)low & _mask]));
+    }
 
     /// <summary>The fingerprint of a state: its 64-bit XxHash3, with 0 (the empty slot) moved to 1.</summary>
     public static ulong Of<TState>(in TState state) where TState : unmanaged
@@ -43,7 +72,7 @@ internal sealed class FingerprintSet
         _table[slot] = f;
         // Load at most 3/4: linear probing's expected probes for a miss are still about 8.5 there
         // (Knuth, TAOCP 6.4), and the table is most of the memory hash compaction uses.
-        if (++_count * 4 > (long)_table.Length * 3) Grow();
+        if (++_count * 4 > (long)_table.Length * 3) Grow(_table.Length * 2);
         return true;
     }
 
@@ -59,12 +88,10 @@ internal sealed class FingerprintSet
         }
     }
 
-    /// <summary>Doubles the table (the hash-compaction engine does it itself, when the bound holds it,
-    /// just before <see cref="Room"/> runs out).</summary>
-    public void Grow()
+    private void Grow(int length)
     {
         var old = _table;
-        _table = new ulong[old.Length * 2];
+        _table = new ulong[length];
         _mask = _table.Length - 1;
         foreach (ulong e in old)
         {

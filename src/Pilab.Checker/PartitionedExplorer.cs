@@ -49,10 +49,19 @@ namespace Pilab.Checker;
 /// insert phase, on one thread, the engine plans the round's inserts: each owner's room for the mail
 /// addressed to it, as if every message were a new state (the table grown in one step, with the old
 /// one counted until it is dropped; the chunks allocated; the keys and the next level's ranks), and
-/// where that would pass the bound, the largest common fraction of it that does not; an owner that
+/// where that would pass the bound, the tables filled up to 3/4 instead of doubled, and where even
+/// that would pass it, the largest common fraction of it that does not; an owner that
 /// reaches its room stops the search. A mailbox that would outgrow its share of what the plan left
-/// stops the expanding the same way. So no allocation passes the bound, and where the search stops
+/// stops the expanding the same way. The arrays replaced are collected once they add up to 1/32 of
+/// the bound (StateBound.Replaced), so the process holds what was counted. So no allocation passes the bound, and where the search stops
 /// depends on the sizes only, never on timing.
+///
+/// Each worker's store is one of three (<see cref="IStateStore{TState}"/>, a struct type argument, so
+/// the loops are compiled for each): the plain <see cref="VisitedSet{TState}"/>, the compact
+/// <see cref="TreeStore{TState}"/> (tree compression; labels recomputed for the run), or hash
+/// compaction's <see cref="FingerprintStore{TState}"/> (fingerprints; states kept only for the level
+/// being expanded and the next, the run replayed from its labels). The search, its order and its run
+/// are the same with each.
 ///
 /// One worker is the sequential search itself, with its inserts batched and prefetched: messages are
 /// inserted in the order they were posted, so states get the numbers a plain queue would give them,
@@ -70,10 +79,18 @@ internal static class PartitionedExplorer
 
     public static ExplorationResult<TState> Explore<TState, TSystem>(TSystem system, ExplorationOptions options)
         where TState : unmanaged, IEquatable<TState>
+        where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState> =>
+        options.HashCompaction ? Explore<TState, TSystem, HashCompactStore<TState>>(system, options, () => new(new()))
+        : options.Store == StateStore.Compact ? Explore<TState, TSystem, CompactStore<TState>>(system, options, () => new(new()))
+        : Explore<TState, TSystem, PlainStore<TState>>(system, options, () => new(new()));
+
+    private static ExplorationResult<TState> Explore<TState, TSystem, TStore>(TSystem system, ExplorationOptions options, Func<TStore> store)
+        where TState : unmanaged, IEquatable<TState>
         where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
+        where TStore : struct, IStateStore<TState>
     {
         var sw = Stopwatch.StartNew();
-        var run = new Run<TState, TSystem>(system, options);
+        var run = new Run<TState, TSystem, TStore>(system, options, store);
         var crew = new Thread[options.Workers - 1];
         for (int w = 1; w < options.Workers; w++)
         {
@@ -103,9 +120,11 @@ internal static class PartitionedExplorer
     }
 
     /// <summary>A worker's store, buffers and tallies; only its owner writes them during a phase.</summary>
-    private sealed class Worker<TState>(int workers, int maxSuccessors, bool recordTerminals) where TState : unmanaged, IEquatable<TState>
+    private sealed class Worker<TState, TStore>(TStore set, int workers, int maxSuccessors, bool recordTerminals)
+        where TState : unmanaged, IEquatable<TState>
+        where TStore : struct, IStateStore<TState>
     {
-        public readonly VisitedSet<TState> Set = new();
+        public readonly TStore Set = set;
         public readonly Successor<TState>[] Buffer = new Successor<TState>[maxSuccessors];
         /// <summary>This worker's messages to each owner, from the current round's expand phase.</summary>
         public readonly Message<TState>[][] Outbox = [.. Enumerable.Range(0, workers).Select(_ => new Message<TState>[1024])];
@@ -115,6 +134,7 @@ internal static class PartitionedExplorer
         public long RoundStart, RoundEnd; // those of them this round expands
         public long Transitions;
         public DeadEnds Round = new(); // the dead ends met in this round
+        public TState RoundViolation, RoundStuck; // the states of its picks (hash compaction keeps no old states)
         public readonly int[] Read = new int[workers]; // per sender: how much of its mail to me is inserted
         // With several workers: the queue-order keys of the states added since the level began (by
         // own index from LevelEnd; increasing, as they are inserted in key order), and the global
@@ -134,9 +154,10 @@ internal static class PartitionedExplorer
         public bool Full; // its numbering is exhausted
     }
 
-    private sealed class Run<TState, TSystem>
+    private sealed class Run<TState, TSystem, TStore>
         where TState : unmanaged, IEquatable<TState>
         where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
+        where TStore : struct, IStateStore<TState>
     {
         private readonly TSystem _system;
         private readonly ExplorationOptions _options;
@@ -146,12 +167,14 @@ internal static class PartitionedExplorer
         // A state's number is its index in its owner's set times the workers plus the owner, an int
         // as parent links are: so no worker may hold more than this.
         private readonly long _ownLimit;
-        private readonly Worker<TState>[] _crew;
+        private readonly Worker<TState, TStore>[] _crew;
         private readonly Barrier _expanded, _inserted;
         private readonly PaddedCounter _reserved = new(); // states granted out of the bound
         private volatile bool _done;
         private bool _insertAgain; // the bound's last grants went unused: the starved workers go on inserting
         private DeadEnds _deadEnds = new();
+        private TState _violationState, _stuckState; // the dead ends picked
+        private long _remoteMessages; // messages posted to another worker than their sender
         private int _depth;
         private long _levelSize; // states in the level being expanded, all workers together
         private long _roundEnd; // the ranks below this are expanded by the end of this round
@@ -160,12 +183,13 @@ internal static class PartitionedExplorer
         private bool _interrupted; // _boundHit by a stop request, not by the bound
         private bool _memoryHit; // _boundHit by the memory bound
         private long _heldAtStop; // the bytes held when the memory bound stopped it
+        private long _garbage; // the bytes of the arrays replaced and not yet collected (StateBound.Replaced)
         private readonly TState _initial;
         private readonly ProgressClock _progress;
         public Exception? Failure;
 
         /// <summary>Stores the initial state (its orbit's representative) with its owner: the first level.</summary>
-        public Run(TSystem system, ExplorationOptions options)
+        public Run(TSystem system, ExplorationOptions options, Func<TStore> store)
         {
             _system = system;
             _options = options;
@@ -173,8 +197,8 @@ internal static class PartitionedExplorer
             _por = options.PartialOrder;
             _sym = options.Symmetry && system.HasSymmetry;
             _bound = new StateBound(options);
-            _ownLimit = (int.MaxValue - _workers) / _workers;
-            _crew = [.. Enumerable.Range(0, _workers).Select(_ => new Worker<TState>(_workers, system.MaxSuccessors, options.RecordTerminals))];
+            _crew = [.. Enumerable.Range(0, _workers).Select(_ => new Worker<TState, TStore>(store(), _workers, system.MaxSuccessors, options.RecordTerminals))];
+            _ownLimit = Math.Min((int.MaxValue - _workers) / _workers, _crew[0].Set.MaxCount);
             _expanded = new Barrier(_workers, _ => Plan());
             _inserted = new Barrier(_workers, _ => Coordinate());
             _initial = system.Initial;
@@ -183,7 +207,7 @@ internal static class PartitionedExplorer
 
             var root = _sym ? system.Canonicalize(in _initial) : _initial;
             ulong h = StateHash.Of(in root);
-            _crew[Owner(h)].Set.Add(in root, h, -1, -1); // its key, 0, is in place
+            _crew[Owner(h)].Set.Add(in root, (uint)h, -1, -1); // its key, 0, is in place
             _reserved.Value = 1;
             long spare = Math.Max(0, _bound.Bytes - Held());
             foreach (var me in _crew) me.MailAllowance = MailBytes(me) + spare / _workers;
@@ -201,6 +225,7 @@ internal static class PartitionedExplorer
             {
                 me.LevelStart = me.LevelEnd;
                 me.LevelEnd = me.Set.Count;
+                me.Set.Expanded(me.LevelStart);
                 me.RoundStart = me.RoundEnd = me.LevelStart;
                 me.Ranked = false;
                 _levelSize += me.LevelEnd - me.LevelStart;
@@ -314,7 +339,11 @@ internal static class PartitionedExplorer
                 {
                     me.TerminalStates?.Add(s);
                     var kind = _system.Classify(in s);
-                    round.Record(kind, rank, number);
+                    if (round.Record(kind, rank, number))
+                    {
+                        if (kind == TerminalKind.Violation) me.RoundViolation = s;
+                        else if (kind == TerminalKind.Stuck) me.RoundStuck = s;
+                    }
                     // Nothing after it is expanded by this worker: the successors posted so far are
                     // inserted, and the search stops at the end of this round.
                     if (kind == TerminalKind.Violation && !_options.ExhaustAfterViolation) goto Done;
@@ -341,7 +370,7 @@ internal static class PartitionedExplorer
         }
 
         /// <summary>Doubles an outbox if its worker's allowance holds it (the old one counted until dropped).</summary>
-        private static bool GrowOutbox(Worker<TState> me, int o)
+        private static bool GrowOutbox(Worker<TState, TStore> me, int o)
         {
             long size = Unsafe.SizeOf<Message<TState>>();
             long old = me.Outbox[o].Length;
@@ -350,7 +379,7 @@ internal static class PartitionedExplorer
             return true;
         }
 
-        private static long MailBytes(Worker<TState> me)
+        private static long MailBytes(Worker<TState, TStore> me)
         {
             long n = 0;
             foreach (var box in me.Outbox) n += box.Length;
@@ -386,30 +415,37 @@ internal static class PartitionedExplorer
                     for (int w = 0; w < _workers; w++) incoming[w] += sender.Posted[w];
                 const int Whole = 1 << 10;
                 int fraction = Whole;
-                if (Needed(incoming, Whole) > _bound.Bytes)
+                // Where a table's doubling would pass the bound, the tables fill up to 3/4 instead (VisitedSet.Reserve).
+                bool full = Needed(incoming, Whole, full: false) > _bound.Bytes;
+                if (full && Needed(incoming, Whole, full: true) > _bound.Bytes)
                 {
                     int lo = 0, hi = Whole - 1; // the largest fraction that fits, 0 if none does
                     while (lo < hi)
                     {
                         int mid = (lo + hi + 1) / 2;
-                        if (Needed(incoming, mid) <= _bound.Bytes) lo = mid;
+                        if (Needed(incoming, mid, full: true) <= _bound.Bytes) lo = mid;
                         else hi = mid - 1;
                     }
                     fraction = lo;
                 }
+                long replaced = 0;
                 for (int w = 0; w < _workers; w++)
                 {
                     var me = _crew[w];
                     long adding = incoming[w] * fraction / Whole;
-                    me.Set.Reserve(adding);
+                    me.Set.BytesAfter(adding, out long oldTable, full);
+                    replaced += oldTable;
+                    me.Set.Reserve(adding, full);
                     if (_workers > 1)
                     {
                         long level = me.Set.Count - me.LevelEnd + adding;
-                        if (me.Keys.Length < level) Array.Resize(ref me.Keys, Grown(me.Keys.Length, level));
-                        if (me.Ranks.Length < level) Array.Resize(ref me.Ranks, Grown(me.Ranks.Length, level));
+                        if (me.Keys.Length < level) { replaced += (long)me.Keys.Length * sizeof(long); Array.Resize(ref me.Keys, Grown(me.Keys.Length, level)); }
+                        if (me.Ranks.Length < level) { replaced += (long)me.Ranks.Length * sizeof(int); Array.Resize(ref me.Ranks, Grown(me.Ranks.Length, level)); }
                     }
                     me.Limit = fraction == Whole ? _ownLimit : Math.Min(_ownLimit, me.Set.Count + adding);
                 }
+                // The arrays replaced were counted until dropped: dropped now, once they add up (StateBound.Replaced).
+                _bound.Replaced(ref _garbage, replaced);
                 // What the plan left, shared among the workers for their mailboxes in the next expand.
                 long spare = Math.Max(0, _bound.Bytes - Held());
                 foreach (var me in _crew) me.MailAllowance = MailBytes(me) + spare / _workers;
@@ -423,14 +459,14 @@ internal static class PartitionedExplorer
 
         /// <summary>The bytes held once each owner has room for <paramref name="fraction"/>/1024 of its mail,
         /// with the largest of the arrays it replaces (held until dropped) on top.</summary>
-        private long Needed(long[] incoming, int fraction)
+        private long Needed(long[] incoming, int fraction, bool full)
         {
             long bytes = 0, replaced = 0;
             for (int w = 0; w < _workers; w++)
             {
                 var me = _crew[w];
                 long adding = incoming[w] * fraction / 1024;
-                bytes += me.Set.BytesAfter(adding, out long table) + MailBytes(me);
+                bytes += me.Set.BytesAfter(adding, out long table, full) + MailBytes(me);
                 long old = table;
                 if (_workers > 1)
                 {
@@ -454,15 +490,15 @@ internal static class PartitionedExplorer
         }
 
         /// <summary>One worker: its own mail in the order posted, which is the queue order.</summary>
-        private void InsertInOrder(Worker<TState> me)
+        private void InsertInOrder(Worker<TState, TStore> me)
         {
             var set = me.Set;
             var mail = me.Outbox[0];
             int count = me.Posted[0];
             for (int i = me.Read[0]; i < count; i++)
             {
-                if (i + Lookahead < count) set.PrefetchSlot(mail[i + Lookahead].Hash);
-                if (i + Lookahead / 2 < count) set.PrefetchCandidate(mail[i + Lookahead / 2].Hash);
+                if (i + Lookahead < count) set.PrefetchSlot(in mail[i + Lookahead].State, mail[i + Lookahead].Hash);
+                if (i + Lookahead / 2 < count) set.PrefetchCandidate(in mail[i + Lookahead / 2].State, mail[i + Lookahead / 2].Hash);
                 ref var m = ref mail[i];
                 if (me.Budget == 0 && !Grant(me))
                 {
@@ -488,7 +524,7 @@ internal static class PartitionedExplorer
         /// taken, its parent and label are stored, and the owner's states are numbered in queue order.
         /// Each sender's mailbox is prefetched ahead of its own head.
         /// </summary>
-        private void InsertMerged(Worker<TState> me, int w)
+        private void InsertMerged(Worker<TState, TStore> me, int w)
         {
             var set = me.Set;
             var mails = me.Mail;
@@ -521,8 +557,8 @@ internal static class PartitionedExplorer
                 int count = counts[v], i = read[v];
                 do
                 {
-                    if (i + Lookahead < count) set.PrefetchSlot(mail[i + Lookahead].Hash);
-                    if (i + Lookahead / 2 < count) set.PrefetchCandidate(mail[i + Lookahead / 2].Hash);
+                    if (i + Lookahead < count) set.PrefetchSlot(in mail[i + Lookahead].State, mail[i + Lookahead].Hash);
+                    if (i + Lookahead / 2 < count) set.PrefetchCandidate(in mail[i + Lookahead / 2].State, mail[i + Lookahead / 2].Hash);
                     ref var m = ref mail[i];
                     if (me.Budget == 0 && !Grant(me))
                     {
@@ -552,7 +588,7 @@ internal static class PartitionedExplorer
 
         /// <summary>More of the bound for a worker, in blocks (one shared atomic add per block, not per
         /// state); the last grant is what is left of the bound.</summary>
-        private bool Grant(Worker<TState> me)
+        private bool Grant(Worker<TState, TStore> me)
         {
             while (true)
             {
@@ -606,8 +642,11 @@ internal static class PartitionedExplorer
             // among the dead ends its workers met is the queue's first; and rounds go in queue order,
             // so a dead end met in an earlier round comes first: the first round's pick is kept.
             var round = new DeadEnds();
-            foreach (var me in _crew)
+            for (int w = 0; w < _workers; w++)
             {
+                var me = _crew[w];
+                // What would cross between machines: the messages posted to another worker.
+                for (int o = 0; o < _workers; o++) if (o != w) _remoteMessages += me.Posted[o];
                 round.Merge(me.Round);
                 me.Round = new();
                 if (me.Full && me.Set.Count < _ownLimit || me.MailFull) _memoryHit = true;
@@ -616,6 +655,8 @@ internal static class PartitionedExplorer
                 Array.Clear(me.Posted);
                 Array.Clear(me.Read);
             }
+            if (_deadEnds.Violation < 0 && round.Violation >= 0) _violationState = _crew[round.Violation % _workers].RoundViolation;
+            if (_deadEnds.Stuck < 0 && round.Stuck >= 0) _stuckState = _crew[round.Stuck % _workers].RoundStuck;
             _deadEnds.MergeLater(round);
             if (_memoryHit && _heldAtStop == 0) _heldAtStop = Held();
             // Progress too is reported here, between rounds, when its clock says so (a clock read per round).
@@ -666,7 +707,7 @@ internal static class PartitionedExplorer
                 : _boundHit ? _bound.StateMessage : null;
             long target = _deadEnds.Target;
             var trace = target >= 0
-                ? BreadthFirstExplorer.Concretise(_system, _sym, StoredRun(target))
+                ? BreadthFirstExplorer.Concretise(_system, _sym, StoredRun(target, _deadEnds.Violation >= 0 ? _violationState : _stuckState))
                 : [];
             int maxDepth = target >= 0 && !_options.ExhaustAfterViolation ? trace.Length : _depth;
             return new(_deadEnds.Verdict(_boundHit), states, transitions, _deadEnds.Count, Math.Max(maxDepth, _depth), elapsed, _initial, trace, boundMessage)
@@ -676,23 +717,66 @@ internal static class PartitionedExplorer
                 PartialOrder = _por,
                 Symmetry = _sym,
                 StoreBytes = bytes,
+                HashCompaction = _options.HashCompaction,
+                OmissionProbability = _options.HashCompaction ? FingerprintSet.OmissionBound(states) : 0,
+                Store = _options.HashCompaction ? null : _options.Store,
+                RemoteMessages = _remoteMessages,
+                MessageBytes = Unsafe.SizeOf<Message<TState>>(),
             };
         }
 
-        /// <summary>The stored run to a state, from parent links: (label, stored state) from the initial state on.</summary>
-        private List<TraceStep<TState>> StoredRun(long number)
+        /// <summary>
+        /// The stored run to a state: (label, stored state) from the initial state on. The parent links
+        /// give the states' numbers. The plain store keeps every state and label. The compact store keeps
+        /// no labels: a step's label is that of the parent's first successor (as the search generated
+        /// them) that is the stored state, which is the message the search took first. Hash compaction
+        /// keeps no old states: the labels are replayed from the initial state, each naming one step of
+        /// the state replayed; the run must end in the dead end the search met, else two steps of a
+        /// state share a label, and this says so.
+        /// </summary>
+        private List<TraceStep<TState>> StoredRun(long number, TState end)
         {
-            var steps = new List<TraceStep<TState>>();
+            var chain = new List<long>();
             while (true)
             {
                 var set = _crew[number % _workers].Set;
-                long local = number / _workers;
-                int parent = set.Parent(local);
+                int parent = set.Parent(number / _workers);
                 if (parent < 0) break;
-                steps.Add(new(set.Label(local), set.State(local)));
+                chain.Add(number);
                 number = parent;
             }
-            steps.Reverse();
+            chain.Reverse();
+            var steps = new List<TraceStep<TState>>(chain.Count);
+            var buffer = new Successor<TState>[_system.MaxSuccessors];
+            TState current = _sym ? _system.Canonicalize(in _initial) : _initial; // the stored initial state
+            foreach (long n in chain)
+            {
+                var set = _crew[n % _workers].Set;
+                long local = n / _workers;
+                if (set.KeepsStates && set.KeepsLabels)
+                {
+                    current = set.State(local);
+                    steps.Add(new(set.Label(local), current));
+                    continue;
+                }
+                TState target = set.KeepsStates ? set.State(local) : default;
+                int label = set.KeepsLabels ? set.Label(local) : 0;
+                int count = _por ? _system.StubbornSuccessors(in current, buffer) : _system.Successors(in current, buffer);
+                int found = -1;
+                for (int i = 0; i < count && found < 0; i++)
+                {
+                    TState t = _sym ? _system.Canonicalize(buffer[i].State) : buffer[i].State;
+                    if (set.KeepsLabels ? buffer[i].Label == label : t.Equals(target))
+                    {
+                        found = i;
+                        current = t;
+                    }
+                }
+                if (found < 0) throw new InvalidOperationException("rebuilding the run: a stored step is no step of its parent");
+                steps.Add(new(buffer[found].Label, current));
+            }
+            if (!current.Equals(end))
+                throw new InvalidOperationException("rebuilding the run: the replayed run does not end in the state found (two steps of a state share a label)");
             return steps;
         }
     }

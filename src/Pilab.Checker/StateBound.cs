@@ -3,17 +3,20 @@ namespace Pilab.Checker;
 /// <summary>
 /// The bounds of a search: how many states it may store (<see cref="ExplorationOptions.MaxStates"/>,
 /// never beyond an int, the width of parent links), how many bytes its large allocations may hold
-/// (<see cref="ExplorationOptions.MaxMemoryBytes"/>: tables, state chunks, parent links, mailboxes,
+/// (<see cref="ExplorationOptions.MaxMemoryBytes"/> less <see cref="ExplorationOptions.BaselineBytes"/>: tables, state chunks, parent links, mailboxes,
 /// keys, ranks, frontiers, each counted before it is allocated), and the messages that name them.
 /// </summary>
 internal readonly struct StateBound
 {
     private readonly long _maxStates;
+    private readonly long _maxMemory, _baseline;
 
     public StateBound(ExplorationOptions options)
     {
         _maxStates = Math.Min(options.MaxStates, int.MaxValue - 1);
-        Bytes = options.MaxMemoryBytes;
+        _maxMemory = options.MaxMemoryBytes;
+        _baseline = Math.Max(0, options.BaselineBytes);
+        Bytes = Math.Max(0, _maxMemory - _baseline);
     }
 
     public long States => _maxStates;
@@ -22,7 +25,29 @@ internal readonly struct StateBound
 
     public string StateMessage => $"stopped at the state bound --max-states {_maxStates}";
 
+    /// <summary>
+    /// After a large array was replaced (a table doubled; keys, ranks or a frontier grown): the old one
+    /// is garbage, which the bound counted only until it is dropped. A blocking collection drops it now,
+    /// so that what the process holds is what the bound counts; left to the GC, old tables linger
+    /// until its next full collection, and two workers ran up to 13 % over the bound that way. A
+    /// search replaces its arrays a few dozen times at most (they double), and the heap is a few large
+    /// arrays of plain values, so a collection costs little. Every store the engines use must report the
+    /// bytes of each array it replaces through <see cref="Replaced"/> (see <see cref="PartitionedExplorer"/>'s plan).
+    /// </summary>
+    public static void Reclaim() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+
+    /// <summary>An array of this many bytes was replaced: the garbage is dropped (<see cref="Reclaim"/>) once
+    /// it comes to 1/32 of the bound (3 %), not for every small array a small search outgrows.</summary>
+    public void Replaced(ref long garbage, long bytes)
+    {
+        garbage += bytes;
+        if (garbage == 0 || garbage * 32 < Bytes) return;
+        Reclaim();
+        garbage = 0;
+    }
+
     /// <summary>The search held <paramref name="held"/> bytes, and its next allocation would have taken it past the bound.</summary>
     public string MemoryMessage(long held, long states) =>
-        $"stopped at the memory bound --max-memory {Bytes / (1 << 20)} MiB: the search held {held / (1 << 20)} MiB with {states:N0} states, and growing would pass the bound";
+        $"stopped at the memory bound --max-memory {_maxMemory / (1 << 20)} MiB: the search held {held / (1 << 20)} MiB with {states:N0} states"
+        + (_baseline > 0 ? $" besides the runtime's {_baseline / (1 << 20)} MiB" : "") + ", and growing would pass the bound";
 }

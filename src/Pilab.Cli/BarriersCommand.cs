@@ -45,6 +45,8 @@ internal static class BarriersCommand
             // Each check the search makes stops after --max-states states (exit code 3); else the engine's defaults.
             ExplorationOptions? exploration = CommonOptions.Given(p, common.MaxStates) ? new() { MaxStates = p.GetValue(common.MaxStates) } : null;
             if (common.Load(p) is not { } variant) return ExitCodes.BadInput;
+            if (variant.IsAvic)
+                return CommonOptions.Refuse("barriers", variant, "the barrier search places barriers in the APICv designs' step sequences, and the AVIC design's programs are fixed (docs/avic.md)");
             // Every design: the variant's own configuration with the options laid over it, under TSO.
             if (common.ConfigurationFor(p, variant) is not { } c) return ExitCodes.BadInput;
             var config = c with { Memory = MemoryModel.TSO };

@@ -29,7 +29,7 @@ internal sealed class CommonOptions
     public readonly Option<int> Ipiv = new("--ipiv", "-i") { Description = "IPIv posters (another vCPU's IPI posted by IPI virtualization; arms the wake-up vector), 0-4 (whole-system designs)" };
     public readonly Option<bool> IrqPriority = new("--irq-priority") { Description = "a pending host interrupt on P0 with IF=1 runs before the vCPU thread's next step (as hardware does)" };
     public readonly Option<long> MaxStates = new("--max-states") { Description = "stop after this many states (exit code 3)", DefaultValueFactory = _ => int.MaxValue - 1L };
-    public readonly Option<long> MaxMemory = new("--max-memory") { Description = "stop before the search's tables, states and buffers outgrow this many MiB (exit code 3); default 80 % of the memory available, less 64 MiB", DefaultValueFactory = _ => ExplorationOptions.DefaultMaxMemory() >> 20 };
+    public readonly Option<long> MaxMemory = new("--max-memory") { Description = "stop before the process's resident memory (the runtime's and the search's tables, states and buffers) would outgrow this many MiB (exit code 3); default 80 % of the memory available, less 64 MiB", DefaultValueFactory = _ => ExplorationOptions.DefaultMaxMemory() >> 20 };
     public readonly Option<bool> NoPor = new("--no-por") { Description = "explore every interleaving: no partial-order reduction (stubborn sets)" };
     public readonly Option<bool> NoSymmetry = new("--no-symmetry") { Description = "no symmetry reduction over interchangeable injectors" };
     public readonly Option<int> Workers = new("--workers", "-w")
@@ -37,7 +37,12 @@ internal sealed class CommonOptions
         Description = $"exploring threads, 1-{MaxWorkers} (default: all cores, at most {MaxWorkers}; every pair of workers has a mailbox, so their memory grows with the square of the workers)",
         DefaultValueFactory = _ => Math.Min(MaxWorkers, Environment.ProcessorCount),
     };
-    public readonly Option<bool> HashCompact = new("--hash-compact") { Description = "store a 64-bit fingerprint per state instead of the state (less memory; the chance of a missed state is reported); one worker" };
+    public readonly Option<bool> HashCompact = new("--hash-compact") { Description = "store a 64-bit fingerprint per state instead of the state (less memory; the chance of a missed state is reported)" };
+    public readonly Option<string> Store = new("--store")
+    {
+        Description = "the exact visited set: plain (each state whole, the fastest) or compact (tree compression: each half of a state stored once, a state a pair of indices; less than half the memory, slower); same states and runs",
+        DefaultValueFactory = _ => "plain",
+    };
     public readonly Option<bool> Json = new("--json") { Description = "print the result as JSON (docs/json.md)" };
     public readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "no progress on stderr: by default a search that runs longer than a second shows its depth, states, transitions and memory there (a live line on a terminal, a line every few seconds otherwise)" };
 
@@ -54,6 +59,13 @@ internal sealed class CommonOptions
         ParseErrors.RefuseOptionsAsValues(Variant);
         Mm.CompletionSources.Add("sc", "tso");
         // Case-insensitive, as the tables print it: --mm TSO.
+        Store.CustomParser = r =>
+        {
+            string v = r.Tokens.Count == 1 ? r.Tokens[0].Value.ToLowerInvariant() : "";
+            if (v is "plain" or "compact") return v;
+            r.AddError($"--store takes plain or compact, not '{(r.Tokens.Count == 1 ? r.Tokens[0].Value : "")}'");
+            return null;
+        };
         Mm.CustomParser = r =>
         {
             string v = r.Tokens.Count == 1 ? r.Tokens[0].Value.ToLowerInvariant() : "";
@@ -70,7 +82,7 @@ internal sealed class CommonOptions
     public void AddTo(Command c)
     {
         c.Arguments.Add(Variant);
-        Option[] all = [.. ConfigurationOptions, MaxStates, MaxMemory, NoPor, NoSymmetry, Workers, HashCompact, Json];
+        Option[] all = [.. ConfigurationOptions, MaxStates, MaxMemory, NoPor, NoSymmetry, Workers, HashCompact, Store, Json];
         foreach (var o in all) c.Options.Add(o);
     }
 
@@ -116,6 +128,7 @@ internal sealed class CommonOptions
             p.GetValue(MaxStates) < 1 ? $"--max-states must be at least 1, not {p.GetValue(MaxStates)}"
             : p.GetValue(MaxMemory) is < 1 or > MaxMemoryMiB ? $"--max-memory must be 1 to {MaxMemoryMiB} MiB, not {p.GetValue(MaxMemory)}"
             : p.GetValue(Workers) is < 1 or > MaxWorkers ? $"--workers must be 1 to {MaxWorkers}, not {p.GetValue(Workers)}"
+            : p.GetValue(HashCompact) && Given(p, Store) ? "--store chooses the exact search's visited set; --hash-compact keeps fingerprints instead: give one of them"
             : null;
         if (problem is not null)
         {
@@ -126,11 +139,13 @@ internal sealed class CommonOptions
         {
             MaxStates = p.GetValue(MaxStates),
             MaxMemoryBytes = p.GetValue(MaxMemory) << 20,
+            // --max-memory bounds the process's resident memory: the runtime's own counts against it.
+            BaselineBytes = Environment.WorkingSet,
             PartialOrder = !p.GetValue(NoPor),
             Symmetry = !p.GetValue(NoSymmetry),
-            // Hash compaction runs the sequential engine (HashCompactExplorer); the figures then say 1 worker.
-            Workers = p.GetValue(HashCompact) ? 1 : p.GetValue(Workers),
+            Workers = p.GetValue(Workers),
             HashCompaction = p.GetValue(HashCompact),
+            Store = p.GetValue(Store) == "compact" ? StateStore.Compact : StateStore.Plain,
         };
     }
 

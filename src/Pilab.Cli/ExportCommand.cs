@@ -35,6 +35,7 @@ internal static class ExportCommand
                 return ExitCodes.BadInput;
             }
             string model = asLitmus ? LitmusExporter.Export(variant)
+                : variant.IsAvic ? AvicPromelaExporter.Export(variant, config)
                 : variant.WholeSystem ? SystemPromelaExporter.Export(variant, config) : PromelaExporter.Export(variant, config);
             if (p.GetValue(output) is { } path)
             {

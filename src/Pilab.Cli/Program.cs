@@ -22,12 +22,13 @@ list.SetAction(_ =>
     Console.Write(t);
     var w = new TextTable("whole-system variant", "design", "sched-in", "check", "description");
     foreach (var v in Builtins.WholeSystemDesigns) w.Add(v.Name, DesignNames.Name(v.Design), v.SchedInText, v.Check.CheckLine(v.Design), v.Description);
+    foreach (var v in Builtins.AvicDesigns) w.Add(v.Name, DesignNames.Name(v.Design), "-", v.Check.CheckLine(v.Design), v.Description);
     Console.Write("\n" + w);
     return ExitCodes.NoLoss;
 });
 root.Subcommands.Add(list);
 
-var check = new Command("check", "check one variant of any design in its own configuration, options overriding it (exit 0 no loss, 1 violation, 2 bad input, 3 bound); with no variant, the vCPU-entry built-ins under SC and TSO for k=1 and k=2, then each whole-system built-in at its own configuration");
+var check = new Command("check", "check one variant of any design in its own configuration, options overriding it (exit 0 no loss, 1 violation, 2 bad input, 3 bound); with no variant, the vCPU-entry built-ins under SC and TSO for k=1 and k=2, then each whole-system and AVIC built-in at its own configuration");
 common.AddTo(check);
 check.Options.Add(common.Quiet);
 common.Variant.Arity = ArgumentArity.ZeroOrOne;
@@ -50,9 +51,9 @@ root.Subcommands.Add(BarriersCommand.Create());
 root.Subcommands.Add(TestCommand.Create());
 root.Subcommands.Add(Completion.Create());
 
-// The one place an exception ends: no stack trace and no exit code of a verdict (0, 1, 3) for a failure.
+// The one place an exception ends (TopLevel): no stack trace and no exit code of a verdict (0, 1, 3) for a failure.
 bool showStack = args.Contains("--verbose");
-try
+return TopLevel.Run(() =>
 {
     // Bare pilab (or pilab --verbose alone) prints the help, as git and cargo do.
     var parsed = root.Parse(args.All(a => a == "--verbose") ? ["--help"] : args);
@@ -62,21 +63,7 @@ try
     int code = parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
     Console.Out.Flush();
     return code;
-}
-catch (StandardOutput.Failure e)
-{
-    // What the commands read and write by name is handled where it is named; standard output is the
-    // environment's: on a full disk (> /dev/full), closed, or a broken device.
-    Console.Error.WriteLine($"pilab: cannot write to standard output: {Diagnostic.Printable(e.Message)}");
-    if (showStack) Console.Error.WriteLine(e);
-    return ExitCodes.OutputError;
-}
-catch (Exception e)
-{
-    Console.Error.WriteLine($"pilab: internal error: {e.GetType().Name}: {Diagnostic.Printable(e.Message)}; please report it with the command line that caused it{(showStack ? "" : " (--verbose shows the stack trace)")}");
-    if (showStack) Console.Error.WriteLine(e);
-    return ExitCodes.InternalError;
-}
+}, () => showStack, Console.Error);
 
 int CheckOne(ParseResult p, bool explain)
 {
@@ -139,19 +126,20 @@ int CheckAll(ParseResult p)
             foreach (int k in new[] { 1, 2 })
                 results.Add(Models.Check(v, entryConfig with { Memory = mm, Injectors = k }, options));
     // Each whole-system built-in once, at its own configuration with the options given (posts, exits, same vector, irq priority) laid over it.
+    // A built-in whose design an option has no meaning for (--irq-priority for design avic) is left out, and the output says so.
     var wholeSystem = new List<CheckResult>();
-    foreach (var v in Builtins.WholeSystemDesigns)
+    var leftOut = new List<(Variant Variant, string Why)>();
+    foreach (var v in Builtins.WholeSystemDesigns.Concat(Builtins.AvicDesigns))
     {
         var c = common.Overlay(p, v.Check);
-        if (c.Problem(v.Design) is { } wp)
-        {
-            Console.Error.WriteLine($"pilab: {v.Name}: {wp}");
-            return ExitCodes.BadInput;
-        }
-        wholeSystem.Add(Models.Check(v, c, options));
+        if (c.Problem(v.Design) is { } wp) leftOut.Add((v, wp));
+        else wholeSystem.Add(Models.Check(v, c, options));
     }
+    string? leftOutNote = leftOut.Count == 0 ? null
+        : $"left out: {string.Join(", ", leftOut.Select(l => l.Variant.Name))} ({leftOut[0].Why})";
     if (p.GetValue(common.Json))
     {
+        if (leftOutNote is not null) Console.Error.WriteLine($"pilab: {leftOutNote}");
         Console.WriteLine(JsonReport.Write([.. results, .. wholeSystem]));
     }
     else
@@ -169,6 +157,7 @@ int CheckAll(ParseResult p)
         Console.Write(t);
         Console.WriteLine(CostFormat.ColumnLegend);
         Console.Write("\n" + CheckText.WholeSystemTable(wholeSystem));
+        if (leftOutNote is not null) Console.WriteLine(leftOutNote);
     }
     if (Interrupt.Requested) return Interrupt.Stopped("the checks from then on stopped after their first round ('bound')");
     return results.Concat(wholeSystem).Any(r => r.Verdict == Pilab.Checker.Verdict.BoundReached) ? ExitCodes.BoundReached : ExitCodes.NoLoss;

@@ -65,7 +65,7 @@ internal static class ReportCommand
         var variants = new List<Variant>();
         if (names.Length == 0) variants.AddRange(Builtins.EntryDesigns);
         var wholeSystem = new List<Variant>();
-        if (names.Length == 0) wholeSystem.AddRange(Builtins.WholeSystemDesigns);
+        if (names.Length == 0) wholeSystem.AddRange([.. Builtins.WholeSystemDesigns, .. Builtins.AvicDesigns]);
         // Each variant as it was given (a built-in's name or a file's path), for the command lines that redraw its runs.
         var given = new Dictionary<Variant, string>(ReferenceEqualityComparer.Instance);
         foreach (var v in variants.Concat(wholeSystem)) given[v] = v.Name;
@@ -79,12 +79,24 @@ internal static class ReportCommand
         }
         if (bad) return ExitCodes.BadInput;
         // Each whole-system variant once, at its own configuration (its check line) with the options given laid over it.
+        // A default built-in whose design an option has no meaning for (--irq-priority for design avic) is left out, and stderr says so.
         var wholeConfigs = new List<Configuration>();
-        foreach (var v in wholeSystem)
+        var leftOut = new List<string>();
+        string? why = null;
+        for (int i = 0; i < wholeSystem.Count; i++)
         {
+            var v = wholeSystem[i];
+            if (names.Length == 0 && common.Overlay(p, v.Check).Problem(v.Design) is { } wp)
+            {
+                leftOut.Add(v.Name);
+                why ??= wp;
+                wholeSystem.RemoveAt(i--);
+                continue;
+            }
             if (common.ConfigurationFor(p, v) is not { } c) return ExitCodes.BadInput;
             wholeConfigs.Add(c);
         }
+        if (leftOut.Count > 0) Console.Error.WriteLine($"pilab: left out: {string.Join(", ", leftOut)} ({why})");
 
         // The line that draws a losing run again, as an SVG file named after the run.
         Reproduction? Reproduce(Variant v, CheckResult r) => r.Trace is null ? null : ReportReproduce.Explain(given[v], r.Variant, r.Configuration, options,

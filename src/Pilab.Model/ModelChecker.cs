@@ -1,4 +1,5 @@
 using Pilab.Checker;
+using Pilab.Model.Avic;
 using Pilab.Model.WholeSystem;
 using Pilab.Protocol;
 
@@ -50,8 +51,9 @@ public static class Models
 {
     public static readonly IModel Entry = new EntryModel();
     public static readonly IModel WholeSystem = new WholeSystemModelSeam();
+    public static readonly IModel Avic = new AvicModelSeam();
 
-    public static IModel For(Variant variant) => variant.WholeSystem ? WholeSystem : Entry;
+    public static IModel For(Variant variant) => variant.IsAvic ? Avic : variant.WholeSystem ? WholeSystem : Entry;
 
     /// <summary>The one line a command that cannot serve a variant's design says, naming the design.</summary>
     public static string Refusal(string command, Variant variant, string why) =>
@@ -67,6 +69,14 @@ public static class Models
         public bool Reductions => true;
         public CheckResult Check(Variant variant, Configuration configuration, ExplorationOptions? options) =>
             ModelChecker.Check(variant, configuration, options);
+    }
+
+    private sealed class AvicModelSeam : IModel
+    {
+        public string Name => "AVIC";
+        public bool Reductions => false;
+        public CheckResult Check(Variant variant, Configuration configuration, ExplorationOptions? options) =>
+            AvicChecker.Check(variant, configuration, options);
     }
 
     private sealed class WholeSystemModelSeam : IModel

@@ -17,6 +17,8 @@ public enum Actor : byte
     Injector,
     /// <summary>IOMMU poster j (a device's interrupt remapped to a posted interrupt).</summary>
     Iommu,
+    /// <summary>AVIC: guest IPI i, sent by the AVIC hardware of another vCPU (and, on an incomplete-IPI exit, by KVM).</summary>
+    AvicIpi,
 }
 
 /// <summary>How a step touches shared state, after the memory kinds of docs/model.md section 3.</summary>
@@ -45,7 +47,14 @@ public enum AccessKind : byte
 }
 
 /// <summary>The vectors the model's IPIs use (docs/model.md sections 2 and 7).</summary>
-public enum IpiVector : byte { Notify, Resched, Wakeup }
+public enum IpiVector : byte
+{
+    Notify, Resched, Wakeup,
+    /// <summary>AVIC: the doorbell (MSR_AMD64_SVM_AVIC_DOORBELL, or the IOMMU's).</summary>
+    Doorbell,
+    /// <summary>AVIC: the IOMMU's GA-log interrupt.</summary>
+    GaLog,
+}
 
 /// <summary>An IPI a step sends: its vector and the CPU it is sent to.</summary>
 public sealed record Ipi(IpiVector Vector, int TargetCpu);
@@ -81,6 +90,25 @@ public enum Field : byte
     Pending,
     /// <summary>The guest runs on a CPU (<see cref="FieldValue.Cpu"/>).</summary>
     Guest,
+    // AVIC (docs/avic.md)
+    /// <summary>The vAPIC backing page's IRR (AVIC has no PIR: posters write the IRR itself).</summary>
+    Irr,
+    /// <summary>The IRR bits the running guest's AVIC has evaluated (at VMRUN or on a doorbell).</summary>
+    Recognized,
+    /// <summary>IsRunning of the vCPU's physical APIC ID table entry (what the hardware reads).</summary>
+    IsRunning,
+    /// <summary>The host physical APIC ID of that entry (a CPU: 0 = P0, 2 = P2).</summary>
+    HostId,
+    /// <summary>The GA-mode IRTE's IsRun.</summary>
+    IrteIsRun,
+    /// <summary>The GA-mode IRTE's destination (a CPU).</summary>
+    IrteDest,
+    /// <summary>The GA-mode IRTE's GALogIntr.</summary>
+    GaLogIntr,
+    /// <summary>A doorbell pending at a CPU (<see cref="FieldValue.Cpu"/>).</summary>
+    Doorbell,
+    /// <summary>The IOMMU's GA-log interrupt pending.</summary>
+    GaLogPending,
 }
 
 /// <summary>The task state the block loop sets (current->__state).</summary>
@@ -120,6 +148,10 @@ public enum Outcome : byte
     PostedWithSn, PostedOnAlreadySet, PostedWillNotify, IommuNotify,
     // sched.in with on-recompute: sn-was-set (pilab's candidate fix)
     SnWasNotSetNoRecompute,
+    // AVIC (docs/avic.md)
+    AvicBlocking, IrrEmptySchedule, IrrPendingLeave, AvicLoad, AvicLoadSkipped, AvicPut, AvicUnblockReadCpu, IrrEvaluated, DoorbellEvaluated, DoorbellIgnored,
+    GaLogWakes, GaLogNothing, IrrSet, IsRunningRead, DoorbellRung, IncompleteIpiExit, ModeReadAvic, WakeAvic, NothingToWakeAvic,
+    IommuPostedDoorbell, IommuPostedGaLog, IommuPostedNothing, IommuDoorbell, IommuGaLog,
 }
 
 /// <summary>
@@ -179,6 +211,14 @@ public enum CauseKind : byte
     DummyHandlerAte,
     /// <summary>sched.in's on.recompute set ON for a post still in flight, so the injector's on.set found ON = 1.</summary>
     RecomputeSetOnForPostInFlight,
+    /// <summary>AVIC: vectors left in the backing page's IRR (<see cref="Cause.Value"/>).</summary>
+    IrrStranded,
+    /// <summary>AVIC: the last doorbell for a post went to <see cref="Cause.Cpu"/>, where no guest of this vCPU ran.</summary>
+    DoorbellIgnoredAt,
+    /// <summary>AVIC: a GA-log interrupt's wake-up found no blocking vCPU.</summary>
+    GaLogWokeNobody,
+    /// <summary>AVIC: a guest IPI read IsRunning = 1 and rang a doorbell instead of taking the incomplete-IPI exit.</summary>
+    SenderSawIsRunning,
 }
 
 public sealed record Cause(CauseKind Kind, int Value = 0, int Cpu = -1, IpiVector? Vector = null);
@@ -220,6 +260,8 @@ public sealed record Trace(
 
     /// <summary>A hardware poster's name: "IOMMU 1", or "IPIv 1" for the first IPIv poster.</summary>
     public string HardwarePosterName(int instance) => IsIpiv(instance) ? $"IPIv {instance - (Iommus - Ipivs)}" : $"IOMMU {instance}";
+    /// <summary>A run of the AVIC model (docs/avic.md): IRR, IsRunning, the IRTE and doorbells rather than the descriptor.</summary>
+    public bool Avic { get; init; }
 
     /// <summary>The thread can run on more than one CPU: the words name the CPU.</summary>
     public bool Migrates => HostCpus.Length > 1;

@@ -176,12 +176,48 @@ public static class Builtins
         OnRecompute = OnRecompute.SnWasSet,
         Check = Everything with { Iommu = 0 },
     };
+    // The AVIC design (docs/avic.md): its programs are avic.c's; a variant chooses its policies (AvicPolicy).
+
+    /// <summary>vcpu_enter_guest as AVIC needs it: IRQs off, smp_store_release of IN_GUEST_MODE, the full barrier, VMRUN (which evaluates the IRR).</summary>
+    private static readonly ImmutableArray<EntryStep> AvicEntry = [EntryStep.IrqOff, EntryStep.ModeIn, EntryStep.Mb, EntryStep.Enter];
+
+    private static Variant AvicVariant(string name, string description, string source, AvicPolicy policy, Configuration check) =>
+        new(name, description, AvicEntry, [], OnAlreadySet.Done, RequestHandling.None, source)
+        {
+            Design = KvmDesign.Avic, Avic = policy, Check = check,
+        };
+
+    /// <summary>KVM's AVIC today, with guest IPIs the hardware accelerates, an assigned device, a HLT, a preemption and a migration.</summary>
+    public static readonly Variant Avic = AvicVariant(
+        "avic",
+        "KVM's AVIC since the 2025 AVIC/IRTE rework: avic_vcpu_blocking clears IsRunning and arms GALogIntr before prepare_to_rcuwait, with preemption disabled; unblocking and sched-in reload IsRunning, the host ID and the IRTE on the CPU they run on",
+        "mainline arch/x86/kvm/svm/avic.c after the 2025 rework (enable_ipiv for SVM, d921665e01ba): avic_vcpu_load/put, avic_vcpu_blocking/unblocking, avic_pi_update_irte; svm.c svm_complete_interrupt_delivery; virt/kvm/kvm_main.c kvm_vcpu_block",
+        new AvicPolicy(Sender: AvicSender.Hardware), Everything with { Memory = MemoryModel.TSO });
+
+    public static readonly Variant AvicErratum1235 = AvicVariant(
+        "avic-erratum-1235",
+        "avic on a CPU with erratum #1235 and IPI virtualization on: the sender reads IsRunning=1 before its IRR write is seen, rings a doorbell no guest hears instead of taking the incomplete-IPI exit, and the vCPU's last IRR check misses the vector: it sleeps",
+        "KVM commits 8de4a1c8164e 'KVM: SVM: Disable (x2)AVIC IPI virtualization if CPU has erratum #1235' and d921665e01ba 'KVM: SVM: Add enable_ipiv param, never set IsRunning if disabled' (2025) fixed it",
+        new AvicPolicy(Sender: AvicSender.Erratum1235), new(Injectors: 1, Halts: 1));
+
+    public static readonly Variant AvicSetRunningStaleCpu = AvicVariant(
+        "avic-set-running-stale-cpu",
+        "avic with the unblocking reload before 7cfc5c653b07: avic_vcpu_load(vcpu, vcpu->cpu) read P0, was preempted and migrated to P2 (where sched-in loaded it right), then wrote host ID P0 and IRTE destination P0 with IsRun=1: the IOMMU's doorbell goes to P0 while the guest runs on P2",
+        "KVM commit 7cfc5c653b07 'KVM: fix avic_set_running for preemptable kernels' (2021) fixed it",
+        new AvicPolicy(Sender: AvicSender.Hardware, UnblockLoad: AvicUnblockLoad.VcpuCpu), new(Injectors: 0, Iommu: 1, Posts: 2, Halts: 1, Preemptions: 1, Migrations: 1));
+
+    public static readonly Variant AvicIrteNotRunning = AvicVariant(
+        "avic-irte-not-running",
+        "avic with avic_pi_update_irte before f3cebc75e742: a device assigned while the vCPU runs gets an IRTE with IsRun=0; the IOMMU sets the IRR and raises a GA-log interrupt whose wake-up finds nobody blocking; no doorbell reaches the running guest",
+        "KVM commit f3cebc75e742 'KVM: SVM: Set target pCPU during IRTE update if target vCPU is running' (2023) fixed it",
+        new AvicPolicy(Sender: AvicSender.Hardware, IrteAssign: AvicIrteAssign.NotRunning), new(Injectors: 0, Iommu: 1));
 
     /// <summary>Every built-in, the vCPU-entry designs first.</summary>
     public static readonly ImmutableArray<Variant> All =
         [PrePatch, PatchV1, IrqLate, Fixed, FixedNoMb,
          Kvm2021, Kvm2019, SnNoRecompute, NdstBlockedMigration, HaltWithoutWakeupVector, Kvm2021UnarmedMigration, Kvm2019CpuInjector,
-         Kvm2025, RecomputeIfSnSet];
+         Kvm2025, RecomputeIfSnSet,
+         Avic, AvicErratum1235, AvicSetRunningStaleCpu, AvicIrteNotRunning];
 
     /// <summary>The built-ins of one design.</summary>
     public static IEnumerable<Variant> Of(KvmDesign design) => All.Where(v => v.Design == design);
@@ -189,8 +225,11 @@ public static class Builtins
     /// <summary>The vCPU-entry built-ins (the seed mail's five designs).</summary>
     public static readonly ImmutableArray<Variant> EntryDesigns = [.. All.Where(v => v.Design == KvmDesign.Entry)];
 
-    /// <summary>The whole-system built-ins.</summary>
-    public static readonly ImmutableArray<Variant> WholeSystemDesigns = [.. All.Where(v => v.WholeSystem)];
+    /// <summary>The whole-system built-ins (the APICv designs kvm-2019 and kvm-2021).</summary>
+    public static readonly ImmutableArray<Variant> WholeSystemDesigns = [.. All.Where(v => v.WholeSystem && !v.IsAvic)];
+
+    /// <summary>The AVIC built-ins (docs/avic.md).</summary>
+    public static readonly ImmutableArray<Variant> AvicDesigns = [.. All.Where(v => v.IsAvic)];
 
     public static Variant? Find(string name) => All.FirstOrDefault(v => v.Name == name);
 }

@@ -51,6 +51,8 @@ public sealed record Configuration(
                 : Posts is < 1 or > MaxPosts ? $"--posts must be 1 to {MaxPosts}, not {Posts}"
                 : Exits is < 0 or > MaxExits ? $"--exits must be 0 to {MaxExits}, not {Exits}"
                 : null;
+        if (design == KvmDesign.Avic && IrqPriority)
+            return "--irq-priority has no meaning for design avic: a doorbell is no host interrupt (the CPU re-evaluates the IRR in guest mode and ignores it in host mode), and the GA-log interrupt is taken on a CPU the vCPU thread does not run on";
         return Injectors is < 0 or > MaxPosters ? $"--injectors must be 0 to {MaxPosters}, not {Injectors}"
             : Iommu is < 0 or > MaxPosters ? $"--iommu must be 0 to {MaxPosters}, not {Iommu}"
             : Ipiv is < 0 or > MaxPosters ? $"--ipiv must be 0 to {MaxPosters}, not {Ipiv}"

@@ -14,6 +14,9 @@ public enum KvmDesign : byte
     Kvm2019,
     /// <summary>Linux 5.17 and later: vmx_vcpu_pi_put switches NV to WAKEUP when the thread schedules out blocking.</summary>
     Kvm2021,
+    /// <summary>AMD AVIC (arch/x86/kvm/svm/avic.c, mainline after the 2025 rework): IsRunning in the physical APIC ID table, the
+    /// IOMMU's GA-mode IRTE, doorbells and GA-log interrupts (docs/avic.md).</summary>
+    Avic,
 }
 
 /// <summary>The names the file format, the command line and the output give the designs.</summary>
@@ -24,6 +27,7 @@ public static class DesignNames
         KvmDesign.Entry => "entry",
         KvmDesign.Kvm2019 => "kvm-2019",
         KvmDesign.Kvm2021 => "kvm-2021",
+        KvmDesign.Avic => "avic",
         _ => throw new ArgumentOutOfRangeException(nameof(d)),
     };
 

@@ -66,6 +66,12 @@ public sealed record Variant(
 
     public bool WholeSystem => Design != KvmDesign.Entry;
 
+    /// <summary>The AVIC design's policies (docs/avic.md); the default for every other design.</summary>
+    public AvicPolicy Avic { get; init; }
+
+    /// <summary>Of the AVIC design (its own model; no PIR, ON, SN, NV, NDST).</summary>
+    public bool IsAvic => Design == KvmDesign.Avic;
+
     /// <summary>Longest entry and injector sequences a variant may have (they bound the packed program counters).</summary>
     public const int MaxEntrySteps = 20;
     public const int MaxInjectorSteps = 12;
@@ -77,7 +83,8 @@ public sealed record Variant(
         OnAlreadySet == o.OnAlreadySet && Requests == o.Requests &&
         Block.SequenceEqual(o.Block) && SchedIn.SequenceEqual(o.SchedIn) && SchedOutBlock.SequenceEqual(o.SchedOutBlock) &&
         WakeupVector == o.WakeupVector && BlockedNdst == o.BlockedNdst &&
-        OnRecompute == o.OnRecompute && IommuSn == o.IommuSn && Preempted == o.Preempted && PreemptPut == o.PreemptPut && HostPreempt == o.HostPreempt;
+        OnRecompute == o.OnRecompute && IommuSn == o.IommuSn && Preempted == o.Preempted && PreemptPut == o.PreemptPut && HostPreempt == o.HostPreempt &&
+        Avic == o.Avic;
 
     public string EntryText => string.Join(' ', Entry.Select(StepNames.Name));
 

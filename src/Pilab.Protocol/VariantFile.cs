@@ -41,8 +41,10 @@ public static class VariantFile
     private static readonly string[] RuleKeys = ["on-recompute", "iommu-sn", "preempted", "preempt-put", "host-preempt"];
     private static readonly string[] SystemKeys = ["block", "sched-in", "sched-out-block", "wakeup-vector", "blocked-ndst", .. RuleKeys];
     private static readonly string[] EntryKeys = ["on-already-set", "requests"];
+    /// <summary>The AVIC design's keys (docs/avic.md).</summary>
+    private static readonly string[] AvicKeys = ["cpu-sender", "ipiv", "unblock-load", "irte-assign", "blocking-preemptible"];
     private static readonly string[] Keys =
-        ["name", "description", "source", "base", "design", "check", "expect", "finding", "entry", "injector", .. EntryKeys, .. SystemKeys];
+        ["name", "description", "source", "base", "design", "check", "expect", "finding", "entry", "injector", .. EntryKeys, .. SystemKeys, .. AvicKeys];
 
     /// <summary>The words of a <c>check:</c> line (docs/variant-format.md).</summary>
     public const string CheckWords = "mm=sc|tso, k=N (CPU injectors), j=N (IOMMU posters), i=N (IPIv posters), n=N (posts each), e=N (guest exits), h=N (halts), p=N (preemptions), m=N (migrations), same-vector, irq-priority";
@@ -72,6 +74,10 @@ public static class VariantFile
         PreemptedRule? preempted = null;
         PreemptPut? preemptPut = null;
         HostPreempt? hostPreempt = null;
+        AvicSender? avicSender = null;
+        bool? avicIpiv = null, avicBlockingPreemptible = null;
+        AvicUnblockLoad? avicUnblock = null;
+        AvicIrteAssign? avicIrte = null;
 
         var reader = new VariantLines(file, Keys, errors);
         var seen = reader.Seen;
@@ -180,6 +186,22 @@ public static class VariantFile
                         else Bad(w.Column, $"step {Quote(w.Text)}", "a sched.in sub-step: " + StepNames.SchedInWords);
                     }
                     break;
+                // the AVIC design's keys (docs/avic.md)
+                case "cpu-sender":
+                    if (One(["kvm", "avic", "avic-erratum-1235"])) avicSender = words[0].Text switch { "kvm" => AvicSender.Kvm, "avic" => AvicSender.Hardware, _ => AvicSender.Erratum1235 };
+                    break;
+                case "ipiv":
+                    if (One(["on", "off"])) avicIpiv = words[0].Text == "on";
+                    break;
+                case "unblock-load":
+                    if (One(["this-cpu", "vcpu-cpu"])) avicUnblock = words[0].Text == "this-cpu" ? AvicUnblockLoad.ThisCpu : AvicUnblockLoad.VcpuCpu;
+                    break;
+                case "irte-assign":
+                    if (One(["from-entry", "not-running"])) avicIrte = words[0].Text == "from-entry" ? AvicIrteAssign.FromEntry : AvicIrteAssign.NotRunning;
+                    break;
+                case "blocking-preemptible":
+                    if (One(["no", "yes"])) avicBlockingPreemptible = words[0].Text == "yes";
+                    break;
                 case "sched-out-block":
                     schedOut = [];
                     if (words.Count == 1 && words[0].Text == "none") break;
@@ -194,13 +216,22 @@ public static class VariantFile
         if (errors.Count > 0) return new(null, errors.ToImmutable());
 
         // Which design: the design line's, the base's, kvm-2021 when a whole-system key says so, else the vCPU entry.
-        var fDesign = design ?? baseVariant?.Design ?? (SystemKeys.Any(seen.ContainsKey) ? KvmDesign.Kvm2021 : KvmDesign.Entry);
+        var fDesign = design ?? baseVariant?.Design ?? (AvicKeys.Any(seen.ContainsKey) ? KvmDesign.Avic : SystemKeys.Any(seen.ContainsKey) ? KvmDesign.Kvm2021 : KvmDesign.Entry);
         int endLine = Math.Max(1, reader.LastLine);
         VariantParseResult Error(string key, int column, string what, string expected)
         {
             errors.Add(new(file, seen.GetValueOrDefault(key, endLine), column, what, expected));
             return new(null, errors.ToImmutable());
         }
+        if (fDesign == KvmDesign.Avic)
+            return ParseAvic(file, seen, endLine, errors, design, baseVariant, check, name, description, source, expect, finding,
+                new AvicPolicy(avicSender ?? default, avicIpiv ?? true, avicUnblock ?? default, avicIrte ?? default, avicBlockingPreemptible ?? false),
+                (avicSender is not null, avicIpiv is not null, avicUnblock is not null, avicIrte is not null, avicBlockingPreemptible is not null));
+        foreach (var k in AvicKeys)
+            if (seen.ContainsKey(k))
+                return Error(k, 1, $"key '{k}' in a variant of design {DesignNames.Name(fDesign)}", "the AVIC design for it ('design: avic' or 'base: avic': docs/avic.md)");
+        if (baseVariant is { IsAvic: true })
+            return Error("design", 1, $"design {DesignNames.Name(fDesign)} on base {baseVariant.Name} (avic)", "a base of the same design");
         foreach (var k in fDesign == KvmDesign.Entry ? SystemKeys : EntryKeys)
             if (seen.ContainsKey(k))
                 return Error(k, 1, $"key '{k}' in a variant of design {DesignNames.Name(fDesign)}",
@@ -325,6 +356,49 @@ public static class VariantFile
         return new(variant, []);
     }
 
+    /// <summary>The rest of <see cref="Parse"/> for the AVIC design: its keys only (no entry, injector or APICv
+    /// keys: its programs are fixed by avic.c, and its policies are the keys of docs/avic.md), the base's
+    /// policies for every key not given, the check line checked against the design.</summary>
+    private static VariantParseResult ParseAvic(string file, IReadOnlyDictionary<string, int> seen, int endLine, ImmutableArray<Diagnostic>.Builder errors,
+        KvmDesign? design, Variant? baseVariant, Configuration? check, string name, string? description, string? source, string? expect, bool? finding,
+        AvicPolicy given, (bool Sender, bool Ipiv, bool Unblock, bool Irte, bool Preemptible) has)
+    {
+        VariantParseResult Error(string key, string what, string expected)
+        {
+            errors.Add(new(file, seen.GetValueOrDefault(key, endLine), 1, what, expected));
+            return new(null, errors.ToImmutable());
+        }
+        foreach (var k in (string[])["entry", "injector", .. EntryKeys, .. SystemKeys])
+            if (seen.ContainsKey(k))
+                return Error(k, $"key '{k}' in a variant of design avic", "only the AVIC keys (" + string.Join(", ", AvicKeys) + "): its programs are avic.c's (docs/avic.md)");
+        if (baseVariant is not null && baseVariant.Design != KvmDesign.Avic)
+            return Error(design is not null ? "design" : "base", $"design avic on base {baseVariant.Name} ({DesignNames.Name(baseVariant.Design)})", "an AVIC base (" + string.Join(", ", Builtins.Of(KvmDesign.Avic).Select(v => v.Name)) + ")");
+        var reference = baseVariant ?? Builtins.Avic;
+        var r = reference.Avic;
+        var policy = new AvicPolicy(
+            has.Sender ? given.Sender : r.Sender,
+            has.Ipiv ? given.Ipiv : r.Ipiv,
+            has.Unblock ? given.UnblockLoad : r.UnblockLoad,
+            has.Irte ? given.IrteAssign : r.IrteAssign,
+            has.Preemptible ? given.BlockingPreemptible : r.BlockingPreemptible);
+        var fCheck = check ?? reference.Check;
+        if (fCheck.Problem(KvmDesign.Avic) is { } cp)
+            return Error(check is null ? (seen.ContainsKey("base") ? "base" : "design") : "check",
+                check is null ? $"the configuration {fCheck.CheckLine(KvmDesign.Avic)} taken from {reference.Name}" : $"check '{fCheck.CheckLine(KvmDesign.Avic)}'",
+                $"a configuration design avic can check: {cp}");
+        var variant = reference with
+        {
+            Name = name,
+            Description = description ?? reference.Description,
+            Source = source ?? reference.Source,
+            Avic = policy,
+            Check = fCheck,
+            Expect = expect,
+            Finding = finding ?? false,
+        };
+        return new(variant, []);
+    }
+
     /// <summary>Reads the words of a <c>check:</c> line: each key at most once, every value in range
     /// of the packed state (the design's own rules are checked after, with <see cref="Configuration.Problem"/>).</summary>
     private static Configuration? ParseCheck(List<(string Text, int Column)> words, string file, int line, ImmutableArray<Diagnostic>.Builder errors)
@@ -379,6 +453,15 @@ public static class VariantFile
         sb.Append("check: ").Append(v.Check.CheckLine(v.Design)).Append('\n');
         if (v.Expect is { } e) sb.Append("expect: ").Append(e).Append('\n');
         if (v.Finding) sb.Append("finding: yes\n");
+        if (v.IsAvic)
+        {
+            sb.Append("cpu-sender: ").Append(AvicPolicy.Name(v.Avic.Sender)).Append('\n');
+            sb.Append("ipiv: ").Append(v.Avic.Ipiv ? "on" : "off").Append('\n');
+            sb.Append("unblock-load: ").Append(AvicPolicy.Name(v.Avic.UnblockLoad)).Append('\n');
+            sb.Append("irte-assign: ").Append(AvicPolicy.Name(v.Avic.IrteAssign)).Append('\n');
+            sb.Append("blocking-preemptible: ").Append(v.Avic.BlockingPreemptible ? "yes" : "no").Append('\n');
+            return sb.ToString();
+        }
         sb.Append("entry: ").Append(v.EntryText).Append('\n');
         sb.Append("injector: ").Append(v.InjectorText).Append('\n');
         if (!v.WholeSystem)
@@ -415,7 +498,10 @@ public static class VariantFile
             if (FileKind.Of(nameOrPath) is { } kind && kind != FileKind.Regular)
                 return Fail($"{kind}, not a variant file");
             var info = new FileInfo(nameOrPath);
-            if (!info.Exists) return Fail(Directory.Exists(nameOrPath) ? "a directory" : "no such built-in variant or file");
+            // A command that takes several variants (report) hands it a word it does not know as an option too.
+            if (!info.Exists) return Fail(Directory.Exists(nameOrPath) ? "a directory"
+                : nameOrPath.StartsWith('-') ? "not an option of this command (see its --help), nor a built-in variant or file"
+                : "no such built-in variant or file");
             if (info.Length > 1 << 20) return Fail($"a file of {info.Length:N0} bytes (a variant file is at most 1 MiB)");
             // Read at most one byte past the limit, in case the file grew since it was looked at.
             using var stream = new FileStream(nameOrPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);

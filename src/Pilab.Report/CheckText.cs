@@ -51,9 +51,10 @@ public static class CheckText
         };
     }
 
-    /// <summary>The birthday bound of FingerprintSet.OmissionBound, and what a state cost.</summary>
+    /// <summary>The birthday bound of FingerprintSet.OmissionBound, and what a state cost (with hash compaction or the compact store).</summary>
     private static string Compaction(ExplorationResult x) => x.HashCompaction
         ? $", hash compaction: P(missed state) <= n(n-1)/2^65 = {x.OmissionProbability:G3}, {x.BytesPerState:F1} bytes/state"
+        : x.Store == StateStore.Compact ? $", compact store: {x.BytesPerState:F1} bytes/state"
         : "";
 
     /// <summary>The head of <c>pilab explain</c>: the variant, its design's sequences, the configuration.</summary>
@@ -62,6 +63,10 @@ public static class CheckText
         var v = r.Variant;
         if (!v.WholeSystem)
             return $"{v.Name} [{r.ConfigurationText}]\nentry:    {v.EntryText}\ninjector: {v.InjectorText}\n\n";
+        if (v.IsAvic)
+            return $"{v.Name} [{r.ConfigurationText}]\ndesign:               avic (docs/avic.md)\ncpu-sender:           {AvicPolicy.Name(v.Avic.Sender)}\n" +
+                $"ipiv:                 {(v.Avic.Ipiv ? "on" : "off")}\nunblock-load:         {AvicPolicy.Name(v.Avic.UnblockLoad)}\nirte-assign:          {AvicPolicy.Name(v.Avic.IrteAssign)}\n" +
+                $"blocking-preemptible: {(v.Avic.BlockingPreemptible ? "yes" : "no")}\n\n";
         return $"{v.Name} [{r.ConfigurationText}]\ndesign:          {DesignNames.Name(v.Design)} (wake-up vector {(v.WakeupArmed(r.Configuration) ? "armed" : "not armed")})\n" +
             $"entry:           {v.EntryText}\ninjector:        {v.InjectorText}\nblock:           {v.BlockText}\nsched-in:        {v.SchedInText}\n" +
             (v.Design == KvmDesign.Kvm2021 ? $"sched-out-block: {v.SchedOutBlockText}\n" : $"blocked-ndst:    {StepNames.Name(v.BlockedNdst)}\n") + "\n";
@@ -72,7 +77,9 @@ public static class CheckText
     {
         var x = r.Exploration;
         string head = ExplainHead(r);
-        string proper = r.Variant.WholeSystem
+        string proper = r.Variant.IsAvic
+            ? "each with IRR empty, no doorbell or GA-log interrupt pending and every posted vector delivered"
+            : r.Variant.WholeSystem
             ? "each with PIR and vIRR empty, ON=0, nothing pending and every posted vector delivered"
             : "each with PIR empty, ON=0 and every posted vector delivered";
         return r.Verdict switch
@@ -96,17 +103,19 @@ public static class CheckText
     {
         var list = results.ToList();
         string graph = ReductionNote(list.Any(r => r.Exploration.PartialOrder), list.Any(r => r.Exploration.Symmetry));
+        if (list.Any(r => r.Variant.IsAvic && !r.Exploration.PartialOrder) && list.Any(r => r.Exploration.PartialOrder))
+            graph += " (design avic: the full graph, its model has no reductions yet)";
         var t = new TextTable("variant", "design", "wake-up vector", "mm", "k", "j", "n", "e", "h", "p", "m", "verdict", "states", "transitions", "trace", "time", "story").AlignRight(12, 13, 14, 15);
         foreach (var r in list)
         {
             var x = r.Exploration;
             var c = r.Configuration;
-            t.Add(r.Variant.Name, DesignNames.Name(r.Variant.Design), r.Variant.WakeupArmed(c) ? "armed" : "not armed", c.Memory.ToString(),
+            t.Add(r.Variant.Name, DesignNames.Name(r.Variant.Design), r.Variant.IsAvic ? "-" : r.Variant.WakeupArmed(c) ? "armed" : "not armed", c.Memory.ToString(),
                 c.Injectors.ToString(), c.Iommu.ToString(), c.Posts.ToString(), c.Exits.ToString(), c.Halts.ToString(), c.Preemptions.ToString(), c.Migrations.ToString(),
                 VerdictCell(r.Verdict), x.States.ToString("N0"), x.Transitions.ToString("N0"), r.TraceLength == 0 ? "-" : r.TraceLength.ToString(),
                 $"{x.Elapsed.TotalMilliseconds:F0} ms", Story(r));
         }
-        return $"whole system (docs/whole-system.md), each built-in at its own configuration (its check line): k CPU injectors, j IOMMU posters, n posts each, e guest exits; the guest may halt h times, the thread be preempted p times and migrate m times; {graph}\n" + t
+        return $"whole system (docs/whole-system.md; design avic: docs/avic.md), each built-in at its own configuration (its check line): k CPU injectors, j IOMMU posters, n posts each, e guest exits; the guest may halt h times, the thread be preempted p times and migrate m times; {graph}\n" + t
             + "story: FINDING = a race pilab found in code KVM ran or runs; historical fix = the code before a KVM commit that fixed the race; design = a design proved in that configuration\n";
     }
 }

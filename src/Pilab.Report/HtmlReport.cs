@@ -138,6 +138,7 @@ public static class HtmlReport
         sb.Append("<section id=\"whole-system\">\n<h2>Verdicts: whole system</h2>\n<p class=\"note\">")
           .Append("The whole-system model (docs/whole-system.md): the vCPU thread also halts and blocks on a wake list, is preempted and scheduled in again, ")
           .Append("and migrates between P0 and P2; CPU injectors and IOMMU posters post to its posted-interrupt descriptor. ")
+          .Append(whole.Any(e => e.Result.Variant.IsAvic) ? "Rows of design avic (docs/avic.md) are AMD AVIC: no descriptor, but the vAPIC backing page's IRR, IsRunning and the host ID of the physical APIC ID entry, the IOMMU's GA-mode IRTE, doorbells and GA-log interrupts; their k CPU posters are guest IPIs the AVIC hardware sends or KVM's svm_deliver_interrupt. " : "")
           .Append("Each variant is checked once, at its own configuration (its <code>check:</code> line")
           .Append(options is null ? "" : $", with <code>{E(options)}</code> laid over it").Append("): ")
           .Append("<b>k</b> CPU injectors, <b>j</b> IOMMU posters, <b>n</b> posts each, <b>e</b> guest exits; the guest may halt <b>h</b> times, ")
@@ -161,7 +162,7 @@ public static class HtmlReport
             sb.Append("<tr data-variant=\"").Append(E(v.Name)).Append("\" data-design=\"").Append(E(DesignNames.Name(v.Design)))
               .Append("\" data-story=\"").Append(storyClass).Append('"').Append(storyClass == "finding" ? " class=\"finding\"" : "").Append('>');
             sb.Append("<th class=\"name\" title=\"").Append(E(v.Description)).Append("\">").Append(E(v.Name)).Append("</th>");
-            sb.Append("<td>").Append(E(DesignNames.Name(v.Design))).Append("</td><td>").Append(v.WakeupArmed(c) ? "armed" : "not armed").Append("</td>");
+            sb.Append("<td>").Append(E(DesignNames.Name(v.Design))).Append("</td><td>").Append(v.IsAvic ? "-" : v.WakeupArmed(c) ? "armed" : "not armed").Append("</td>");
             sb.Append("<td>").Append(c.Memory).Append("</td>");
             foreach (int x in new[] { c.Injectors, c.Iommu, c.Posts, c.Exits, c.Halts, c.Preemptions, c.Migrations })
                 sb.Append("<td class=\"num\">").Append(x).Append("</td>");

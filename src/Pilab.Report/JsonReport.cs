@@ -35,7 +35,10 @@ public static class JsonReport
             Seconds = Math.Round(x.Elapsed.TotalSeconds, 4),
             Reductions = new ReductionsJson(x.PartialOrder, x.Symmetry),
             Workers = x.Workers,
+            RemoteMessages = x.RemoteMessages,
+            MessageBytes = x.MessageBytes,
             HashCompaction = x.HashCompaction,
+            Store = x.Store is { } store ? StateStores.Name(store) : null,
             OmissionProbability = x.OmissionProbability,
             BytesPerState = Math.Round(x.BytesPerState, 1),
             Bound = x.BoundMessage,
@@ -47,6 +50,15 @@ public static class JsonReport
     {
         var v = r.Variant;
         var json = new VariantJson(v.Name, v.Description, DesignNames.Name(v.Design), r.Model.Name, v.Finding, v.EntryText, v.InjectorText);
+        if (v.IsAvic)
+            return json with
+            {
+                CpuSender = AvicPolicy.Name(v.Avic.Sender),
+                Ipiv = v.Avic.Ipiv,
+                UnblockLoad = AvicPolicy.Name(v.Avic.UnblockLoad),
+                IrteAssign = AvicPolicy.Name(v.Avic.IrteAssign),
+                BlockingPreemptible = v.Avic.BlockingPreemptible,
+            };
         return v.WholeSystem
             ? json with
             {
@@ -104,10 +116,11 @@ public static class JsonReport
     /// <summary>A value as data: a vector set as an array of vectors, a flag as 0/1, a CPU that is none as null, a mode, vector or CPU by its name.</summary>
     public static JsonNode? Value(Field f, int v) => f switch
     {
-        Field.Pir or Field.VIrr or Field.Delivered =>
+        Field.Pir or Field.VIrr or Field.Delivered or Field.Irr or Field.Recognized =>
             new JsonArray([.. Enumerable.Range(0, PiState.VectorCount).Where(i => (v & (1 << i)) != 0).Select(i => (JsonNode)JsonValue.Create($"v{i + 1}"))]),
-        Field.On or Field.Sn or Field.Waiter or Field.EventRequest or Field.IF or Field.Halted or Field.Guest => JsonValue.Create(v),
-        Field.Ndst or Field.ThreadCpu or Field.VcpuCpu or Field.Wakelist when v < 0 => null,
+        Field.On or Field.Sn or Field.Waiter or Field.EventRequest or Field.IF or Field.Halted or Field.Guest
+            or Field.IsRunning or Field.IrteIsRun or Field.GaLogIntr or Field.Doorbell or Field.GaLogPending => JsonValue.Create(v),
+        Field.Ndst or Field.ThreadCpu or Field.VcpuCpu or Field.Wakelist or Field.HostId or Field.IrteDest when v < 0 => null,
         _ => JsonValue.Create(TraceText.Value(f, v)),
     };
 

@@ -32,6 +32,16 @@ public static class SequenceDiagram
         var c = result.Configuration;
         var v = result.Variant;
         string what = result.Verdict == Verdict.Stuck ? "gets stuck" : "loses an interrupt";
+        if (v.IsAvic)
+        {
+            string avicTitle = $"{v.Name} under {c.Memory}: the shortest run that {what} ({result.Trace.Steps.Length} steps)";
+            string[] avicSub =
+            [
+                $"design:   avic      ({result.ConfigurationText})",
+                $"cpu-sender: {AvicPolicy.Name(v.Avic.Sender)}   ipiv: {(v.Avic.Ipiv ? "on" : "off")}   unblock-load: {AvicPolicy.Name(v.Avic.UnblockLoad)}   irte-assign: {AvicPolicy.Name(v.Avic.IrteAssign)}   blocking-preemptible: {(v.Avic.BlockingPreemptible ? "yes" : "no")}",
+            ];
+            return Render(SequenceLayout.Build(result.Trace), avicTitle, avicSub, idPrefix);
+        }
         if (v.WholeSystem)
         {
             string wholeTitle = $"{v.Name} under {c.Memory}: the shortest run that {what} ({result.Trace.Steps.Length} steps)";
@@ -135,7 +145,7 @@ public static class SequenceDiagram
             svg.Add(StepGroup(layout, layout.Steps[i], xs, top[i], height[i], width, narrativeX, narrative[i], idPrefix));
 
         svg.Add(End(layout, xs, endTop, width, diagnosis));
-        svg.Add(Legend(totalHeight - LegendHeight + 8, idPrefix));
+        svg.Add(Legend(totalHeight - LegendHeight + 8, idPrefix, layout.Trace.Avic));
         return svg;
     }
 
@@ -264,6 +274,10 @@ public static class SequenceDiagram
         Field.Wakelist => 82,
         Field.ThreadCpu => 62,
         Field.ThreadState => 62,
+        Field.Irr => 76,
+        Field.IsRunning or Field.IrteIsRun => 74,
+        Field.HostId or Field.IrteDest => 62,
+        Field.GaLogIntr => 70,
         _ => 50,
     };
 
@@ -283,6 +297,12 @@ public static class SequenceDiagram
         Field.Wakelist => v != 0 ? $"P{c.Cpu} list: vCPU" : $"P{c.Cpu} list: -",
         Field.ThreadCpu => $"thread@P{v}",
         Field.ThreadState => TraceText.Place(v),
+        Field.Irr => $"IRR {PiState.Vectors(v)}",
+        Field.IsRunning => $"IsRunning {v}",
+        Field.HostId => $"host P{v}",
+        Field.IrteIsRun => $"IRTE.IsRun {v}",
+        Field.IrteDest => $"IRTE→P{v}",
+        Field.GaLogIntr => $"GALogIntr {v}",
         _ => $"{TraceText.Name(c.Field)} {v}",
     };
 
@@ -362,11 +382,21 @@ public static class SequenceDiagram
         double x0 = xs[layout.MemoryLine] - MemoryHalf(layout);
         var mem = new XElement(Svg + "g", new XAttribute("class", "mem"));
         int pir = Trace.Find(f, Field.Pir);
+        int irr = Trace.Find(f, Field.Irr);
         foreach (var c in layout.Trace.Cells)
         {
             int v = CellValue(f, c);
             double w = CellWidth(c);
-            if (c.Field == Field.Pir && pir != 0)
+            if (c.Field == Field.Irr && irr != 0)
+            {
+                var stranded = new XElement(Svg + "g",
+                    new XAttribute("class", "stranded"),
+                    new XAttribute("data-vectors", SequenceLayout.Bits(irr)));
+                Cell(stranded, x0, cy, w, CellText(c, v), false, "stranded");
+                stranded.Add(Text(x0 + w / 2 + (MemoryHalf(layout) - w / 2 > 100 ? 60 : MemoryHalf(layout) - w / 2), cy + 28, $"{SequenceLayout.Bits(irr)} left in IRR", "stranded-text", anchor: "middle"));
+                mem.Add(stranded);
+            }
+            else if (c.Field == Field.Pir && pir != 0)
             {
                 var stranded = new XElement(Svg + "g",
                     new XAttribute("class", "stranded"),
@@ -392,6 +422,7 @@ public static class SequenceDiagram
             int p = Trace.Find(f, Field.Pending, cpu);
             anyPending |= p != 0;
             string pending = (p & 1) != 0 ? "NOTIFY pending" : (p & 2) != 0 ? "RESCHED pending" : (p & 4) != 0 ? "WAKEUP pending" : "nothing pending";
+            if (layout.Trace.Avic) { p = Trace.Find(f, Field.Doorbell, cpu); pending = p != 0 ? "doorbell pending" : "no doorbell"; anyPending |= p != 0; }
             g.Add(Text(xs[line], cy + 4, pending, "end-note", anchor: "middle"));
         }
         int hostCpu = layout.Trace.Migrates ? Trace.Find(f, Field.ThreadCpu) : layout.Trace.HostCpus[0];
@@ -399,7 +430,7 @@ public static class SequenceDiagram
         bool asleep = Trace.Find(f, Field.ThreadState) == (int)ThreadPlace.Asleep;
         g.Add(Text(xs[layout.GuestLine], cy + 4, guest ? "guest runs" : "guest not running", "end-note", anchor: "middle"));
         if (asleep) g.Add(Text(xs[layout.ThreadLine], cy + 4, "vCPU thread asleep", "end-note", anchor: "middle"));
-        if (guest && !anyPending && pir != 0)
+        if (guest && !anyPending && (pir | irr) != 0)
             g.Add(Text(xs[layout.GuestLine], cy + 18, "no IPI is coming", "end-note", anchor: "middle"));
 
         double dy = endTop + 50;
@@ -413,7 +444,7 @@ public static class SequenceDiagram
         return g;
     }
 
-    private static XElement Legend(double y, string idPrefix)
+    private static XElement Legend(double y, string idPrefix, bool avic = false)
     {
         var g = new XElement(Svg + "g", new XAttribute("class", "legend"));
         double x = Gutter - 20;
@@ -428,12 +459,12 @@ public static class SequenceDiagram
         Item("a a-store", "dark", "plain store");
         Item("a a-load", "dark", "load (value comes back)");
         Item("a a-flush", "fl", "store-buffer flush");
-        Item("a a-ipi", "ipi", "IPI");
+        Item("a a-ipi", "ipi", avic ? "doorbell / GA-log interrupt" : "IPI");
         Item("a a-transition", "tr", "VM entry/exit");
         x = Gutter - 20;
         y += 22;
         g.Add(Rect(x, y + 1, 12, 14, "band-if"));
-        g.Add(Text(x + 18, y + 12, "P0.IF = 0: a NOTIFY waits for VM entry", "legend-text"));
+        g.Add(Text(x + 18, y + 12, avic ? "IF = 0 on the thread's CPU" : "P0.IF = 0: a NOTIFY waits for VM entry", "legend-text"));
         x += 250;
         g.Add(Rect(x, y + 1, 12, 14, "band-guest"));
         g.Add(Text(x + 18, y + 12, "guest runs", "legend-text"));
@@ -441,6 +472,7 @@ public static class SequenceDiagram
         g.Add(Rect(x, y + 1, 24, 14, "cell chg"));
         g.Add(Text(x + 30, y + 12, "changed by the step", "legend-text"));
         x += 160;
+        if (avic) return g; // the seed's pairing numbers are the APICv entry's
         g.Add(Text(x, y + 12, "seed's numbers:", "legend-text"));
         x += 96;
         foreach (var (seed, meaning) in new[] { ("1", "PIR"), ("2", "ON"), ("3", "mode"), ("4a", "IRQs off / NOTIFY"), ("4b", "check / kick") })

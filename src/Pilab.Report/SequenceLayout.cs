@@ -54,6 +54,8 @@ public sealed class SequenceLayout
     public int BufferLine { get; }
     public int ThreadLine { get; }
     public int GuestLine { get; }
+    /// <summary>AVIC with an IOMMU poster: the lifeline of the GA-log interrupt's handler, else -1.</summary>
+    public int GaLogLine { get; }
     /// <summary>The processor lifeline of each host CPU, by CPU number.</summary>
     public ImmutableDictionary<int, int> ProcessorLines { get; }
     public int ProcessorLine => ProcessorLines[Trace.HostCpus[0]];
@@ -63,10 +65,20 @@ public sealed class SequenceLayout
         Trace = trace;
         bool ws = trace.Migrates;
         var lines = new List<Lifeline>();
+        bool avic = trace.Avic;
+        bool avicIpi = avic && trace.Steps.Any(s => s.Actor == Actor.AvicIpi);
         for (int i = 1; i <= trace.Injectors; i++)
-            lines.Add(ws ? new(LifelineKind.Injector, -1, $"injector {i}", "deliver_posted_interrupt") : new(LifelineKind.Injector, i, $"P{i} injector", "deliver_posted_interrupt"));
+            lines.Add(avic ? new(LifelineKind.Injector, -1, avicIpi ? $"guest IPI {i}" : $"injector {i}", avicIpi ? "AVIC hardware, incomplete-IPI exit" : "svm_deliver_interrupt")
+                : ws ? new(LifelineKind.Injector, -1, $"injector {i}", "deliver_posted_interrupt") : new(LifelineKind.Injector, i, $"P{i} injector", "deliver_posted_interrupt"));
         for (int j = 1; j <= trace.Iommus; j++)
-            lines.Add(new(LifelineKind.Iommu, -1, trace.HardwarePosterName(j), trace.IsIpiv(j) ? "IPI virtualization" : "posted-interrupt remapping"));
+            lines.Add(new(LifelineKind.Iommu, -1, trace.HardwarePosterName(j), avic ? "guest virtual APIC (GA) mode" : trace.IsIpiv(j) ? "IPI virtualization" : "posted-interrupt remapping"));
+        // AVIC: the GA-log interrupt is handled on a CPU the thread does not run on (avic_ga_log_notifier).
+        GaLogLine = -1;
+        if (avic && trace.Iommus > 0)
+        {
+            GaLogLine = lines.Count;
+            lines.Add(new(LifelineKind.Processor, 1, "GA-log irq", "avic_ga_log_notifier"));
+        }
         MemoryLine = lines.Count;
         lines.Add(new(LifelineKind.Memory, -1, "memory", string.Join(" · ", trace.Cells.Select(CellName))));
         BufferLine = -1;
@@ -81,14 +93,14 @@ public sealed class SequenceLayout
         foreach (int c in trace.HostCpus)
         {
             processors[c] = lines.Count;
-            lines.Add(new(LifelineKind.Processor, c, $"P{c} processor", ws ? "local APIC, handlers" : "local APIC, IF"));
+            lines.Add(new(LifelineKind.Processor, c, $"P{c} processor", avic ? "AVIC: doorbell" : ws ? "local APIC, handlers" : "local APIC, IF"));
         }
         ProcessorLines = processors.ToImmutable();
         GuestLine = lines.Count;
-        lines.Add(new(LifelineKind.Guest, -1, "guest", "VMX non-root"));
+        lines.Add(new(LifelineKind.Guest, -1, "guest", avic ? "SVM guest mode" : "VMX non-root"));
         Lifelines = [.. lines];
 
-        StrandedVectors = Trace.Find(Final, Field.Pir) | (Trace.Find(Final, Field.VIrr) & ~Trace.Find(Final, Field.Delivered));
+        StrandedVectors = Trace.Find(Final, Field.Pir) | (Trace.Find(Final, Field.VIrr) & ~Trace.Find(Final, Field.Delivered)) | Trace.Find(Final, Field.Irr);
         Steps = [.. trace.Steps.Select(Place)];
     }
 
@@ -109,7 +121,9 @@ public sealed class SequenceLayout
         Actor.Injector => s.Instance - 1,
         Actor.Iommu => Trace.Injectors + s.Instance - 1,
         Actor.VcpuThread => ThreadLine,
+        Actor.Interrupts when !ProcessorLines.ContainsKey(s.Cpu ?? 0) && GaLogLine >= 0 => GaLogLine,
         Actor.Interrupts => ProcessorLines[s.Cpu ?? 0],
+        Actor.AvicIpi => s.Instance - 1,
         Actor.Guest => GuestLine,
         Actor.StoreBuffer => BufferLine >= 0 ? BufferLine : MemoryLine,
         _ => ThreadLine,
@@ -139,7 +153,7 @@ public sealed class SequenceLayout
         string M(Field f = Field.Mode) => TraceText.Value(f, s.Read(f) ?? 0);
         void Locked(string label) => arrows.Add(new(me, MemoryLine, ArrowKind.Locked, label));
         void Load(string label) => arrows.Add(new(loadSource, me, ArrowKind.Load, label));
-        void Ipi() { if (s.Ipi is { } ipi) arrows.Add(new(me, Processor(ipi.TargetCpu), ArrowKind.Ipi, $"{TraceText.Vector(ipi.Vector)} IPI")); }
+        void Ipi() { if (s.Ipi is { } ipi) arrows.Add(new(me, Processor(ipi.TargetCpu), ArrowKind.Ipi, ipi.Vector == IpiVector.Doorbell ? "doorbell" : $"{TraceText.Vector(ipi.Vector)} IPI")); }
 
         switch (s.Outcome)
         {
@@ -164,7 +178,7 @@ public sealed class SequenceLayout
             case Outcome.WakeupHandlerWakes: Load("on this wake list, ON = 1"); note = "wakes the vCPU"; break;
             case Outcome.WakeupHandlerNothing: Load(s.Read(Field.Wakelist) == s.Cpu ? "ON = 0" : "vCPU not on this list"); break;
             case Outcome.GuestTake:
-                note = $"takes {Bits(ChangeOf(s, Field.VIrr, out int v0) is var v1 ? v0 & ~v1 : 0)}";
+                note = $"takes {Bits(ChangeOf(s, Trace.Avic ? Field.Irr : Field.VIrr, out int v0) is var v1 ? v0 & ~v1 : 0)}";
                 break;
             case Outcome.GuestExit: arrows.Add(new(GuestLine, ThreadLine, ArrowKind.Transition, "VM exit")); break;
             case Outcome.GuestHalt: arrows.Add(new(GuestLine, ThreadLine, ArrowKind.Transition, "VM exit (HLT)")); break;
@@ -173,6 +187,8 @@ public sealed class SequenceLayout
                 arrows.Add(new(me, MemoryLine, ArrowKind.Flush, ""));
                 note = $"{Spaced(s.Reads[0])} reaches memory";
                 break;
+            case Outcome.Loaded when Trace.Avic: Locked($"IsRunning = 1 @P{s.Cpu}"); break;
+            case Outcome.Migrated when Trace.Avic: Locked($"IsRunning = 1 @P{s.Cpu}"); note = $"from P{s.Read(Field.ThreadCpu)}"; break;
             case Outcome.Loaded: note = $"loaded on P{s.Cpu}"; break;
             case Outcome.Migrated: note = $"loaded on P{s.Cpu} (from P{s.Read(Field.ThreadCpu)})"; break;
             case Outcome.Preempted: note = "preempted"; break;
@@ -192,6 +208,42 @@ public sealed class SequenceLayout
             case Outcome.PirNotEmptySetOn: Locked(ChangeOf(s, Field.On, out int on0) != on0 ? "PIR ≠ {}: set ON" : "PIR ≠ {}: ON already 1"); break;
             case Outcome.PirEmpty: Locked("PIR empty"); break;
             case Outcome.SnWasNotSetNoRecompute: Locked("SN was not set: ON left alone"); break;
+            // AVIC (docs/avic.md)
+            case Outcome.IrrSet or Outcome.IommuPostedDoorbell or Outcome.IommuPostedGaLog or Outcome.IommuPostedNothing:
+            {
+                int added = ChangeOf(s, Field.Irr, out int i0) & ~i0;
+                postsStranded = ((added == 0 ? s.Value(Field.Irr) & ~i0 : added) & StrandedVectors) != 0 && added != 0;
+                string irr = added != 0 ? $"set {Bits(added)} in IRR" : "IRR already set";
+                Locked(s.Outcome switch
+                {
+                    Outcome.IommuPostedDoorbell => $"{irr}; IsRun → P{s.Read(Field.IrteDest)}",
+                    Outcome.IommuPostedGaLog => $"{irr}; GA log",
+                    Outcome.IommuPostedNothing => $"{irr}; no IsRun, no GA log",
+                    _ => irr,
+                });
+                break;
+            }
+            case Outcome.IsRunningRead: Load($"IsRunning = {s.Read(Field.IsRunning)}, host P{s.Read(Field.HostId)}"); break;
+            case Outcome.DoorbellRung: case Outcome.IommuDoorbell: Ipi(); break;
+            case Outcome.IommuGaLog:
+                if (GaLogLine >= 0) arrows.Add(new(me, GaLogLine, ArrowKind.Ipi, "GA-log interrupt"));
+                break;
+            case Outcome.IncompleteIpiExit: note = "IsRunning = 0: incomplete-IPI exit"; break;
+            case Outcome.ModeReadAvic: Load($"mode = {M()}"); break;
+            case Outcome.WakeAvic: Locked("wake the thread"); break;
+            case Outcome.NothingToWakeAvic: Locked("nothing to wake"); break;
+            case Outcome.GaLogWakes: Locked("wake the thread"); break;
+            case Outcome.GaLogNothing: Locked("nothing to wake"); break;
+            case Outcome.DoorbellEvaluated: Locked($"evaluate IRR {Bits(s.Read(Field.Irr) ?? 0)}"); break;
+            case Outcome.DoorbellIgnored: note = "doorbell ignored: no guest of this vCPU here"; break;
+            case Outcome.IrrEvaluated: arrows.Add(new(me, GuestLine, ArrowKind.Transition, $"VMRUN (IRR {Bits(s.Read(Field.Irr) ?? 0)})")); break;
+            case Outcome.IrrEmptySchedule: Load("IRR = {}"); break;
+            case Outcome.IrrPendingLeave: Load($"IRR = {TraceText.Vectors(s.Read(Field.Irr) ?? 0)}: leave"); break;
+            case Outcome.AvicBlocking: Locked("IsRunning = 0, IsRun = 0"); break;
+            case Outcome.AvicLoad: Locked($"IsRunning = 1 @P{s.Value(Field.HostId)}"); break;
+            case Outcome.AvicUnblockReadCpu: Load($"vcpu->cpu = P{s.Read(Field.VcpuCpu)}"); break;
+            case Outcome.AvicLoadSkipped: note = $"loaded on P{s.Cpu}; blocking: no AVIC load"; break;
+            case Outcome.AvicPut: Locked("IsRunning = 0, IsRun = 0"); break;
             case Outcome.PostedWithSn or Outcome.PostedOnAlreadySet or Outcome.PostedWillNotify:
             {
                 int added = ChangeOf(s, Field.Pir, out int p0) & ~p0;

@@ -22,7 +22,11 @@ public static class TraceText
 
     public static string Mode(int m) => ((VcpuMode)m).Text();
 
-    public static string Vector(IpiVector v) => v switch { IpiVector.Notify => "NOTIFY", IpiVector.Resched => "RESCHED", _ => "WAKEUP" };
+    public static string Vector(IpiVector v) => v switch
+    {
+        IpiVector.Notify => "NOTIFY", IpiVector.Resched => "RESCHED", IpiVector.Wakeup => "WAKEUP",
+        IpiVector.Doorbell => "doorbell", _ => "GA-log interrupt",
+    };
 
     public static string Task(int t) => (TaskState)t == TaskState.Interruptible ? "INTERRUPTIBLE" : "RUNNING";
 
@@ -35,16 +39,19 @@ public static class TraceText
         Field.Wakelist => "wake list", Field.Mode => "mode", Field.Waiter => "waiter", Field.Task => "task",
         Field.EventRequest => "EVENT", Field.VIrr => "vIRR", Field.Delivered => "delivered", Field.IF => "IF",
         Field.ThreadCpu => "thread", Field.VcpuCpu => "vcpu->cpu", Field.ThreadState => "thread", Field.Halted => "halted",
-        Field.Pending => "pending", _ => "guest",
+        Field.Pending => "pending",
+        Field.Irr => "IRR", Field.Recognized => "evaluated", Field.IsRunning => "IsRunning", Field.HostId => "host ID",
+        Field.IrteIsRun => "IRTE.IsRun", Field.IrteDest => "IRTE.Dest", Field.GaLogIntr => "IRTE.GALogIntr",
+        Field.Doorbell => "doorbell", Field.GaLogPending => "GA-log interrupt", _ => "guest",
     };
 
     /// <summary>A field's value in words: vector sets in braces, CPUs as P0/P2, modes and vectors by their KVM names.</summary>
     public static string Value(Field f, int v) => f switch
     {
-        Field.Pir or Field.VIrr or Field.Delivered => Vectors(v),
+        Field.Pir or Field.VIrr or Field.Delivered or Field.Irr or Field.Recognized => Vectors(v),
         Field.Mode => Mode(v),
         Field.Nv => Vector((IpiVector)v),
-        Field.Ndst or Field.ThreadCpu or Field.VcpuCpu or Field.Wakelist => v < 0 ? "none" : Cpu(v),
+        Field.Ndst or Field.ThreadCpu or Field.VcpuCpu or Field.Wakelist or Field.HostId or Field.IrteDest => v < 0 ? "none" : Cpu(v),
         Field.Task => Task(v),
         Field.ThreadState => Place(v),
         Field.Pending => Pending(v),
@@ -71,6 +78,7 @@ public static class TraceText
         Model.Actor.Guest => trace.Migrates ? $"guest@{Cpu(s.Cpu ?? 0)}" : "guest",
         Model.Actor.StoreBuffer => trace.Migrates ? "store buffer" : $"{Cpu(s.Cpu ?? 0)} store buffer",
         Model.Actor.Injector => s.Cpu is { } c ? $"{Cpu(c)} injector" : $"injector {s.Instance}",
+        Model.Actor.AvicIpi => $"guest IPI {s.Instance}",
         _ => trace.HardwarePosterName(s.Instance),
     };
 
@@ -80,7 +88,8 @@ public static class TraceText
     public static List<Effect> Effects(Trace trace, TraceEvent s)
     {
         var fx = new List<Effect>();
-        if (Did(trace, s) is { } did) fx.Add(new(did, s.Outcome is Outcome.NotifyIpi or Outcome.KickIpi or Outcome.DummyAteNotify or Outcome.SelfWakeupIpi or Outcome.IommuNotify));
+        if (Did(trace, s) is { } did) fx.Add(new(did, s.Outcome is Outcome.NotifyIpi or Outcome.KickIpi or Outcome.DummyAteNotify or Outcome.SelfWakeupIpi or Outcome.IommuNotify
+            or Outcome.DoorbellRung or Outcome.DoorbellIgnored or Outcome.IommuDoorbell or Outcome.IommuGaLog or Outcome.GaLogNothing));
         foreach (var c in s.Changes)
         {
             if (Change(c) is not { } words) continue;
@@ -109,6 +118,10 @@ public static class TraceText
             Field.Halted => c.After != 0 ? "halted" : "unhalted",
             Field.Pending => PendingAdded(c),
             Field.Guest => c.Before != 0 && c.After == 0 ? $"{Cpu(c.Cpu)}.guest 1->0" : null,
+            Field.Irr => (c.After & ~c.Before) != 0 ? $"IRR {Vectors(c.Before)}->{Vectors(c.After)}" : null,
+            Field.Recognized => null,
+            Field.Doorbell => c.After != 0 ? $"doorbell pending at {Cpu(c.Cpu)}" : null,
+            Field.GaLogPending => c.After != 0 ? "GA-log interrupt pending" : null,
             _ => $"{Name(c.Field)} {Value(c.Field, c.Before)}->{Value(c.Field, c.After)}",
         };
         return words is not null && c.Buffered ? words + " (buffered)" : words;
@@ -131,7 +144,8 @@ public static class TraceText
         int cpu = s.Cpu ?? 0;
         string M() => Mode(s.Read(Field.Mode) ?? 0);
         string from = s.Access == AccessKind.ForwardedLoad ? " (from its store buffer)" : "";
-        int Taken() => s.Changes.FirstOrDefault(c => c.Field == Field.VIrr) is { Field: Field.VIrr } c ? c.Before & ~c.After : 0;
+        int Taken() => s.Changes.FirstOrDefault(c => c.Field is Field.VIrr or Field.Irr) is { Field: Field.VIrr or Field.Irr } c ? c.Before & ~c.After : 0;
+        string Waiter() => $"waiter={s.Read(Field.Waiter)}, task {Task(s.Read(Field.Task) ?? 0)}";
         return s.Outcome switch
         {
             Outcome.EventPending => "EVENT pending: clear it and sync",
@@ -192,6 +206,31 @@ public static class TraceText
             Outcome.PostedOnAlreadySet => $"posted {Vectors(s.Read(Field.Pir) ?? 0)}; ON already set: no IPI",
             Outcome.PostedWillNotify => $"posted {Vectors(s.Read(Field.Pir) ?? 0)}, ON=0 and SN=0: will notify {Vector((IpiVector)(s.Read(Field.Nv) ?? 0))} to NDST={Cpu(s.Read(Field.Ndst) ?? 0)}",
             Outcome.IommuNotify => $"{Vector(s.Ipi!.Vector)} IPI to {Cpu(s.Ipi.TargetCpu)}",
+            // AVIC (docs/avic.md)
+            Outcome.AvicBlocking => "avic_vcpu_blocking (__avic_vcpu_put, START_BLOCKING)",
+            Outcome.IrrEmptySchedule => "IRR empty: go on to schedule()",
+            Outcome.IrrPendingLeave => $"IRR {Vectors(s.Read(Field.Irr) ?? 0)}: leave the block loop",
+            Outcome.AvicLoad => $"{(s.Step == "avic.unblocking" ? "finish_rcuwait; " : "")}avic_vcpu_load({Cpu(s.Read(Field.VcpuCpu) ?? cpu)})",
+            Outcome.AvicUnblockReadCpu => $"finish_rcuwait; avic_vcpu_load reads vcpu->cpu={Cpu(s.Read(Field.VcpuCpu) ?? 0)} (preemptible)",
+            Outcome.AvicLoadSkipped => $"loaded on {Cpu(cpu)}; blocking (waiter=1): avic_vcpu_load does nothing",
+            Outcome.AvicPut => "preempted" + (s.Read(Field.Waiter) == 1 ? " while blocking" : "") + ": avic_vcpu_put",
+            Outcome.IrrEvaluated => $"VMRUN: the guest runs; AVIC evaluates IRR={Vectors(s.Read(Field.Irr) ?? 0)}",
+            Outcome.DoorbellEvaluated => $"doorbell in guest mode: AVIC evaluates IRR={Vectors(s.Read(Field.Irr) ?? 0)}",
+            Outcome.DoorbellIgnored => $"doorbell while {Cpu(cpu)} runs no guest of this vCPU: ignored",
+            Outcome.GaLogWakes => $"GA-log interrupt: avic_ga_log_notifier wakes the vCPU ({Waiter()})",
+            Outcome.GaLogNothing => $"GA-log interrupt: avic_ga_log_notifier, {Waiter()}: nothing to wake",
+            Outcome.IrrSet => "set the vector in the backing page's IRR",
+            Outcome.IsRunningRead => $"read IsRunning={s.Read(Field.IsRunning)}, host ID {Cpu(s.Read(Field.HostId) ?? 0)}",
+            Outcome.DoorbellRung => $"doorbell to {Cpu(s.Ipi!.TargetCpu)}",
+            Outcome.IncompleteIpiExit => "IsRunning was 0: AVIC_INCOMPLETE_IPI #VMEXIT; KVM kicks the target",
+            Outcome.ModeReadAvic => $"read mode={M()}",
+            Outcome.WakeAvic => $"mode was not IN_GUEST: kvm_vcpu_wake_up ({Waiter()}): wake it",
+            Outcome.NothingToWakeAvic => $"mode was not IN_GUEST: kvm_vcpu_wake_up ({Waiter()}): nothing to wake",
+            Outcome.IommuPostedDoorbell => $"IRR set; IRTE.IsRun=1: will ring the doorbell of {Cpu(s.Read(Field.IrteDest) ?? 0)}",
+            Outcome.IommuPostedGaLog => "IRR set; IRTE.IsRun=0, GALogIntr=1: will log and raise the GA-log interrupt",
+            Outcome.IommuPostedNothing => "IRR set; IRTE.IsRun=0, GALogIntr=0: no doorbell, no GA log",
+            Outcome.IommuDoorbell => $"doorbell to {Cpu(s.Ipi!.TargetCpu)}",
+            Outcome.IommuGaLog => "GA-log interrupt",
             _ => null,
         };
     }
@@ -208,6 +247,27 @@ public static class TraceText
                 parts.Add($"{Name(f.Field)}={Value(f.Field, f.Value)}");
         }
         return string.Join(", ", parts);
+    }
+
+    /// <summary>The AVIC model's loss in words: where the vCPU is, what the IRR holds, and why nobody delivers it.</summary>
+    private static string AvicDiagnosis(Diagnosis d, string descriptor)
+    {
+        bool asleep = d.Place == ThreadPlace.Asleep;
+        var irr = d.Causes.FirstOrDefault(c => c.Kind == CauseKind.IrrStranded);
+        string left = irr is null ? "a posted vector never delivered" : $"{Bits(irr.Value)} in IRR";
+        string headline = asleep ? $"vCPU asleep with {left}" : d.GuestRunning ? $"guest running on {Cpu(d.HostCpu)} with {left}" : $"vCPU in the host with {left}";
+        var why = new List<string>();
+        foreach (var c in d.Causes)
+        {
+            switch (c.Kind)
+            {
+                case CauseKind.SenderSawIsRunning: why.Add("the guest IPI read IsRunning=1 and rang a doorbell instead of taking the incomplete-IPI exit"); break;
+                case CauseKind.DoorbellIgnoredAt: why.Add($"the doorbell went to {Cpu(c.Cpu)}, where no guest of this vCPU ran"); break;
+                case CauseKind.GaLogWokeNobody: why.Add("the GA-log interrupt's wake-up found no blocking vCPU"); break;
+            }
+        }
+        string kind = asleep ? "a lost wake-up" : "a stranded interrupt";
+        return headline + (why.Count > 0 ? "; " + string.Join("; ", why) : "") + $" ({kind}: {descriptor})";
     }
 
     /// <summary>One line on the final state: where the vCPU is, what is left, and why it is lost.</summary>
@@ -229,6 +289,7 @@ public static class TraceText
         }
         if (d.Ending == Ending.Stuck) return $"no step is enabled but this is no proper end (stuck): {descriptor}";
         if (d.Ending == Ending.AllDelivered) return $"every posted vector was delivered: {descriptor}";
+        if (trace.Avic) return AvicDiagnosis(d, descriptor);
         bool asleep = d.Place == ThreadPlace.Asleep;
         string headline;
         if (asleep)

@@ -56,7 +56,7 @@ public sealed class CompletionTests : IDisposable
     public void VariantNames_OfEveryCommandThatTakesOne()
     {
         Assert.Equal(["fixed", "fixed-nomb"], Suggest("pilab check fi"));
-        Assert.Equal(["kvm-2019", "kvm-2019-cpu-injector", "kvm-2021", "kvm-2021-unarmed-migration"], Suggest("pilab explain kvm"));
+        Assert.Equal(["kvm-2019", "kvm-2019-cpu-injector", "kvm-2021", "kvm-2021-unarmed-migration", "kvm-2025"], Suggest("pilab explain kvm"));
         Assert.Equal(["patch-v1"], Suggest("pilab live pa"));
         Assert.Contains("sn-no-recompute", Suggest("pilab report fixed sn"));
         Assert.Contains("irq-late", Suggest("pilab synthesize --injector ir"));

@@ -17,11 +17,11 @@ public sealed class ReportCommandTests
             Assert.Equal(0, r.ExitCode);
             long bytes = new FileInfo(path).Length;
             Assert.Equal($"wrote {path} ({bytes:N0} bytes): 5 variants, 20 checks, 10 with a delivery cost, 10 losing runs drawn, order matrix of 144 entry orders; "
-                + "whole system: 9 variants, 5 losing runs drawn\n", r.Out);
+                + "whole system: 13 variants, 8 losing runs drawn\n", r.Out);
             string html = File.ReadAllText(path);
             Assert.StartsWith("<!DOCTYPE html>", html);
             Assert.Equal(10, html.Split("<article class=\"run violation\"").Length - 1);
-            Assert.Equal(5, html.Split("<article class=\"run violation whole-system\"").Length - 1);
+            Assert.Equal(8, html.Split("<article class=\"run violation whole-system\"").Length - 1);
         }
         finally { File.Delete(path); }
     }
@@ -299,7 +299,8 @@ public sealed class ReportCommandTests
             string html = File.ReadAllText(path);
             Assert.Equal([
                 "kvm-2021: no loss design", "kvm-2019: no loss design", "sn-no-recompute: LOSES historical fix", "ndst-blocked-migration: LOSES historical fix",
-                "halt-without-wakeup-vector: LOSES historical fix", "kvm-2021-unarmed-migration: LOSES FINDING", "kvm-2019-cpu-injector: LOSES FINDING", "kvm-2025: no loss design", "recompute-if-sn-set: no loss design"], WholeSystemRows(html));
+                "halt-without-wakeup-vector: LOSES historical fix", "kvm-2021-unarmed-migration: LOSES FINDING", "kvm-2019-cpu-injector: LOSES FINDING", "kvm-2025: no loss design", "recompute-if-sn-set: no loss design",
+                "avic: no loss design", "avic-erratum-1235: LOSES historical fix", "avic-set-running-stale-cpu: LOSES historical fix", "avic-irte-not-running: LOSES historical fix"], WholeSystemRows(html));
             // The same verdicts and stories as pilab check's whole-system table.
             var check = Pilab.Invoke("check").Out.Split('\n').SkipWhile(l => !l.StartsWith("whole system", StringComparison.Ordinal)).Skip(3)
                 .Select(l => l.Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Where(w => w.Length > 10)

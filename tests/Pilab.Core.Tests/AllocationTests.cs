@@ -41,4 +41,36 @@ public sealed class AllocationTests
         Assert.Equal(0, added);
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void TheCompactStore_LooksUpStates_AllocatingNothing()
+    {
+        var system = new PiSystem(Builtins.Fixed, new Configuration(Injectors: 2, Posts: 2, Exits: 1, SameVector: true, Memory: MemoryModel.TSO));
+        var store = new TreeStore<PiState>();
+        var buffer = new Successor<PiState>[system.MaxSuccessors];
+        store.Add(system.Initial, -1);
+        for (long i = 0; i < store.Count; i++)
+        {
+            int n = system.Successors(store.State(i), buffer);
+            for (int j = 0; j < n; j++) store.Add(buffer[j].State, (int)i);
+        }
+        Assert.True(store.Count > 10_000);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long added = 0;
+        for (long i = 0; i < store.Count; i++)
+        {
+            var s = store.State(i);
+            int n = system.Successors(s, buffer);
+            for (int j = 0; j < n; j++)
+            {
+                store.PrefetchHalves(buffer[j].State);
+                store.PrefetchRoot(buffer[j].State);
+                if (store.Add(buffer[j].State, (int)i) >= 0) added++;
+            }
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, added);
+        Assert.Equal(0, allocated);
+    }
 }

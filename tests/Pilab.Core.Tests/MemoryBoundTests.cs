@@ -7,7 +7,7 @@ namespace Pilab.Core.Tests;
 /// <summary>
 /// --max-memory counts the search's large allocations and stops before one would pass it: a small
 /// bound stops a large search cleanly, with the figures so far and a message naming the bound, on one
-/// and two workers and with hash compaction; where it stops depends on the sizes only, so a second
+/// and two workers, with either store and with hash compaction; where it stops depends on the sizes only, so a second
 /// run stops at the same count. The default bound is positive and at most the memory available.
 /// </summary>
 public class MemoryBoundTests
@@ -15,12 +15,15 @@ public class MemoryBoundTests
     private static readonly Configuration Large = new(Injectors: 2, Posts: 4, Memory: MemoryModel.TSO);
 
     [Theory]
-    [InlineData(1, false)]
-    [InlineData(2, false)]
-    [InlineData(1, true)]
-    public void SmallBound_StopsWithTheFiguresSoFar_AtTheSameCountEachRun(int workers, bool hashCompaction)
+    [InlineData(1, false, StateStore.Plain)]
+    [InlineData(2, false, StateStore.Plain)]
+    [InlineData(1, true, StateStore.Plain)]
+    [InlineData(2, true, StateStore.Plain)]
+    [InlineData(1, false, StateStore.Compact)]
+    [InlineData(2, false, StateStore.Compact)]
+    public void SmallBound_StopsWithTheFiguresSoFar_AtTheSameCountEachRun(int workers, bool hashCompaction, StateStore store)
     {
-        var options = ExplorationOptions.Unreduced with { MaxMemoryBytes = 24L << 20, Workers = workers, HashCompaction = hashCompaction };
+        var options = ExplorationOptions.Unreduced with { MaxMemoryBytes = 24L << 20, Workers = workers, HashCompaction = hashCompaction, Store = store };
         var first = ModelChecker.Check(Builtins.Fixed, Large, options);
         var again = ModelChecker.Check(Builtins.Fixed, Large, options);
         Assert.Equal(Verdict.BoundReached, first.Verdict);

@@ -388,7 +388,7 @@ public sealed class BrowserTests
         string path = Path.Combine(dir, "pilab-report-whole-system.html");
         var run = PilabProcess.Invoke("report", "--no-synthesis", "-o", path);
         Assert.True(run.ExitCode == 0, run.Err);
-        Assert.EndsWith("; whole system: 9 variants, 5 losing runs drawn\n", run.Out);
+        Assert.EndsWith("; whole system: 13 variants, 8 losing runs drawn\n", run.Out);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = Width, Height = 900 } });
         var requests = new List<string>();
         page.Request += (_, r) => requests.Add(r.Url);
@@ -401,12 +401,12 @@ public sealed class BrowserTests
               tr.querySelector('td[data-verdict]').innerText, tr.querySelector('td.story').innerText,
               tr.querySelector('td.story .badge') ? getComputedStyle(tr.querySelector('td.story .badge')).backgroundColor : ''])
             """);
-        var expected = Builtins.WholeSystemDesigns.Select(v => Models.Check(v, v.Check)).ToList();
+        var expected = Builtins.WholeSystemDesigns.Concat(Builtins.AvicDesigns).Select(v => Models.Check(v, v.Check)).ToList();
         Assert.Equal(expected.Select(r => new[] { r.Variant.Name, CheckText.VerdictCell(r.Verdict), CheckText.Story(r), CheckText.Story(r) == "FINDING" ? "rgb(185, 28, 28)" : "" }), rows);
 
         // Each losing verdict links to a visible diagram of that run, drawn with the whole-system lifelines.
         var links = await Eval<string[]>(page, "[...document.querySelectorAll('table.whole-system td[data-verdict] a')].map(a => a.getAttribute('href'))");
-        Assert.Equal(5, links.Length);
+        Assert.Equal(8, links.Length);
         foreach (string href in links)
         {
             var diagram = page.Locator($"{href} svg.sd");
@@ -419,7 +419,9 @@ public sealed class BrowserTests
                 """);
             Assert.Equal(seen[0], seen[1]);
             Assert.Contains("vCPU thread|P0 processor|P2 processor|guest", seen[2]);
-            Assert.Equal("PIR · ON · SN · NV · NDST · vIRR · P0 wake list · P2 wake list · thread's CPU · thread state · mode", seen[3]);
+            Assert.Equal(href.StartsWith("#run-avic", StringComparison.Ordinal)
+                ? "IRR · IsRunning · host ID · IRTE.IsRun · IRTE.Dest · IRTE.GALogIntr · thread's CPU · thread state · mode"
+                : "PIR · ON · SN · NV · NDST · vIRR · P0 wake list · P2 wake list · thread's CPU · thread state · mode", seen[3]);
             Assert.True(double.Parse(seen[4], System.Globalization.CultureInfo.InvariantCulture) >= 9, $"{href}: diagram text at {seen[4]} px");
         }
         // At 1280 px the page itself never scrolls sideways: a wide diagram scrolls in its box.
@@ -427,6 +429,7 @@ public sealed class BrowserTests
 
         await page.Locator("#whole-system").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "pilab-whole-system.png") });
         await page.Locator("#run-kvm-2019-cpu-injector-sc-k1").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "pilab-kvm-2019-cpu-injector.png") });
+        await page.Locator("#run-avic-erratum-1235-sc-k1").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(dir, "pilab-avic-erratum-1235.png") });
 
         // On a 1920 px screen the widest whole-system diagram fits whole, and the page still does not scroll sideways.
         await page.SetViewportSizeAsync(1920, 1000);

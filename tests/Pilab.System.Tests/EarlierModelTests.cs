@@ -36,10 +36,10 @@ public sealed class EarlierModelTests
     }
 
     [Fact]
-    public void OneCatalogue_TheFiveEntryDesignsFirst_ThenTheWholeSystem()
+    public void OneCatalogue_TheFiveEntryDesignsFirst_ThenTheWholeSystem_ThenAvic()
     {
         Assert.Equal(["prepatch", "patch-v1", "irq-late", "fixed", "fixed-nomb"], Builtins.EntryDesigns.Select(v => v.Name));
-        Assert.Equal(Builtins.All, [.. Builtins.EntryDesigns, .. Builtins.WholeSystemDesigns]);
+        Assert.Equal(Builtins.All, [.. Builtins.EntryDesigns, .. Builtins.WholeSystemDesigns, .. Builtins.AvicDesigns]);
         Assert.All(Builtins.All, v => Assert.Same(v, Builtins.Find(v.Name)));
     }
 

@@ -49,14 +49,14 @@ public sealed class SystemVariantFileTests
 
     [Theory]
     [InlineData("design: kvm-2021\nsched-in: desc.update mb on.recomput\n", "x.variant:2:26: found step 'on.recomput', expected a sched.in sub-step: wakelist.del, desc.update, mb, on.recompute, or none")]
-    [InlineData("design: kvm-2022\n", "x.variant:1:9: found 'kvm-2022', expected one design: entry, kvm-2019, kvm-2021")]
+    [InlineData("design: kvm-2022\n", "x.variant:1:9: found 'kvm-2022', expected one design: entry, kvm-2019, kvm-2021, avic")]
     [InlineData("design: kvm-2019\nsched-out-block: wakelist.add\n", "x.variant:2:18: found sched.out.block sub-step 'wakelist.add', expected none in kvm-2019 (its sched.out.block leaves the descriptor alone; pre_block arms the wake-up vector)")]
     [InlineData("base: kvm-2021\nblock: wait.prepare sched.out.block block.check\n", "x.variant:2:21: found block step 'sched.out.block', expected sched.out.block only as the last block step")]
     [InlineData("base: kvm-2021\nsched-in: mb on.recompute\n", "x.variant:2:1: found sched-in 'mb on.recompute', expected a desc.update (clearing SN is what sched.in is for)")]
     [InlineData("base: kvm-2021\ninjector: pir.set on.set mode.read notify\n", "x.variant:2:1: found injector 'pir.set on.set mode.read notify', expected a wake step (kvm_vcpu_wake_up), or a sleeping vCPU could never be woken by a CPU injector")]
     [InlineData("base: kvm-2021\nblocked-ndst: follow\n", "x.variant:2:1: found blocked-ndst on design kvm-2021, expected no blocked-ndst line in kvm-2021 (its sched.in always moves a blocked vCPU off the wake list)")]
     [InlineData("base: kvm-2021\ndesign: kvm-2019\n", "x.variant:2:1: found design kvm-2019 on base kvm-2021 (kvm-2021), expected a sched-in line as well, or a base of the same design")]
-    [InlineData("design: kvm-2021\nwakeup: off\n", "x.variant:2:1: found key 'wakeup', expected one of name, description, source, base, design, check, expect, finding, entry, injector, on-already-set, requests, block, sched-in, sched-out-block, wakeup-vector, blocked-ndst, on-recompute, iommu-sn, preempted, preempt-put, host-preempt")]
+    [InlineData("design: kvm-2021\nwakeup: off\n", "x.variant:2:1: found key 'wakeup', expected one of name, description, source, base, design, check, expect, finding, entry, injector, on-already-set, requests, block, sched-in, sched-out-block, wakeup-vector, blocked-ndst, on-recompute, iommu-sn, preempted, preempt-put, host-preempt, cpu-sender, ipiv, unblock-load, irte-assign, blocking-preemptible")]
     [InlineData("base: kvm-2021\nentry: irq.off mode.in mb sync enter check\n", "x.variant:2:32: found entry step 'enter', expected enter only as the last entry step")]
     public void BadFile_GivesLineColumnFoundAndExpected(string text, string error)
     {
@@ -77,7 +77,7 @@ public sealed class SystemVariantFileTests
     [Theory]
     [InlineData("base: fixed\nblock: wait.prepare block.check sched.out.block\n", "x.variant:2:1: found key 'block' in a variant of design entry, expected a whole-system design for it ('design: kvm-2021' or 'base: kvm-2021')")]
     [InlineData("base: kvm-2021\nrequests: prepatch\n", "x.variant:2:1: found key 'requests' in a variant of design kvm-2021, expected no on-already-set or requests line: the whole-system designs use the patched injector (done) and no KVM_REQ_EVENT")]
-    [InlineData("base: fixed\ncheck: mm=tso j=1\n", "x.variant:2:1: found check 'mm=tso k=1 n=1 e=0', expected a configuration design entry can check: --iommu, --ipiv, --halts, --preemptions and --migrations need a whole-system design (kvm-2019, kvm-2021); design entry has no IOMMU, no HLT and no scheduler")]
+    [InlineData("base: fixed\ncheck: mm=tso j=1\n", "x.variant:2:1: found check 'mm=tso k=1 n=1 e=0', expected a configuration design entry can check: --iommu, --ipiv, --halts, --preemptions and --migrations need a whole-system design (kvm-2019, kvm-2021, avic); design entry has no IOMMU, no HLT and no scheduler")]
     [InlineData("base: kvm-2021\ncheck: mm=arm k=1\n", "x.variant:2:11: found 'arm', expected sc or tso")]
     [InlineData("base: kvm-2021\ncheck: k=9\n", "x.variant:2:10: found '9', expected a number 0 to 4 for k")]
     [InlineData("base: kvm-2021\ncheck: k=1 k=2\n", "x.variant:2:12: found a second 'k', expected each key of the check line once")]

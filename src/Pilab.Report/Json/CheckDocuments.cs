@@ -22,7 +22,10 @@ public record CheckResultJson
     public required double Seconds { get; init; }
     public required ReductionsJson Reductions { get; init; }
     public required int Workers { get; init; }
+    public required long RemoteMessages { get; init; }
+    public required int MessageBytes { get; init; }
     public required bool HashCompaction { get; init; }
+    public required string? Store { get; init; }
     public required double OmissionProbability { get; init; }
     public required double BytesPerState { get; init; }
     public required string? Bound { get; init; }
@@ -75,6 +78,11 @@ public sealed record VariantJson(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Preempted { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? PreemptPut { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? HostPreempt { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? CpuSender { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? Ipiv { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? UnblockLoad { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? IrteAssign { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? BlockingPreemptible { get; init; }
 }
 
 public sealed record ConfigurationJson(

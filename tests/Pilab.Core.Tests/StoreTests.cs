@@ -1,0 +1,108 @@
+using Pilab.Checker;
+using Pilab.Model;
+using Pilab.Protocol;
+
+using static Pilab.Core.Tests.Runs;
+
+namespace Pilab.Core.Tests;
+
+/// <summary>
+/// The compact store (tree compression) is the plain store's search with less memory: the same
+/// verdicts, states, transitions, dead ends, depths and the very same run (labels and states, step for
+/// step) on every built-in, reduced and not, on one and two workers; hash compaction on the
+/// partitioned engine gives that run too, on any number of workers.
+/// </summary>
+public sealed class StoreTests
+{
+    public static TheoryData<string, MemoryModel, int, int, int, bool> Builtins_Configurations() =>
+        ReductionTests.Builtins_Configurations();
+
+    [Theory]
+    [MemberData(nameof(Builtins_Configurations))]
+    public void CompactStore_GivesThePlainStoresSearch_OnBuiltins(string name, MemoryModel mm, int k, int n, int e, bool same)
+    {
+        var variant = Builtins.Find(name)!;
+        var config = new Configuration(k, n, e, same, mm);
+        foreach (var reduced in new[] { false, true })
+            foreach (int workers in new[] { 1, 2 })
+                foreach (bool exhaust in new[] { true, false })
+                {
+                    var options = (reduced ? ExplorationOptions.Reduced : ExplorationOptions.Unreduced) with { RecordTerminals = true, ExhaustAfterViolation = exhaust, Workers = workers };
+                    var plain = ModelChecker.Check(variant, config, options);
+                    var compact = ModelChecker.Check(variant, config, options with { Store = StateStore.Compact });
+                    Assert.Equal(StateStore.Compact, compact.Exploration.Store);
+                    AssertSameSearch(plain, compact);
+                    if (compact.Trace is not null) AssertRealRun(variant, config, compact);
+                }
+    }
+
+    [Theory]
+    [InlineData("prepatch", MemoryModel.TSO)]
+    [InlineData("fixed", MemoryModel.TSO)]
+    [InlineData("irq-late", MemoryModel.SC)]
+    public void HashCompaction_GivesTheExactRun_OnEveryWorkerCount(string name, MemoryModel mm)
+    {
+        var variant = Builtins.Find(name)!;
+        var config = new Configuration(2, 2, 1, false, mm);
+        foreach (int workers in new[] { 1, 2, 3 })
+            foreach (bool exhaust in new[] { true, false })
+            {
+                var options = ExplorationOptions.Reduced with { RecordTerminals = true, ExhaustAfterViolation = exhaust, Workers = workers };
+                var exact = ModelChecker.Check(variant, config, options);
+                var hashed = ModelChecker.Check(variant, config, options with { HashCompaction = true });
+                Assert.True(hashed.Exploration.HashCompaction);
+                Assert.Null(hashed.Exploration.Store);
+                Assert.Equal(workers, hashed.Exploration.Workers);
+                Assert.Equal(FingerprintSet.OmissionBound(hashed.Exploration.States), hashed.Exploration.OmissionProbability);
+                AssertSameSearch(exact, hashed);
+            }
+    }
+
+    [Fact]
+    public void CompactStore_TakesLessThanHalfThePlainStoresBytes()
+    {
+        var config = new Configuration(2, 4, 0, Memory: MemoryModel.TSO);
+        var plain = ModelChecker.Check(Builtins.Fixed, config, ExplorationOptions.Unreduced);
+        var compact = ModelChecker.Check(Builtins.Fixed, config, ExplorationOptions.Unreduced with { Store = StateStore.Compact });
+        Assert.Equal(plain.Exploration.States, compact.Exploration.States);
+        Assert.True(plain.Exploration.States > 500_000, $"{plain.Exploration.States} states");
+        Assert.True(compact.Exploration.BytesPerState * 2 < plain.Exploration.BytesPerState,
+            $"compact {compact.Exploration.BytesPerState:F1} bytes/state, plain {plain.Exploration.BytesPerState:F1}");
+    }
+
+    [Fact]
+    public void InternTable_NumbersEachKeyOnce_InTheOrderAdded_AcrossRebuilds()
+    {
+        var t = new InternTable();
+        var rng = new Random(15);
+        var keys = Enumerable.Range(0, 50_000).Select(_ => (ulong)rng.NextInt64()).Distinct().ToArray();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            Assert.Equal(i, t.Intern(keys[i], InternTable.Hash(keys[i]), out bool added));
+            Assert.True(added);
+        }
+        for (int i = 0; i < keys.Length; i++)
+        {
+            Assert.Equal(i, t.Intern(keys[i], InternTable.Hash(keys[i]), out bool added));
+            Assert.False(added);
+            Assert.Equal(i, t.Find(keys[i], InternTable.Hash(keys[i])));
+            Assert.Equal(keys[i], t[i]);
+        }
+        Assert.Equal(-1, t.Find(0, InternTable.Hash(0)));
+        Assert.Equal(keys.Length, t.Count);
+    }
+
+    /// <summary>Everything but the time and the bytes: verdict, figures, dead ends, and the run step for step.</summary>
+    internal static void AssertSameSearch(CheckResult a, CheckResult b)
+    {
+        Assert.Equal(a.Verdict, b.Verdict);
+        Assert.Equal(a.Exploration.States, b.Exploration.States);
+        Assert.Equal(a.Exploration.Transitions, b.Exploration.Transitions);
+        Assert.Equal(a.Exploration.Terminals, b.Exploration.Terminals);
+        Assert.Equal(a.Exploration.MaxDepth, b.Exploration.MaxDepth);
+        var x = a.ExplorationOf<PiState>();
+        var y = b.ExplorationOf<PiState>();
+        Assert.Equal(Set(x.TerminalStates), Set(y.TerminalStates));
+        Assert.Equal(x.Trace.Select(s => (s.Label, s.State.Lo, s.State.Hi)), y.Trace.Select(s => (s.Label, s.State.Lo, s.State.Hi)));
+    }
+}
