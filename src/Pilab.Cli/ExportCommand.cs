@@ -34,6 +34,8 @@ internal static class ExportCommand
                 Console.Error.WriteLine($"pilab: --litmus writes one injector posting one vector once (docs/litmus.md); {string.Join(", ", given)} do not apply to it");
                 return ExitCodes.BadInput;
             }
+            if (asLitmus && variant.IsAvic)
+                return CommonOptions.Refuse("export --litmus", variant, "the litmus test is the store-buffering core of APICv's descriptor protocol (PIR, ON, mode); AVIC's IRR and IsRunning have no such core in it yet");
             string model = asLitmus ? LitmusExporter.Export(variant)
                 : variant.IsAvic ? AvicPromelaExporter.Export(variant, config)
                 : variant.WholeSystem ? SystemPromelaExporter.Export(variant, config) : PromelaExporter.Export(variant, config);

@@ -137,6 +137,9 @@ public sealed class AnalysisCommandTests
         var k = Pilab.Invoke("export", "--litmus", "fixed", "-k", "2", "--mm", "tso");
         Assert.Equal(2, k.ExitCode);
         Assert.Contains("--litmus writes one injector posting one vector once (docs/litmus.md); --mm, --injectors do not apply to it", k.Err);
+        var avic = Pilab.Invoke("export", "--litmus", "avic");
+        Assert.Equal(2, avic.ExitCode);
+        Assert.Contains("design avic", avic.Err);
     }
 
     [Fact]
