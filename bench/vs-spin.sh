@@ -22,8 +22,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 command -v spin >/dev/null || { echo "vs-spin: spin is not installed (apt-get install spin)" >&2; exit 2; }
 command -v gcc >/dev/null || { echo "vs-spin: gcc is not installed (apt-get install gcc)" >&2; exit 2; }
 
-dotnet build src/Pilab.Cli -c Release -v q -nologo >/dev/null
-pilab=src/Pilab.Cli/bin/Release/net10.0/pilab
+# PILAB=path runs that pilab (e.g. a Native AOT build on a machine without the SDK) instead of building one.
+if [ -n "${PILAB:-}" ]; then pilab=$PILAB; else
+  dotnet build src/Pilab.Cli -c Release -v q -nologo >/dev/null
+  pilab=src/Pilab.Cli/bin/Release/net10.0/pilab
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

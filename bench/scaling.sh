@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# How the partitioned engine scales with workers: the same search with 1, 2, 4, ... workers (up to
+# the machine's cores), each the best of RUNS runs (default 3) taken in turn, and the machine's own
+# ceiling for W workers: W one-worker searches run at once as separate processes (their slowest
+# time against one search alone; CEIL=0 leaves it out). Full graph (--no-por --no-symmetry) unless REDUCE=1.
+#
+#   bench/scaling.sh                      the whole system's rows of bench/vs-spin.sh and the issue's row
+#   bench/scaling.sh "fixed --mm tso -k 3 -n 2 -e 2"   one configuration
+#
+# PILAB=path runs that pilab (e.g. a Native AOT build); otherwise it is built here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -n "${PILAB:-}" ]; then pilab=$PILAB; else
+  dotnet build src/Pilab.Cli -c Release -v q -nologo >/dev/null
+  pilab=src/Pilab.Cli/bin/Release/net10.0/pilab
+fi
+runs=${RUNS:-3}
+maxmem=${MAXMEM:-20000}
+red="--no-por --no-symmetry"; [ "${REDUCE:-0}" = 1 ] && red=""
+if [ $# -gt 0 ]; then configs=("$@"); else configs=(
+  "kvm-2021 --mm tso -k 1 --iommu 2 -e 1 --halts 1 --preemptions 1 --migrations 1"
+  "kvm-2021 --mm sc -k 1 --iommu 2 -e 1 --halts 2 --preemptions 1 --migrations 1"
+  "kvm-2021 --mm tso -k 2 --iommu 2 -e 1 --halts 2 --preemptions 1 --migrations 1"
+); fi
+cores=$(nproc)
+ws=(); w=1; while [ $w -le "$cores" ]; do ws+=("$w"); w=$((w * 2)); done
+[ "${ws[-1]}" = "$cores" ] || ws+=("$cores")
+
+# "... (158,150 states, ... 0.143 s, ..." -> "states seconds"
+one() { $pilab check $1 $red -w "$2" --max-memory "$maxmem" -q | head -1 | sed -E 's/.*\(([0-9,]+) states,.* ([0-9.]+) s[,)].*/\1 \2/; s/,//g'; }
+best() { printf '%s\n' "$@" | sort -g | head -1; }
+
+printf '%-82s %7s %13s %9s %8s %10s\n' configuration workers states "s (best)" speedup efficiency
+for cfg in "${configs[@]}"; do
+  declare -A t=()
+  for _ in $(seq "$runs"); do
+    for w in "${ws[@]}"; do read -r s x < <(one "$cfg" "$w"); t[$w]="${t[$w]:-} $x"; states=$s; done
+  done
+  t1=$(best ${t[1]})
+  for w in "${ws[@]}"; do
+    tw=$(best ${t[$w]})
+    printf '%-82s %7s %13s %9s %8s %10s\n' "$cfg" "$w" "$states" "$tw" \
+      "$(awk -v a="$t1" -v b="$tw" 'BEGIN { printf "%.2fx", a / b }')" \
+      "$(awk -v a="$t1" -v b="$tw" -v w="$w" 'BEGIN { printf "%.0f%%", 100 * a / b / w }')"
+  done
+  # The ceiling: W independent one-worker searches at once; the slowest against one alone.
+  [ "${CEIL:-1}" = 1 ] || { unset t; continue; }
+  for w in $(printf '%s\n' 2 "${ws[-1]}" | sort -nu); do
+    tmp=$(mktemp -d)
+    for i in $(seq "$w"); do one "$cfg" 1 >"$tmp/$i" & done; wait
+    slow=$(cat "$tmp"/* | awk '{ print $2 }' | sort -g | tail -1); rm -rf "$tmp"
+    printf '%-82s %7s %13s %9s %8s %10s\n' "$cfg" "${w}x1" "$states" "$slow" "ceiling" \
+      "$(awk -v a="$t1" -v b="$slow" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
+  done
+  unset t
+done
+echo "machine: $cores cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
