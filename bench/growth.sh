@@ -13,6 +13,7 @@
 # far, marked ">"; one that reaches MAXMEM (default 6000 MiB) shows "bound". Timings on a shared
 # machine are noisy: compare rows of one run.
 set -euo pipefail
+source "$(dirname "$0")/lib/table.sh"
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 cap=${CAP:-60}
@@ -66,6 +67,6 @@ else
     done
   done
 fi
-{ echo "$header"; printf '%s\n' "${rows[@]}"; } | column -t -s '|'
+{ echo "$header"; printf '%s\n' "${rows[@]}"; } | table
 echo
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -16,6 +16,7 @@
 # -w 2; the last rows compare two workers with one, and what the machine gives two independent
 # searches.
 set -euo pipefail
+source "$(dirname "$0")/lib/table.sh"
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -114,6 +115,6 @@ echo "done: ceiling" >&2
 {
   echo "configuration|reductions|pilab states|SPIN states|pilab s|SPIN s|pilab states/s|SPIN states/s|pilab/SPIN time"
   printf '%s\n' "${rows[@]}"
-} | column -t -s '|'
+} | table
 echo
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); spin $(spin -V | sed -E 's/Spin Version ([^ ]+).*/\1/'), $(gcc --version | head -1)"
