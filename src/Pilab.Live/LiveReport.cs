@@ -102,6 +102,7 @@ public static class LiveReport
     public static double TicksPerMicrosecond => System.Diagnostics.Stopwatch.Frequency / 1e6;
 
     public static string CalibrationText(CalibrationResult c) =>
+        $"calibration placement: {c.Placement}\n" +
         string.Create(C, $"cross-core round trip (cache-line ping-pong): median {c.MedianNanoseconds:F0} ns, best {c.MinNanoseconds:F0} ns ({c.Batches} batches of {c.RoundTripsPerBatch:N0}, {Environment.ProcessorCount} cores)\n") +
-        string.Create(C, $"store buffering (SB litmus, no fence): a store passed a later load in {c.LitmusReorders:N0} of {c.LitmusRounds:N0} rounds\n");
+        string.Create(C, $"store buffering (SB litmus, no fence, rounds aligned as --aligned's, jitter {c.LitmusJitter:N0}, seed {c.LitmusSeed}): a store passed a later load in {c.LitmusReorders:N0} of {c.LitmusRounds:N0} rounds ({(c.LitmusRounds > 0 ? c.LitmusReorders * 1e6 / c.LitmusRounds : 0):F1} per million)\n");
 }

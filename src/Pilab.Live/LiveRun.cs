@@ -276,25 +276,9 @@ public sealed class LiveRun
         return true;
     }
 
-    /// <summary>The offset of round r: in -Jitter..Jitter, the same on both threads (a hash of seed and round); positive delays the injector, negative P0.</summary>
-    private int Offset(long r)
-    {
-        if (_o.Jitter == 0) return 0;
-        ulong z = _o.Seed * 0x9E3779B97F4A7C15UL + (ulong)r * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
-        return (int)(z % (ulong)(2 * _o.Jitter + 1)) - _o.Jitter;
-    }
+    private int Offset(long r) => RoundOffset.Of(_o.Seed, r, _o.Jitter);
 
-    /// <summary>A delay of n dependent multiply-adds (about a nanosecond each), with no memory traffic.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static ulong Delay(int n)
-    {
-        ulong x = (ulong)n;
-        for (int i = 0; i < n; i++) x = x * 6364136223846793005UL + 1442695040888963407UL;
-        return x;
-    }
+    private static ulong Delay(int n) => RoundOffset.Delay(n);
 
     /// <summary>Pins the calling thread (0 = P0, i + 1 = injector i) to its planned CPU, if any.</summary>
     private void Pin(int thread)
