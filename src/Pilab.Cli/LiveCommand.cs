@@ -30,7 +30,7 @@ internal static class LiveCommand
         var vectors = new Option<int>("--vectors") { Description = "vectors each injector cycles through", DefaultValueFactory = _ => 1 };
         var stall = new Option<double>("--stall-ms") { Description = "report a strand once it has lasted this long (ms), 0.001 to 3600000", DefaultValueFactory = _ => 0.1 }.Invariant();
         var noRescue = new Option<bool>("--no-rescue") { Description = "do not force a VM exit after reporting a strand (a tickless guest then stays stranded)" };
-        var aligned = new Option<bool>("--aligned") { Description = "litmus7-style rounds: P0's entry and one post start together each round (a shared round counter), each round judged in its settled state; --posts bounds the rounds" };
+        var aligned = new Option<bool>("--aligned") { Description = "litmus7-style rounds: P0's entry and one post of each injector start together each round (a shared round counter), each round judged in its settled state; --posts bounds the rounds" };
         var jitter = new Option<int>("--jitter") { Description = "with --aligned (and for --calibrate's litmus rounds): each round P0 or the injector waits a random 0 to n delay-loop iterations (about 1 ns each) after the round opens, 0-1000000", DefaultValueFactory = _ => 0 };
         var noPin = new Option<bool>("--no-pin") { Description = "do not pin P0 and the injectors to distinct CPUs (pinning uses sched_setaffinity, Linux only)" };
         var calibrate = new Option<bool>("--calibrate") { Description = "measure the cross-core round trip (cache-line ping-pong) and the store-buffering litmus, on two threads pinned as P0 and the first injector, the litmus in rounds aligned as --aligned's (same --jitter and --seed); with a variant, also give latency in round trips" };
@@ -112,12 +112,12 @@ internal static class LiveCommand
                 cal = Calibration.Measure(options.Pin, options.Aligned ? options.Jitter : 0, options.Seed);
                 if (!json) Console.Write(LiveReport.CalibrationText(cal));
             }
-            // The aligned mode puts the checker's verdicts (one injector, x86-TSO and SC) next to what this CPU shows.
+            // The aligned mode puts the checker's verdicts (as many injectors as the rounds run, x86-TSO and SC) next to what this CPU shows.
             CheckerPrediction? prediction = null;
             if (options.Aligned)
             {
-                var tso = Models.Check(options.Variant, options.Variant.Check with { Memory = MemoryModel.TSO, Injectors = 1 });
-                var sc = Models.Check(options.Variant, options.Variant.Check with { Memory = MemoryModel.SC, Injectors = 1 });
+                var tso = Models.Check(options.Variant, options.Variant.Check with { Memory = MemoryModel.TSO, Injectors = options.Injectors });
+                var sc = Models.Check(options.Variant, options.Variant.Check with { Memory = MemoryModel.SC, Injectors = options.Injectors });
                 prediction = new CheckerPrediction(Verdicts.Name(tso.Verdict), tso.TraceLength, Verdicts.Name(sc.Verdict), sc.TraceLength);
             }
             var (result, latency) = Run(options, json);

@@ -19,6 +19,17 @@ internal static class RoundOffset
         return (int)(z % (ulong)(2 * jitter + 1)) - jitter;
     }
 
+    /// <summary>
+    /// Aligned rounds with several injectors: injector <paramref name="injector"/> (1 for P2, ...) waits 0 to
+    /// jitter delay iterations after the round opens, on a draw of its own (P0 and P1 share
+    /// <see cref="Of"/>'s, as with one injector).
+    /// </summary>
+    public static int OfFurtherInjector(ulong seed, long r, int jitter, int injector)
+    {
+        if (jitter == 0) return 0;
+        return Math.Abs(Of(seed + (ulong)injector * 0xD1B54A32D192ED03UL, r, jitter));
+    }
+
     /// <summary>A delay of n dependent multiply-adds (about a nanosecond each), with no memory traffic.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public static ulong Delay(int n)
