@@ -206,6 +206,8 @@ internal static unsafe class LiveLatency
         {
             CorePinning.PinCurrentThread(cpuInj);
             var rng = new Random(2);
+            // P0 enters the guest once and stays (no exits of its own): every post then finds mode IN_GUEST
+            while (Volatile.Read(ref m.Lines.InGuest) == 0) { }
             for (int i = 0; i < samples; i++)
             {
                 while (VcpuThread.Read(ref vcpu.Counters.Delivered) < i) { }
