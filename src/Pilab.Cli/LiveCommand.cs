@@ -25,15 +25,15 @@ internal static class LiveCommand
         var rate = new Option<double>("--rate", "-r") { Description = "posts per second per injector, 0.001 to 1e9; 0 = as fast as possible", DefaultValueFactory = _ => 0 }.Invariant();
         var exitRate = new Option<double>("--exit-rate", "-x") { Description = "VM exits per second the guest causes itself, 0.001 to 1e9 (a 1000 Hz tick by default); 0 = tickless guest", DefaultValueFactory = _ => 1000 }.Invariant();
         var chaos = new Option<bool>("--chaos") { Description = "seeded random delays between steps, so race windows open often" };
-        var seed = new Option<ulong>("--seed") { Description = "seed of the --chaos delay schedule", DefaultValueFactory = _ => 1 };
+        var seed = new Option<ulong>("--seed") { Description = "seed of the --chaos delay schedule; with --aligned, of the jitter (and of --calibrate's litmus rounds)", DefaultValueFactory = _ => 1 };
         var posts = new Option<long>("--posts", "-n") { Description = "stop after this many posts in all (0 = no bound)", DefaultValueFactory = _ => 0 };
         var vectors = new Option<int>("--vectors") { Description = "vectors each injector cycles through", DefaultValueFactory = _ => 1 };
         var stall = new Option<double>("--stall-ms") { Description = "report a strand once it has lasted this long (ms), 0.001 to 3600000", DefaultValueFactory = _ => 0.1 }.Invariant();
         var noRescue = new Option<bool>("--no-rescue") { Description = "do not force a VM exit after reporting a strand (a tickless guest then stays stranded)" };
-        var aligned = new Option<bool>("--aligned") { Description = "litmus7-style rounds: P0's entry and one post start together each round (a shared round counter), each round judged in its settled state; --posts bounds the rounds" };
-        var jitter = new Option<int>("--jitter") { Description = "with --aligned: each round P0 or the injector waits a random 0 to n delay-loop iterations (about 1 ns each) after the round opens, 0-1000000", DefaultValueFactory = _ => 0 };
+        var aligned = new Option<bool>("--aligned") { Description = "litmus7-style rounds: P0's entry and one post of each injector start together each round (a shared round counter), each round judged in its settled state; --posts bounds the rounds" };
+        var jitter = new Option<int>("--jitter") { Description = "with --aligned (and for --calibrate's litmus rounds): each round P0 or the injector waits a random 0 to n delay-loop iterations (about 1 ns each) after the round opens, 0-1000000", DefaultValueFactory = _ => 0 };
         var noPin = new Option<bool>("--no-pin") { Description = "do not pin P0 and the injectors to distinct CPUs (pinning uses sched_setaffinity, Linux only)" };
-        var calibrate = new Option<bool>("--calibrate") { Description = "measure the cross-core round trip (cache-line ping-pong); with a variant, also give latency in round trips" };
+        var calibrate = new Option<bool>("--calibrate") { Description = "measure the cross-core round trip (cache-line ping-pong) and the store-buffering litmus, on two threads pinned as P0 and the first injector, the litmus in rounds aligned as --aligned's (same --jitter and --seed); with a variant, also give latency in round trips" };
         var hgrm = new Option<string?>("--hgrm") { Description = "also write the post-to-guest-handler latency to this file in HdrHistogram's percentile distribution format (microseconds; docs/json.md)" };
 
         var c = new Command("live", "run a variant on real threads at full speed: posted, coalesced, delivered and stranded interrupts, latency, cost per delivery (exit 0 none lost, 1 lost)");
@@ -44,21 +44,23 @@ internal static class LiveCommand
         {
             bool json = p.GetValue(common.Json);
             string? name = p.GetValue(variant);
-            CalibrationResult? cal = null;
-            if (p.GetValue(calibrate))
-            {
-                cal = Calibration.Measure();
-                if (name is null)
-                {
-                    Console.Write(json ? LiveJson.Write(cal) + "\n" : LiveReport.CalibrationText(cal));
-                    return ExitCodes.NoLoss;
-                }
-                if (!json) Console.Write(LiveReport.CalibrationText(cal));
-            }
             if (name is null)
             {
-                Console.Error.WriteLine("pilab: live needs a variant (pilab list) or a variant file, or --calibrate");
-                return ExitCodes.BadInput;
+                if (!p.GetValue(calibrate))
+                {
+                    Console.Error.WriteLine("pilab: live needs a variant (pilab list) or a variant file, or --calibrate");
+                    return ExitCodes.BadInput;
+                }
+                // --calibrate alone: the litmus rounds take --jitter and --seed as an aligned run would, and --no-pin
+                int litmusJitter = p.GetValue(jitter);
+                if (litmusJitter is < 0 or > LiveOptions.MaxJitter)
+                {
+                    Console.Error.WriteLine($"pilab: --jitter must be 0 to {LiveOptions.MaxJitter}, not {litmusJitter}");
+                    return ExitCodes.BadInput;
+                }
+                var alone = Calibration.Measure(!p.GetValue(noPin), litmusJitter, p.GetValue(seed));
+                Console.Write(json ? LiveJson.Write(alone) + "\n" : LiveReport.CalibrationText(alone));
+                return ExitCodes.NoLoss;
             }
             var loaded = CommonOptions.LoadVariant(name);
             if (!loaded.Ok)
@@ -103,12 +105,19 @@ internal static class LiveCommand
                 Console.Error.WriteLine("pilab: cannot write '': an empty file name");
                 return ExitCodes.BadInput;
             }
-            // The aligned mode puts the checker's verdicts (one injector, x86-TSO and SC) next to what this CPU shows.
+            // --calibrate with a variant: pinned as the run will be, the litmus rounds with the run's jitter and seed
+            CalibrationResult? cal = null;
+            if (p.GetValue(calibrate))
+            {
+                cal = Calibration.Measure(options.Pin, options.Aligned ? options.Jitter : 0, options.Seed);
+                if (!json) Console.Write(LiveReport.CalibrationText(cal));
+            }
+            // The aligned mode puts the checker's verdicts (as many injectors as the rounds run, x86-TSO and SC) next to what this CPU shows.
             CheckerPrediction? prediction = null;
             if (options.Aligned)
             {
-                var tso = Models.Check(options.Variant, options.Variant.Check with { Memory = MemoryModel.TSO, Injectors = 1 });
-                var sc = Models.Check(options.Variant, options.Variant.Check with { Memory = MemoryModel.SC, Injectors = 1 });
+                var tso = Models.Check(options.Variant, options.Variant.Check with { Memory = MemoryModel.TSO, Injectors = options.Injectors });
+                var sc = Models.Check(options.Variant, options.Variant.Check with { Memory = MemoryModel.SC, Injectors = options.Injectors });
                 prediction = new CheckerPrediction(Verdicts.Name(tso.Verdict), tso.TraceLength, Verdicts.Name(sc.Verdict), sc.TraceLength);
             }
             var (result, latency) = Run(options, json);

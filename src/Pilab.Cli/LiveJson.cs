@@ -65,5 +65,6 @@ internal static class LiveJson
 
     /// <summary><c>pilab live --calibrate --json</c> alone: the round trip to a tenth of a nanosecond.</summary>
     public static string Write(CalibrationResult c) => PilabJson.Write(new CalibrationDocument(
-        Math.Round(c.MedianNanoseconds, 1), Math.Round(c.MinNanoseconds, 1), c.Batches, c.RoundTripsPerBatch, c.LitmusRounds, c.LitmusReorders, Environment.ProcessorCount));
+        Math.Round(c.MedianNanoseconds, 1), Math.Round(c.MinNanoseconds, 1), c.Batches, c.RoundTripsPerBatch, c.LitmusRounds, c.LitmusReorders, c.LitmusJitter, c.LitmusSeed, Environment.ProcessorCount,
+        new CalibrationPlacementJson(c.Placement.Pinning, [.. c.Placement.Threads.Select(t => new LiveThreadJson(t.Thread, t.Cpu >= 0 ? t.Cpu : null, t.Error))])));
 }

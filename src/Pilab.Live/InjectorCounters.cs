@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Pilab.Live;
 
 /// <summary>What one injector counts; written only by its thread (see <see cref="P0Counters"/> for the reading rule).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 128 + 8 * 8 + 128)]
+[StructLayout(LayoutKind.Explicit, Size = 128 + 16 * 8 + 128)]
 internal struct InjectorCounters
 {
     /// <summary>Posts started (every pir.set).</summary>
@@ -22,4 +22,8 @@ internal struct InjectorCounters
     [FieldOffset(176)] public long Completed;
     /// <summary>Start and end of posts: odd while a post is in flight (seqlock style), for the watchdog.</summary>
     [FieldOffset(184)] public long Sequence;
+    /// <summary>Aligned mode only: the last round this injector has preloaded the lines for. On a line of its own, which P0 polls: not protocol memory.</summary>
+    [FieldOffset(192)] public long RoundPrepared;
+    /// <summary>Aligned mode only: the last round whose post this injector finished (P0 waits on it).</summary>
+    [FieldOffset(200)] public long RoundDone;
 }

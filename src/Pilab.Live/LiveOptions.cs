@@ -26,14 +26,17 @@ public sealed record LiveOptions(Variant Variant)
     /// <summary>After a report, the watchdog forces a VM exit (RESCHED, as an unrelated host interrupt would) so that a tickless guest goes on.</summary>
     public bool Rescue { get; init; } = true;
     /// <summary>
-    /// The aligned mode: rounds in which P0's entry and one post start together (<see cref="AlignedRound"/>);
-    /// <see cref="MaxPosts"/> then bounds the rounds (one post each).
+    /// The aligned mode: rounds in which P0's entry and one post of each injector start together
+    /// (<see cref="AlignedRound"/>); <see cref="MaxPosts"/> then bounds the rounds (one post per injector each).
     /// </summary>
     public bool Aligned { get; init; }
-    /// <summary>Aligned mode: each round, P0 or the injector (at random) waits 0 to this many iterations of a
-    /// delay loop (a multiply-add chain, about a nanosecond each) after the round opens, to sweep the offset between them.</summary>
+    /// <summary>Aligned mode: each round, P0 or the first injector (at random), and each further injector (at random,
+    /// on its own draw), waits 0 to this many iterations of a delay loop (a multiply-add chain, about a nanosecond
+    /// each) after the round opens, to sweep the offsets between them.</summary>
     public int Jitter { get; init; }
     public const int MaxJitter = 1_000_000;
+    /// <summary>Aligned mode: at most this many injectors (the prediction's check of fixed with 4 takes seconds, 1.75M states under TSO).</summary>
+    public const int MaxAlignedInjectors = 4;
     /// <summary>Pin P0 and the injectors to distinct CPUs (Linux; see <see cref="CorePinning"/>).</summary>
     public bool Pin { get; init; } = true;
     /// <summary>How long the end-of-run grace period may take to reach a terminal state.</summary>
@@ -53,7 +56,7 @@ public sealed record LiveOptions(Variant Variant)
         : MaxPosts < 0 ? $"--posts must be 0 (no bound) or positive, not {MaxPosts}"
         : VectorsPerInjector < 1 || FirstVector + (long)Injectors * VectorsPerInjector > PirWords.Vectors
             ? $"--injectors x --vectors must fit in vectors 0x20-0xff (224), not {Injectors} x {VectorsPerInjector}"
-        : Aligned && Injectors != 1 ? $"--aligned runs one injector against P0 each round, not {Injectors}"
+        : Aligned && Injectors > MaxAlignedInjectors ? $"--aligned runs 1 to {MaxAlignedInjectors} injectors (the checker's prediction beside the rounds checks as many), not {Injectors}"
         : Aligned && Rate != 0 ? "--aligned paces itself (one post per round): --rate does not apply"
         : Aligned && ExitRate != 0 ? "--aligned rounds end at the settled guest: the guest makes no exits of its own, so --exit-rate does not apply"
         : Aligned && Chaos ? "--aligned sweeps the offset with --jitter: --chaos does not apply"

@@ -19,7 +19,7 @@ public static class LiveReport
         var sb = new StringBuilder();
         void Line(string s) => sb.Append(s).Append('\n');
         if (o.Aligned)
-            Line(string.Create(C, $"pilab live {r.Variant} --aligned: rounds of P0's entry against one post, jitter {o.Jitter:N0} (seed {o.Seed}), guest exits none (each round ends settled), {Environment.ProcessorCount} cores"));
+            Line(string.Create(C, $"pilab live {r.Variant} --aligned: rounds of P0's entry against {(o.Injectors == 1 ? "one post" : $"{o.Injectors} posts (one per injector)")}, jitter {o.Jitter:N0} (seed {o.Seed}), guest exits none (each round ends settled), {Environment.ProcessorCount} cores"));
         else
             Line($"pilab live {r.Variant}: {o.Injectors} injector(s), rate {(o.Rate > 0 ? string.Create(C, $"{o.Rate:N0}/s each") : "unlimited")}, guest exits {(o.ExitRate > 0 ? string.Create(C, $"{o.ExitRate:N0}/s") : "none (tickless)")}, chaos {(o.Chaos ? $"on (seed {o.Seed})" : "off")}, {Environment.ProcessorCount} cores");
         if (r.Placement is { } pl) Line($"  placement    {PlacementText(pl)}");
@@ -53,7 +53,7 @@ public static class LiveReport
             string shown = r.StrandsDetected > 0
                 ? string.Create(C, $"shown: {r.StrandsDetected:N0} stranded round(s) in {ap.Rounds:N0} ({ap.StrandsPerMillionRounds:F1} per million)")
                 : string.Create(C, $"not shown in {ap.Rounds:N0} rounds");
-            Line($"  prediction   checker (1 injector): x86-TSO {Run(pr.TsoVerdict, pr.TsoRunLength)}, SC {Run(pr.ScVerdict, pr.ScRunLength)}; on this CPU {shown}");
+            Line($"  prediction   checker ({o.Injectors} injector{(o.Injectors == 1 ? "" : "s")}): x86-TSO {Run(pr.TsoVerdict, pr.TsoRunLength)}, SC {Run(pr.ScVerdict, pr.ScRunLength)}; on this CPU {shown}");
             if (calibration is { } lc && lc.LitmusRounds > 0)
                 Line(string.Create(C, $"               store-buffering litmus on this CPU, this run: {lc.LitmusReorders * 1e6 / lc.LitmusRounds:F1} reorders per million rounds ({lc.LitmusReorders:N0} of {lc.LitmusRounds:N0})"));
         }
@@ -102,6 +102,7 @@ public static class LiveReport
     public static double TicksPerMicrosecond => System.Diagnostics.Stopwatch.Frequency / 1e6;
 
     public static string CalibrationText(CalibrationResult c) =>
+        $"calibration placement: {c.Placement}\n" +
         string.Create(C, $"cross-core round trip (cache-line ping-pong): median {c.MedianNanoseconds:F0} ns, best {c.MinNanoseconds:F0} ns ({c.Batches} batches of {c.RoundTripsPerBatch:N0}, {Environment.ProcessorCount} cores)\n") +
-        string.Create(C, $"store buffering (SB litmus, no fence): a store passed a later load in {c.LitmusReorders:N0} of {c.LitmusRounds:N0} rounds\n");
+        string.Create(C, $"store buffering (SB litmus, no fence, rounds aligned as --aligned's, jitter {c.LitmusJitter:N0}, seed {c.LitmusSeed}): a store passed a later load in {c.LitmusReorders:N0} of {c.LitmusRounds:N0} rounds ({(c.LitmusRounds > 0 ? c.LitmusReorders * 1e6 / c.LitmusRounds : 0):F1} per million)\n");
 }

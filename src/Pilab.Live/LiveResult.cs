@@ -77,7 +77,7 @@ public sealed record ThreadPlacement(string Thread, int Cpu, string? Error);
 public sealed record AlignedFigures(long Rounds, double RoundsPerSecond, double StrandsPerMillionRounds, long VectorsClearedByReset, int Jitter);
 
 /// <summary>
-/// What the checker says of the variant the aligned mode runs (one injector, one post, the variant's own
+/// What the checker says of the variant the aligned mode runs (as many injectors as its rounds, the variant's own
 /// configuration otherwise), for the report to put next to what this CPU showed: the verdict and
 /// shortest losing run under x86-TSO and under SC, in the vocabulary of every command's JSON.
 /// </summary>

@@ -62,6 +62,10 @@ public sealed class LiveRun
     private readonly string _pinNote;
     /// <summary>Per thread (0 = P0): 0 pinned or not asked, else the errno sched_setaffinity gave. Written by each thread as it starts.</summary>
     private readonly int[] _pinErrors;
+    /// <summary>Per injector: 1 once its thread has stopped (the aligned mode's partial last round).</summary>
+    private readonly int[] _stopped;
+    /// <summary>An aligned injector waiting for a round yields every this many + 1 spins: often when it shares a CPU, practically never when it has one of its own.</summary>
+    private readonly long _awaitYieldMask;
 
     public LiveRun(LiveOptions options)
     {
@@ -75,11 +79,17 @@ public sealed class LiveRun
         for (int i = 0; i < _injectors.Length; i++)
         {
             _injectors[i] = new Injector(program, _m, i, LiveOptions.FirstVector + i * options.VectorsPerInjector, options.VectorsPerInjector);
-            _quota[i] = options.MaxPosts <= 0 ? long.MaxValue : options.MaxPosts / options.Injectors + (i < options.MaxPosts % options.Injectors ? 1 : 0);
+            // aligned: --posts bounds the rounds, and every injector posts once a round
+            _quota[i] = options.MaxPosts <= 0 ? long.MaxValue
+                : options.Aligned ? options.MaxPosts
+                : options.MaxPosts / options.Injectors + (i < options.MaxPosts % options.Injectors ? 1 : 0);
         }
         _round = options.Aligned ? new AlignedRound(_m, _p0) : null;
         (_pinCpus, _pinNote) = CorePinning.Plan(options.Pin, options.Injectors);
         _pinErrors = new int[options.Injectors + 1];
+        _stopped = new int[options.Injectors];
+        bool sharing = _pinCpus.Contains(-1) ? options.Injectors + 1 > Environment.ProcessorCount : _pinCpus.Distinct().Count() < _pinCpus.Length;
+        _awaitYieldMask = sharing ? 0x3F : 0xFFFFF;
         _detector = new StrandDetector(_m, _injectors, (long)(options.StallMilliseconds * Stopwatch.Frequency / 1000));
     }
 
@@ -148,8 +158,9 @@ public sealed class LiveRun
     }
 
     /// <summary>
-    /// P0 in the aligned mode (see <see cref="AlignedRound"/>): reset, open round r, run the entry and the
-    /// guest until the injector's post of round r is over, run on to the settled state, judge, and again.
+    /// P0 in the aligned mode (see <see cref="AlignedRound"/>): reset, open round r once every injector has
+    /// preloaded, run the entry and the guest until every injector's post of round r is over, run on to the
+    /// settled state, judge, and again.
     /// A strand is recorded with its round and offset; then the reset clears it (the aligned mode's
     /// rescue), or with --no-rescue the run stops there and the strand stays for the end-of-run check.
     /// </summary>
@@ -162,19 +173,20 @@ public sealed class LiveRun
         round.Reset();
         for (long r = 1; ; r++)
         {
-            // Volatile.Read: the controller's and the injector's requests; seen a round late is harmless.
-            if (Volatile.Read(ref _p0Control) != Run || Volatile.Read(ref _injectorsRunning) == 0)
+            // Volatile.Read: the controller's and the injectors' requests; seen a round late is harmless.
+            // Every injector has the same quota of rounds: once one has stopped, no round opens any more.
+            if (Volatile.Read(ref _p0Control) != Run || Volatile.Read(ref _injectorsRunning) < _injectors.Length)
             {
                 SettleAndStop(p0);
                 return;
             }
             int offset = Offset(r);
-            // Volatile.Write: a release store, so the reset's plain writes are visible to the injector
-            // before it sees the round ready; it preloads the lines, then P0 opens the round.
+            // Volatile.Write: a release store, so the reset's plain writes are visible to the injectors
+            // before they see the round ready; they preload the lines, then P0 opens the round.
             Volatile.Write(ref s.RoundReady, r);
-            while (Volatile.Read(ref s.RoundPrepared) < r)
+            while (!AllInjectors(r, done: false))
             {
-                if (Volatile.Read(ref _injectorsRunning) == 0)
+                if (Volatile.Read(ref _injectorsRunning) < _injectors.Length)
                 {
                     SettleAndStop(p0);
                     return;
@@ -186,11 +198,11 @@ public sealed class LiveRun
             bool posted;
             while (true)
             {
-                // Volatile.Read of RoundDone: an acquire load; the post's stores are before it.
-                posted = Volatile.Read(ref s.RoundDone) >= r;
+                posted = AllInjectors(r, done: true);
                 if (posted && p0.InGuest) break;
-                // the injector stopped before posting round r (it publishes RoundDone before it stops)
-                if (!posted && Volatile.Read(ref _injectorsRunning) == 0 && Volatile.Read(ref s.RoundDone) < r) break;
+                // an injector stopped before posting round r: the others' posts of it are over, and the
+                // end-of-run check judges what they left (a partial round is not counted as a round)
+                if (!posted && PartialRound(r)) break;
                 if (Volatile.Read(ref _p0Control) == Stop) return;
                 p0.Step();
             }
@@ -209,6 +221,9 @@ public sealed class LiveRun
             {
                 double at = _clock.Elapsed.TotalSeconds;
                 string who = offset > 0 ? $"the injector waited {offset} delay iterations after seeing the round open" : offset < 0 ? $"P0 waited {-offset} delay iterations after opening the round" : "no delay on either side";
+                if (_injectors.Length > 1)
+                    who = (offset > 0 ? $"P1 waited {offset}" : offset < 0 ? $"P0 waited {-offset}" : "P0 and P1 no delay") +
+                        string.Concat(Enumerable.Range(1, _injectors.Length - 1).Select(i => $", P{i + 1} waited {RoundOffset.OfFurtherInjector(_o.Seed, r, _o.Jitter, i)}")) + " delay iterations after the round opened";
                 lock (_strands)
                 {
                     _strandCount++;
@@ -241,7 +256,38 @@ public sealed class LiveRun
         _settled = true;
     }
 
-    /// <summary>The injector in the aligned mode: wait for round r to open, its share of the offset, one post, round r done.</summary>
+    /// <summary>
+    /// Round r's judgement can start: every injector has prepared it (<paramref name="done"/> false), or
+    /// finished its post of it (true). Volatile.Read: acquire loads of each injector's own round line; the
+    /// preload's loads, or the post's stores (all locked), are before the injector's release store.
+    /// </summary>
+    private bool AllInjectors(long r, bool done)
+    {
+        foreach (var inj in _injectors)
+            if (Volatile.Read(ref done ? ref inj.Counters.RoundDone : ref inj.Counters.RoundPrepared) < r) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// Round r is partial: every injector has finished its post of it or stopped, and one stopped without
+    /// posting it. Each injector's stopped flag is read first: it is written after its last RoundDone, so
+    /// a stopped injector's RoundDone read after it is final (one that finishes its post between two
+    /// reads is not taken for stopped).
+    /// </summary>
+    private bool PartialRound(long r)
+    {
+        bool partial = false;
+        for (int i = 0; i < _injectors.Length; i++)
+        {
+            bool stopped = Volatile.Read(ref _stopped[i]) != 0;
+            if (Volatile.Read(ref _injectors[i].Counters.RoundDone) >= r) continue;
+            if (!stopped) return false; // its post of round r is still to come
+            partial = true;
+        }
+        return partial;
+    }
+
+    /// <summary>An injector in the aligned mode: wait for round r to be ready, preload, wait for it to open, its share of the offset, one post, round r done.</summary>
     private void InjectorAlignedLoop(int id)
     {
         var inj = _injectors[id];
@@ -252,13 +298,14 @@ public sealed class LiveRun
             // Volatile.Read: acquire loads; the reset P0 did before the round was ready is visible after it.
             if (!AwaitRound(ref s.RoundReady, r)) return;
             _round!.Preload();
-            Volatile.Write(ref s.RoundPrepared, r);
+            // Volatile.Write: release; P0 opens the round once every injector has written this.
+            Volatile.Write(ref inj.Counters.RoundPrepared, r);
             if (!AwaitRound(ref s.RoundOpen, r)) return;
-            int offset = Offset(r);
+            int offset = id == 0 ? Offset(r) : RoundOffset.OfFurtherInjector(_o.Seed, r, _o.Jitter, id);
             ulong sink = offset > 0 ? Delay(offset) : 0;
             while (!inj.Step()) { }
             // Volatile.Write: a release store; the post's stores (all locked) are before it.
-            Volatile.Write(ref s.RoundDone, r);
+            Volatile.Write(ref inj.Counters.RoundDone, r);
             if (sink == 1) Volatile.Write(ref _delaySink, sink); // keeps the delay loop; practically never taken
         }
     }
@@ -270,31 +317,15 @@ public sealed class LiveRun
         while (Volatile.Read(ref counter) < r)
         {
             if (Volatile.Read(ref _stopInjectors) != 0) return false;
-            // a thread sharing P0's CPU (unpinned, one CPU) must let P0 run; pinned apart, this never triggers in practice
-            if ((++spins & 0xFFFFF) == 0) Thread.Yield();
+            // a thread sharing a CPU (unpinned, or more injectors than CPUs) must let the others run
+            if ((++spins & _awaitYieldMask) == 0) Thread.Yield();
         }
         return true;
     }
 
-    /// <summary>The offset of round r: in -Jitter..Jitter, the same on both threads (a hash of seed and round); positive delays the injector, negative P0.</summary>
-    private int Offset(long r)
-    {
-        if (_o.Jitter == 0) return 0;
-        ulong z = _o.Seed * 0x9E3779B97F4A7C15UL + (ulong)r * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
-        return (int)(z % (ulong)(2 * _o.Jitter + 1)) - _o.Jitter;
-    }
+    private int Offset(long r) => RoundOffset.Of(_o.Seed, r, _o.Jitter);
 
-    /// <summary>A delay of n dependent multiply-adds (about a nanosecond each), with no memory traffic.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static ulong Delay(int n)
-    {
-        ulong x = (ulong)n;
-        for (int i = 0; i < n; i++) x = x * 6364136223846793005UL + 1442695040888963407UL;
-        return x;
-    }
+    private static ulong Delay(int n) => RoundOffset.Delay(n);
 
     /// <summary>Pins the calling thread (0 = P0, i + 1 = injector i) to its planned CPU, if any.</summary>
     private void Pin(int thread)
@@ -355,6 +386,8 @@ public sealed class LiveRun
         finally
         {
             Interlocked.Decrement(ref _injectorsRunning);
+            // Volatile.Write: after the injector's last RoundDone (PartialRound reads this first)
+            Volatile.Write(ref _stopped[id], 1);
         }
     }
 

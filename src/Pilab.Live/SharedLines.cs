@@ -14,10 +14,10 @@ namespace Pilab.Live;
 /// <item>vcpu-&gt;mode and vcpu-&gt;requests, read by injectors, written by P0;</item>
 /// <item>P0's local APIC: the pending physical vectors, set by injectors' IPIs;</item>
 /// <item>what P0 publishes only for the watchdog (in guest, drain sequence);</item>
-/// <item>the aligned mode's round counters, one line each.</item>
+/// <item>the aligned mode's round counters P0 writes (the injectors' are in their counters, <see cref="InjectorCounters"/>).</item>
 /// </list>
 /// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 896)]
+[StructLayout(LayoutKind.Explicit, Size = 768)]
 internal struct SharedLines
 {
     public const int OnBit = 1;
@@ -48,15 +48,9 @@ internal struct SharedLines
     /// </summary>
     [FieldOffset(520)] public long DrainSequence;
 
-    /// <summary>Aligned mode only: the round P0 has opened (P0 writes, the injector spins on it). Not protocol memory.</summary>
+    /// <summary>Aligned mode only: the round P0 has opened (P0 writes, the injectors spin on it). Not protocol memory.</summary>
     [FieldOffset(640)] public long RoundOpen;
 
     /// <summary>Aligned mode only: the round P0 has reset the memory for (P0 writes).</summary>
     [FieldOffset(648)] public long RoundReady;
-
-    /// <summary>Aligned mode only: the last round whose post the injector finished (the injector writes, P0 waits on it).</summary>
-    [FieldOffset(768)] public long RoundDone;
-
-    /// <summary>Aligned mode only: the last round the injector has preloaded the lines for (the injector writes).</summary>
-    [FieldOffset(776)] public long RoundPrepared;
 }

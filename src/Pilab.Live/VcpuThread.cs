@@ -271,9 +271,12 @@ internal sealed unsafe class VcpuThread
             // guest.take: virtual-interrupt delivery of the highest vector; the guest's handler runs.
             _vIrr[PirWords.WordOf(v)] &= ~PirWords.BitOf(v);
             Counters.Delivered++;
-            // Interlocked.Exchange: take the stamp an injector may be setting right now (CompareExchange).
+            // The handler runs now: the timestamp first, so that the miss on the stamp's line (the
+            // injector wrote it) is not counted. Interlocked.Exchange: take the stamp an injector may be
+            // setting right now; recording comes after both, off the measured interval.
+            long now = VcpuMemory.Now();
             long stamp = Interlocked.Exchange(ref _m.StampOf(v), 0);
-            if (stamp != 0) Latency.RecordValue(Math.Clamp(VcpuMemory.Now() - stamp, 0, _maxLatency));
+            if (stamp != 0) Latency.RecordValue(Math.Clamp(now - stamp, 0, _maxLatency));
             else Counters.Unstamped++;
             return;
         }

@@ -120,9 +120,19 @@ public sealed class JsonSchemaTests
         Assert.Equal(args.Contains("--aligned"), root.TryGetProperty("aligned", out _));
     }
 
-    [Fact]
-    public void Calibration_ValidatesAgainstTheSchema() =>
-        Validated(PilabJson.CalibrationSchema, [0], "live", "--calibrate");
+    [Theory]
+    [InlineData("--calibrate")]
+    [InlineData("--calibrate", "--jitter", "300", "--seed", "5", "--no-pin")]
+    public void Calibration_ValidatesAgainstTheSchema(params string[] args)
+    {
+        var root = Validated(PilabJson.CalibrationSchema, [0], ["live", .. args]);
+        Assert.Equal(args.Contains("--jitter") ? 300 : 0, root.GetProperty("litmusJitter").GetInt32());
+        Assert.Equal(args.Contains("--seed") ? 5UL : 1UL, root.GetProperty("litmusSeed").GetUInt64());
+        var threads = root.GetProperty("placement").GetProperty("threads");
+        Assert.Equal(2, threads.GetArrayLength());
+        if (args.Contains("--no-pin"))
+            Assert.All(threads.EnumerateArray(), t => Assert.Equal(System.Text.Json.JsonValueKind.Null, t.GetProperty("cpu").ValueKind));
+    }
 
     [Fact]
     public void EverySchema_IsValidDraft202012_AndNamedByItsFile()

@@ -39,7 +39,7 @@ public sealed class LiveCommandTests
     [InlineData("--aligned", "--rate", "5")]
     [InlineData("--aligned", "--exit-rate", "5")]
     [InlineData("--aligned", "--stall-ms", "1")]
-    [InlineData("--aligned", "--injectors", "2")]
+    [InlineData("--aligned", "--injectors", "5")]
     [InlineData("--aligned", "--chaos")]
     [InlineData("--jitter", "5")]
     [InlineData("--aligned", "--jitter", "-1")]
@@ -49,6 +49,16 @@ public sealed class LiveCommandTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("pilab:", r.Err);
         Assert.DoesNotContain("   at ", r.Err);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("1000001")]
+    public void Calibrate_JitterOutOfRange_ExitsTwo(string jitter)
+    {
+        var r = Pilab.Invoke("live", "--calibrate", "--jitter", jitter);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--jitter must be 0 to 1000000", r.Err);
     }
 
     [Fact]

@@ -72,6 +72,32 @@ public sealed class BoundedRunTests
         Assert.Equal(r.Accepted, r.Delivered + r.MergedInVIrr + r.Aligned.VectorsClearedByReset + r.StrandedAtEnd.Count);
     }
 
+    [Theory]
+    [InlineData("fixed", 2, 0)]
+    [InlineData("fixed", 3, 300)]
+    public void CorrectOrder_StrandsNothing_OverBoundedAlignedRoundsOfSeveralInjectors(string name, int injectors, int jitter)
+    {
+        // each round P0's entry against one post of each injector (each its own vector), started together
+        var r = RunBounded(new LiveOptions(Builtins.Find(name)!) { Seconds = null, MaxPosts = 3_000, Aligned = true, ExitRate = 0, Jitter = jitter, Injectors = injectors });
+        Assert.Equal(3_000, r.Aligned!.Rounds);
+        Assert.Equal(3_000L * injectors, r.Posted);
+        Assert.True(r.Settled);
+        Assert.Equal(0, r.StrandsDetected);
+        Assert.Empty(r.StrandedAtEnd);
+        Assert.Equal(0, r.CoalescedInPir);
+        Assert.Equal(3_000L * injectors, r.Delivered);
+    }
+
+    [Fact]
+    public void FixedNoMb_AlignedRoundsOfTwoInjectors_AccountForEveryPost()
+    {
+        var r = RunBounded(new LiveOptions(Builtins.FixedNoMb) { Seconds = null, MaxPosts = 3_000, Aligned = true, ExitRate = 0, Jitter = 300, Injectors = 2 });
+        Assert.Equal(3_000, r.Aligned!.Rounds);
+        Assert.Equal(6_000, r.Posted);
+        Assert.True(r.Settled);
+        Assert.Equal(r.Accepted, r.Delivered + r.MergedInVIrr + r.Aligned.VectorsClearedByReset + r.StrandedAtEnd.Count);
+    }
+
     private static LiveResult RunBounded(LiveOptions o)
     {
         var run = new LiveRun(o);

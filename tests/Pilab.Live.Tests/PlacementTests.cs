@@ -39,4 +39,35 @@ public sealed class PlacementTests
         Assert.All(off, c => Assert.Equal(-1, c));
         Assert.Contains("--no-pin", offNote);
     }
+
+    [Fact]
+    public void Calibration_RunsOnTheCpusOfP0AndTheFirstInjector()
+    {
+        var (cpus, note) = CorePinning.Plan(pin: true, injectors: 1);
+        var rt = Calibration.RoundTrip(pin: true, batches: 3, roundTripsPerBatch: 100);
+        var (rounds, reorders, litmus) = Calibration.StoreBufferLitmus(pin: true, jitter: 50, seed: 7, rounds: 2000);
+        Assert.Equal(2000, rounds);
+        Assert.InRange(reorders, 0, rounds);
+        foreach (var p in new[] { rt.Placement, litmus })
+        {
+            Assert.Equal(note, p.Pinning);
+            Assert.Equal(["A", "B"], p.Threads.Select(t => t.Thread));
+            // pinned where the plan pins (an errno would say why not), else unpinned
+            Assert.All(p.Threads, t => Assert.True(t.Error is null ? t.Cpu == cpus[t.Thread == "A" ? 0 : 1] : t.Cpu == -1, $"{t}"));
+        }
+        var off = Calibration.StoreBufferLitmus(pin: false, rounds: 100).Placement;
+        Assert.All(off.Threads, t => Assert.Equal(-1, t.Cpu));
+        Assert.Contains("--no-pin", off.Pinning);
+    }
+
+    [Fact]
+    public void LitmusRounds_SweepTheOffsetsOfAnAlignedRun()
+    {
+        // the same (seed, round) gives the same offset to the litmus and to --aligned (one function), within -jitter..jitter
+        var offsets = Enumerable.Range(1, 10_000).Select(r => RoundOffset.Of(3, r, 300)).ToList();
+        Assert.All(offsets, o => Assert.InRange(o, -300, 300));
+        Assert.Contains(offsets, o => o < 0);
+        Assert.Contains(offsets, o => o > 0);
+        Assert.All(Enumerable.Range(1, 100), r => Assert.Equal(0, RoundOffset.Of(3, r, 0)));
+    }
 }

@@ -111,6 +111,9 @@ public sealed record LiveDocument
 /// <summary>How the threads were pinned (a sentence), each thread's CPU (null: unpinned), and each shared group's offset in its 64-byte line.</summary>
 public sealed record LivePlacementJson(string Pinning, ImmutableArray<LiveThreadJson> Threads, int BlockAlignment, bool LinesAligned, LiveLineOffsetsJson OffsetInLine);
 
+/// <summary>Where <c>pilab live --calibrate</c>'s two threads ran: pinned as a live run's P0 (A) and first injector (B), or why not.</summary>
+public sealed record CalibrationPlacementJson(string Pinning, ImmutableArray<LiveThreadJson> Threads);
+
 public sealed record LiveThreadJson(
     string Thread,
     int? Cpu,
@@ -159,7 +162,10 @@ public sealed record CalibrationDocument(
     int RoundTripsPerBatch,
     long LitmusRounds,
     long LitmusReorders,
-    int Cores)
+    int LitmusJitter,
+    ulong LitmusSeed,
+    int Cores,
+    CalibrationPlacementJson Placement)
 {
     [JsonPropertyOrder(-2)] public string Schema => PilabJson.CalibrationSchema;
     [JsonPropertyOrder(-1)] public string PilabVersion => PilabJson.Version;
