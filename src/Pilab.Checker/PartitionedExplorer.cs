@@ -175,7 +175,7 @@ internal static class PartitionedExplorer
         // as parent links are: so no worker may hold more than this.
         private readonly long _ownLimit;
         private readonly Worker<TState, TStore>[] _crew;
-        private readonly Barrier _expanded, _inserted;
+        private readonly PhaseBarrier _expanded, _inserted;
         private readonly PaddedCounter _reserved = new(); // states granted out of the bound
         private volatile bool _done;
         private bool _insertAgain; // the bound's last grants went unused: the starved workers go on inserting
@@ -208,8 +208,8 @@ internal static class PartitionedExplorer
             _bound = new StateBound(options);
             _crew = [.. Enumerable.Range(0, _workers).Select(_ => new Worker<TState, TStore>(store(), _workers, system.MaxSuccessors, options.RecordTerminals))];
             _ownLimit = Math.Min((int.MaxValue - _workers) / _workers, _crew[0].Set.MaxCount);
-            _expanded = new Barrier(_workers, _ => Plan());
-            _inserted = new Barrier(_workers, _ => Coordinate());
+            _expanded = new PhaseBarrier(_workers, Plan);
+            _inserted = new PhaseBarrier(_workers, Coordinate);
             _initial = system.Initial;
             _progress = new ProgressClock(options.Progress, Stopwatch.GetTimestamp());
             _roundSpan = Math.Max(1, Math.Min((long)RoundStates * _workers, uint.MaxValue / Math.Max(1, system.MaxSuccessors)));
@@ -322,7 +322,7 @@ internal static class PartitionedExplorer
             return spent;
         }
 
-        private static void Wait(Barrier barrier, PhaseTimes? times)
+        private static void Wait(PhaseBarrier barrier, PhaseTimes? times)
         {
             if (times is null)
             {
