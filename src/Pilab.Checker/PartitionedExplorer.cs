@@ -51,10 +51,19 @@ namespace Pilab.Checker;
 /// one counted until it is dropped; the chunks allocated; the keys and the next level's ranks), and
 /// where that would pass the bound, the tables filled up to 3/4 instead of doubled, and where even
 /// that would pass it, the largest common fraction of it that does not; an owner that
-/// reaches its room stops the search. A mailbox that would outgrow its share of what the plan left
-/// stops the expanding the same way. The arrays replaced are collected once they add up to 1/32 of
-/// the bound (StateBound.Replaced), so the process holds what was counted. So no allocation passes the bound, and where the search stops
+/// reaches its room stops the search. The plan is arithmetic only: each worker makes its own room
+/// at the start of its insert phase, so the tables grow (and their pages are first touched) on all
+/// workers at once, not one after the other on the planning thread. A mailbox that would outgrow
+/// its share of what the plan left stops the expanding the same way. The arrays replaced are
+/// collected after the inserts once they add up to 1/32 of the bound (StateBound.Replaced), so the
+/// process holds what was counted. So no allocation passes the bound, and where the search stops
 /// depends on the sizes only, never on timing.
+///
+/// What is shared is kept off the per-state paths: between the phases the workers meet at a
+/// <see cref="PhaseBarrier"/> (it spins briefly before sleeping), and while a phase runs each worker
+/// writes only its own store, its own mailboxes and counters kept on its own stack, so no two
+/// workers write the same cache line (Worker.Guard). PILAB_PHASES=1 in the environment prints where
+/// each worker's time went (<see cref="PhaseTimes"/>).
 ///
 /// Each worker's store is one of three (<see cref="IStateStore{TState}"/>, a struct type argument, so
 /// the loops are compiled for each): the plain <see cref="VisitedSet{TState}"/>, the compact

@@ -23,9 +23,21 @@ internal sealed partial class PhaseTimes
     /// <summary>The calling thread's CPU time, in nanoseconds (CLOCK_THREAD_CPUTIME_ID on Linux; elsewhere the wall clock).</summary>
     public static long Cpu()
     {
-        if (OperatingSystem.IsLinux() && ClockGettime(3, out var ts) == 0) return ts.Sec * 1_000_000_000 + ts.Nsec;
+        if (_threadClock)
+        {
+            try
+            {
+                if (ClockGettime(3, out var ts) == 0) return ts.Sec * 1_000_000_000 + ts.Nsec;
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                _threadClock = false;
+            }
+        }
         return Wall();
     }
+
+    private static bool _threadClock = OperatingSystem.IsLinux();
 
     public static long Wall() => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
 
