@@ -51,10 +51,19 @@ namespace Pilab.Checker;
 /// one counted until it is dropped; the chunks allocated; the keys and the next level's ranks), and
 /// where that would pass the bound, the tables filled up to 3/4 instead of doubled, and where even
 /// that would pass it, the largest common fraction of it that does not; an owner that
-/// reaches its room stops the search. A mailbox that would outgrow its share of what the plan left
-/// stops the expanding the same way. The arrays replaced are collected once they add up to 1/32 of
-/// the bound (StateBound.Replaced), so the process holds what was counted. So no allocation passes the bound, and where the search stops
+/// reaches its room stops the search. The plan is arithmetic only: each worker makes its own room
+/// at the start of its insert phase, so the tables grow (and their pages are first touched) on all
+/// workers at once, not one after the other on the planning thread. A mailbox that would outgrow
+/// its share of what the plan left stops the expanding the same way. The arrays replaced are
+/// collected after the inserts once they add up to 1/32 of the bound (StateBound.Replaced), so the
+/// process holds what was counted. So no allocation passes the bound, and where the search stops
 /// depends on the sizes only, never on timing.
+///
+/// What is shared is kept off the per-state paths: between the phases the workers meet at a
+/// <see cref="PhaseBarrier"/> (it spins briefly before sleeping), and while a phase runs each worker
+/// writes only its own store, its own mailboxes and counters kept on its own stack, so no two
+/// workers write the same cache line (Worker.Guard). PILAB_PHASES=1 in the environment prints where
+/// each worker's time went (<see cref="PhaseTimes"/>).
 ///
 /// Each worker's store is one of three (<see cref="IStateStore{TState}"/>, a struct type argument, so
 /// the loops are compiled for each): the plain <see cref="VisitedSet{TState}"/>, the compact
@@ -135,23 +144,30 @@ internal static class PartitionedExplorer
         public long Transitions;
         public DeadEnds Round = new(); // the dead ends met in this round
         public TState RoundViolation, RoundStuck; // the states of its picks (hash compaction keeps no old states)
-        public readonly int[] Read = new int[workers]; // per sender: how much of its mail to me is inserted
+        public readonly int[] Read = new int[workers]; // per sender: how much of its mail to me is inserted (kept between an insert and its resumption)
         // With several workers: the queue-order keys of the states added since the level began (by
         // own index from LevelEnd; increasing, as they are inserted in key order), and the global
         // ranks of the level's states being expanded (by own index from LevelStart; increasing too).
         public long[] Keys = workers > 1 ? new long[1024] : [];
         public int[] Ranks = workers > 1 ? new int[1024] : [];
         public bool Ranked; // this level's ranks are computed
-        // The insert's merge of the senders' mail: each sender's mailbox, count and next key.
-        public readonly Message<TState>[][] Mail = new Message<TState>[workers][];
-        public readonly int[] MailCount = new int[workers];
-        public readonly long[] Head = new long[workers];
         public long Limit; // the states its set may hold this round: the numbering's limit, or the memory's
+        // The room the plan gave it for this round's mail, made by the worker itself at the start of
+        // its insert (so the tables of all workers grow at once, not one after the other on one thread).
+        public long Adding = -1; // states to make room for; -1 when the room is made
+        public bool FullTables; // its table fills to 3/4 instead of doubling (the memory bound)
+        public int KeysLength, RanksLength; // the lengths its keys and ranks grow to
         public long MailAllowance; // bytes its outboxes may hold during the next expand
         public bool MailFull; // an outbox would have outgrown its allowance: the search stops after this round
         public long Budget; // states this worker may still add without asking
         public bool Starved; // stopped inserting for want of budget, with mail left
         public bool Full; // its numbering is exhausted
+        public readonly PhaseTimes? Times = PhaseTimes.Enabled ? new() : null;
+        // Last allocated, so that it lies between this worker's objects and the next worker's store,
+        // whose fields that worker writes on every insert: two workers' hot fields never share a
+        // cache line (nor the pair of lines the hardware prefetches together). The phases' own
+        // counters live on the workers' stacks for the same reason.
+        public readonly byte[] Guard = new byte[128];
     }
 
     private sealed class Run<TState, TSystem, TStore>
@@ -168,7 +184,7 @@ internal static class PartitionedExplorer
         // as parent links are: so no worker may hold more than this.
         private readonly long _ownLimit;
         private readonly Worker<TState, TStore>[] _crew;
-        private readonly Barrier _expanded, _inserted;
+        private readonly PhaseBarrier _expanded, _inserted;
         private readonly PaddedCounter _reserved = new(); // states granted out of the bound
         private volatile bool _done;
         private bool _insertAgain; // the bound's last grants went unused: the starved workers go on inserting
@@ -184,8 +200,10 @@ internal static class PartitionedExplorer
         private bool _memoryHit; // _boundHit by the memory bound
         private long _heldAtStop; // the bytes held when the memory bound stopped it
         private long _garbage; // the bytes of the arrays replaced and not yet collected (StateBound.Replaced)
+        private long _replaced; // the bytes of the arrays the round's inserts replace, as planned
         private readonly TState _initial;
         private readonly ProgressClock _progress;
+        private readonly PhaseTimes? _times = PhaseTimes.Enabled ? new() : null; // the search's one-thread sections (PILAB_PHASES)
         public Exception? Failure;
 
         /// <summary>Stores the initial state (its orbit's representative) with its owner: the first level.</summary>
@@ -199,8 +217,8 @@ internal static class PartitionedExplorer
             _bound = new StateBound(options);
             _crew = [.. Enumerable.Range(0, _workers).Select(_ => new Worker<TState, TStore>(store(), _workers, system.MaxSuccessors, options.RecordTerminals))];
             _ownLimit = Math.Min((int.MaxValue - _workers) / _workers, _crew[0].Set.MaxCount);
-            _expanded = new Barrier(_workers, _ => Plan());
-            _inserted = new Barrier(_workers, _ => Coordinate());
+            _expanded = new PhaseBarrier(_workers, Plan);
+            _inserted = new PhaseBarrier(_workers, Coordinate);
             _initial = system.Initial;
             _progress = new ProgressClock(options.Progress, Stopwatch.GetTimestamp());
             _roundSpan = Math.Max(1, Math.Min((long)RoundStates * _workers, uint.MaxValue / Math.Max(1, system.MaxSuccessors)));
@@ -274,17 +292,22 @@ internal static class PartitionedExplorer
 
         public void Work(int w)
         {
+            var times = _crew[w].Times;
             try
             {
                 while (!_done)
                 {
+                    long start = times is null ? 0 : PhaseTimes.Cpu();
                     if (!_insertAgain)
                     {
                         Expand(w);
-                        _expanded.SignalAndWait();
+                        if (times is not null) times.RoundExpand = Lap(ref times.Expand, ref start);
+                        Wait(_expanded, times); // the last to arrive runs Plan
+                        if (times is not null) start = PhaseTimes.Cpu();
                     }
                     Insert(w);
-                    _inserted.SignalAndWait(); // the last to arrive runs Coordinate
+                    if (times is not null) times.RoundInsert += Lap(ref times.Insert, ref start);
+                    Wait(_inserted, times); // the last to arrive runs Coordinate
                 }
             }
             catch (Exception e)
@@ -298,6 +321,29 @@ internal static class PartitionedExplorer
             }
         }
 
+        /// <summary>Adds this thread's CPU time since <paramref name="start"/> to a tally (PILAB_PHASES) and
+        /// starts the next lap; returns the lap's time.</summary>
+        private static long Lap(ref long tally, ref long start)
+        {
+            long now = PhaseTimes.Cpu(), spent = now - start;
+            tally += spent;
+            start = now;
+            return spent;
+        }
+
+        private static void Wait(PhaseBarrier barrier, PhaseTimes? times)
+        {
+            if (times is null)
+            {
+                barrier.SignalAndWait();
+                return;
+            }
+            long cpu = PhaseTimes.Cpu(), wall = PhaseTimes.Wall();
+            barrier.SignalAndWait();
+            times.BarrierCpu += PhaseTimes.Cpu() - cpu;
+            times.BarrierWall += PhaseTimes.Wall() - wall;
+        }
+
         /// <summary>Expand phase: the worker's states of the round, successors posted to their owners.</summary>
         private void Expand(int w)
         {
@@ -308,7 +354,12 @@ internal static class PartitionedExplorer
             if (_workers == 1) me.RoundEnd = Math.Min(me.LevelEnd, me.LevelStart + _roundEnd);
             else
             {
-                if (!me.Ranked) Rank(w);
+                if (!me.Ranked)
+                {
+                    long start = me.Times is null ? 0 : PhaseTimes.Cpu();
+                    Rank(w);
+                    if (me.Times is not null) Lap(ref me.Times.Rank, ref start);
+                }
                 long end = me.RoundStart;
                 while (end < me.LevelEnd && me.Ranks[end - me.LevelStart] < _roundEnd) end++;
                 me.RoundEnd = end;
@@ -319,7 +370,9 @@ internal static class PartitionedExplorer
             long roundStart = _roundEnd - _roundSpan;
             var buffer = me.Buffer;
             var outbox = me.Outbox;
-            var posted = me.Posted;
+            // The counts of the messages posted, on this thread's stack while it posts (see Worker.Guard).
+            Span<int> posted = _workers <= 256 ? stackalloc int[_workers] : new int[_workers];
+            me.Posted.CopyTo(posted);
             var round = me.Round;
             long transitions = 0;
             // Its own states only, in order: so what each worker posts, and in what order, does not
@@ -365,6 +418,7 @@ internal static class PartitionedExplorer
                 }
             }
         Done:
+            posted.CopyTo(me.Posted);
             me.Round = round;
             me.Transitions += transitions;
         }
@@ -404,9 +458,21 @@ internal static class PartitionedExplorer
         /// addressed to it. Every message is taken for a new state; if the room for all of them (the
         /// tables grown, the old ones counted too, the chunks, the keys and the next level's ranks)
         /// would pass the bound, each owner gets the same largest fraction of its mail that does not.
-        /// The room is made now, so the inserts allocate nothing; an owner that fills it stops the search.
+        /// Each worker makes its room at the start of its insert, so that the tables grow in parallel and
+        /// adding allocates nothing; an owner that fills it stops the search.
         /// </summary>
         private void Plan()
+        {
+            long start = _times is null ? 0 : PhaseTimes.Cpu();
+            PlanRoom();
+            if (_times is null) return;
+            _times.Plan += PhaseTimes.Cpu() - start;
+            long slowest = 0;
+            foreach (var me in _crew) slowest = Math.Max(slowest, me.Times!.RoundExpand);
+            _times.SlowestExpand += slowest;
+        }
+
+        private void PlanRoom()
         {
             try
             {
@@ -428,32 +494,43 @@ internal static class PartitionedExplorer
                     }
                     fraction = lo;
                 }
-                long replaced = 0;
+                // The room is made by each worker at the start of its insert (Insert), all at once; what
+                // the process will hold then is the bytes planned here.
+                long replaced = 0, held = 0;
                 for (int w = 0; w < _workers; w++)
                 {
                     var me = _crew[w];
                     long adding = incoming[w] * fraction / Whole;
-                    me.Set.BytesAfter(adding, out long oldTable, full);
+                    held += me.Set.BytesAfter(adding, out long oldTable, full) + MailBytes(me);
                     replaced += oldTable;
-                    me.Set.Reserve(adding, full);
+                    me.Adding = adding;
+                    me.FullTables = full;
                     if (_workers > 1)
                     {
                         long level = me.Set.Count - me.LevelEnd + adding;
-                        if (me.Keys.Length < level) { replaced += (long)me.Keys.Length * sizeof(long); Array.Resize(ref me.Keys, Grown(me.Keys.Length, level)); }
-                        if (me.Ranks.Length < level) { replaced += (long)me.Ranks.Length * sizeof(int); Array.Resize(ref me.Ranks, Grown(me.Ranks.Length, level)); }
+                        me.KeysLength = Grown(me.Keys.Length, level);
+                        me.RanksLength = Grown(me.Ranks.Length, level);
+                        if (me.KeysLength > me.Keys.Length) replaced += (long)me.Keys.Length * sizeof(long);
+                        if (me.RanksLength > me.Ranks.Length) replaced += (long)me.Ranks.Length * sizeof(int);
+                        held += (long)me.KeysLength * sizeof(long) + (long)me.RanksLength * sizeof(int);
                     }
                     me.Limit = fraction == Whole ? _ownLimit : Math.Min(_ownLimit, me.Set.Count + adding);
                 }
-                // The arrays replaced were counted until dropped: dropped now, once they add up (StateBound.Replaced).
-                _bound.Replaced(ref _garbage, replaced);
+                // The arrays replaced are counted until dropped: dropped after the inserts, once they add
+                // up (StateBound.Replaced, in Step).
+                _replaced = replaced;
                 // What the plan left, shared among the workers for their mailboxes in the next expand.
-                long spare = Math.Max(0, _bound.Bytes - Held());
+                long spare = Math.Max(0, _bound.Bytes - held);
                 foreach (var me in _crew) me.MailAllowance = MailBytes(me) + spare / _workers;
             }
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref Failure, e, null);
-                foreach (var me in _crew) me.Limit = me.Set.Count;
+                foreach (var me in _crew)
+                {
+                    me.Limit = me.Set.Count;
+                    me.Adding = -1;
+                }
             }
         }
 
@@ -481,10 +558,18 @@ internal static class PartitionedExplorer
             return bytes + replaced;
         }
 
-        /// <summary>Insert phase: the messages addressed to this worker, added to its own set.</summary>
+        /// <summary>Insert phase: the room the plan gave this worker made, then the messages addressed to
+        /// it added to its own set.</summary>
         private void Insert(int w)
         {
             var me = _crew[w];
+            if (me.Adding >= 0)
+            {
+                me.Set.Reserve(me.Adding, me.FullTables);
+                if (me.Keys.Length < me.KeysLength) Array.Resize(ref me.Keys, me.KeysLength);
+                if (me.Ranks.Length < me.RanksLength) Array.Resize(ref me.Ranks, me.RanksLength);
+                me.Adding = -1;
+            }
             if (_workers == 1) InsertInOrder(me);
             else InsertMerged(me, w);
         }
@@ -495,25 +580,31 @@ internal static class PartitionedExplorer
             var set = me.Set;
             var mail = me.Outbox[0];
             int count = me.Posted[0];
-            for (int i = me.Read[0]; i < count; i++)
+            long budget = me.Budget, limit = me.Limit;
+            int i = me.Read[0];
+            for (; i < count; i++)
             {
                 if (i + Lookahead < count) set.PrefetchSlot(in mail[i + Lookahead].State, mail[i + Lookahead].Hash);
                 if (i + Lookahead / 2 < count) set.PrefetchCandidate(in mail[i + Lookahead / 2].State, mail[i + Lookahead / 2].Hash);
                 ref var m = ref mail[i];
-                if (me.Budget == 0 && !Grant(me))
+                if (budget == 0)
                 {
-                    me.Read[0] = i;
-                    me.Starved = true;
-                    return;
+                    if (!Grant(me))
+                    {
+                        me.Starved = true;
+                        break;
+                    }
+                    budget = me.Budget;
                 }
-                if (set.Count == me.Limit)
+                if (set.Count == limit)
                 {
                     me.Full = true;
-                    return;
+                    break;
                 }
-                if (set.Add(in m.State, m.Hash, m.Parent, m.Label) >= 0) me.Budget--;
+                if (set.Add(in m.State, m.Hash, m.Parent, m.Label) >= 0) budget--;
             }
-            me.Read[0] = count;
+            me.Read[0] = i;
+            me.Budget = budget;
         }
 
         /// <summary>
@@ -522,23 +613,25 @@ internal static class PartitionedExplorer
         /// lie above the last round's, so the owner sees every successor of the level in the queue order
         /// of the sequential search: the first message for a new state is the one the queue would have
         /// taken, its parent and label are stored, and the owner's states are numbered in queue order.
-        /// Each sender's mailbox is prefetched ahead of its own head.
+        /// Each sender's mailbox is prefetched ahead of its own head. The merge's heads and counts, and
+        /// the budget, are kept on this thread's stack while it inserts (see Worker.Guard).
         /// </summary>
         private void InsertMerged(Worker<TState, TStore> me, int w)
         {
             var set = me.Set;
-            var mails = me.Mail;
-            var counts = me.MailCount;
-            var head = me.Head;
-            var read = me.Read;
             var keys = me.Keys;
             long building = me.LevelEnd; // the own index of the first state of the level being built
             long roundKey = (_roundEnd - _roundSpan) * _system.MaxSuccessors; // the key of the round's first
-            for (int v = 0; v < _workers; v++)
+            long budget = me.Budget, limit = me.Limit;
+            int senders = _workers;
+            Span<long> head = senders <= 256 ? stackalloc long[senders] : new long[senders];
+            Span<int> read = senders <= 256 ? stackalloc int[senders] : new int[senders];
+            Span<int> counts = senders <= 256 ? stackalloc int[senders] : new int[senders];
+            me.Read.CopyTo(read);
+            for (int v = 0; v < senders; v++)
             {
-                mails[v] = _crew[v].Outbox[w];
                 counts[v] = _crew[v].Posted[w];
-                head[v] = read[v] < counts[v] ? mails[v][read[v]].Key : long.MaxValue;
+                head[v] = read[v] < counts[v] ? _crew[v].Outbox[w][read[v]].Key : long.MaxValue;
             }
             while (true)
             {
@@ -546,44 +639,52 @@ internal static class PartitionedExplorer
                 // sender's next one: a run of its mail, usually several messages, per choice.
                 int v = -1;
                 long least = long.MaxValue, second = long.MaxValue;
-                for (int u = 0; u < head.Length; u++)
+                for (int u = 0; u < senders; u++)
                 {
                     long h = head[u];
                     if (h < least) { second = least; least = h; v = u; }
                     else if (h < second) second = h;
                 }
                 if (v < 0) break;
-                var mail = mails[v];
+                var mail = _crew[v].Outbox[w];
                 int count = counts[v], i = read[v];
                 do
                 {
                     if (i + Lookahead < count) set.PrefetchSlot(in mail[i + Lookahead].State, mail[i + Lookahead].Hash);
                     if (i + Lookahead / 2 < count) set.PrefetchCandidate(in mail[i + Lookahead / 2].State, mail[i + Lookahead / 2].Hash);
                     ref var m = ref mail[i];
-                    if (me.Budget == 0 && !Grant(me))
+                    if (budget == 0)
                     {
-                        read[v] = i;
-                        me.Starved = true;
-                        return;
+                        if (!Grant(me))
+                        {
+                            me.Starved = true;
+                            goto Stop;
+                        }
+                        budget = me.Budget;
                     }
-                    if (set.Count == me.Limit)
+                    if (set.Count == limit)
                     {
-                        read[v] = i;
                         me.Full = true;
-                        return;
+                        goto Stop;
                     }
                     long index = set.Add(in m.State, m.Hash, m.Parent, m.Label);
                     if (index >= 0)
                     {
                         keys[index - building] = roundKey + m.Key;
-                        me.Budget--;
+                        budget--;
                     }
                     i++;
                 }
                 while (i < count && mail[i].Key < second);
                 read[v] = i;
                 head[v] = i < count ? mail[i].Key : long.MaxValue;
+                continue;
+            Stop:
+                read[v] = i;
+                break;
             }
+            read.CopyTo(me.Read);
+            me.Budget = budget;
         }
 
         /// <summary>More of the bound for a worker, in blocks (one shared atomic add per block, not per
@@ -605,6 +706,7 @@ internal static class PartitionedExplorer
         /// level, start the next one, or stop.</summary>
         private void Coordinate()
         {
+            long start = _times is null ? 0 : PhaseTimes.Cpu();
             try
             {
                 Step();
@@ -614,10 +716,23 @@ internal static class PartitionedExplorer
                 Interlocked.CompareExchange(ref Failure, e, null);
                 _done = true;
             }
+            if (_times is null) return;
+            _times.Coordinate += PhaseTimes.Cpu() - start;
+            _times.Rounds++;
+            long slowest = 0;
+            foreach (var me in _crew)
+            {
+                slowest = Math.Max(slowest, me.Times!.RoundInsert);
+                me.Times.RoundInsert = 0;
+            }
+            _times.SlowestInsert += slowest;
         }
 
         private void Step()
         {
+            // The arrays the inserts replaced were counted until dropped: dropped now, once they add up.
+            _bound.Replaced(ref _garbage, _replaced);
+            _replaced = 0;
             _insertAgain = false;
             if (_crew.Any(me => me.Starved))
             {
@@ -687,7 +802,11 @@ internal static class PartitionedExplorer
         }
 
         /// <summary>Tells a sink that reported progress that the search is over.</summary>
-        public void FinishProgress() => _progress.Finish(Progress());
+        public void FinishProgress()
+        {
+            _progress.Finish(Progress());
+            if (_times is not null) Console.Error.WriteLine(PhaseTimes.Report(_times, [.. _crew.Select(me => me.Times!)]));
+        }
 
         public ExplorationResult<TState> Result(TimeSpan elapsed)
         {
