@@ -6,6 +6,7 @@
 #
 #   bench/vs-spin.sh            all configurations (the largest take SPIN a minute or more each)
 #   bench/vs-spin.sh --quick    only the small ones
+#   PILAB=dist/pilab bench/vs-spin.sh    a given pilab binary (default: build src/Pilab.Cli and run that)
 #
 # Both tools are held to MAXMEM MiB (default 6000: pilab --max-memory, pan -DMEMLIM).
 #
@@ -23,8 +24,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 command -v spin >/dev/null || { echo "vs-spin: spin is not installed (apt-get install spin)" >&2; exit 2; }
 command -v gcc >/dev/null || { echo "vs-spin: gcc is not installed (apt-get install gcc)" >&2; exit 2; }
 
-# PILAB=path runs that pilab (e.g. a Native AOT build on a machine without the SDK) instead of building one.
-if [ -n "${PILAB:-}" ]; then pilab=$PILAB; else
+# PILAB=path runs a pilab already built or published (a native one: README, "A single native binary");
+# else the framework-dependent build is made and run.
+if [ -n "${PILAB:-}" ]; then
+  pilab=$PILAB
+  [ -x "$pilab" ] || { echo "vs-spin: PILAB=$pilab is not an executable" >&2; exit 2; }
+else
   dotnet build src/Pilab.Cli -c Release -v q -nologo >/dev/null
   pilab=src/Pilab.Cli/bin/Release/net10.0/pilab
 fi
@@ -117,4 +122,5 @@ echo "done: ceiling" >&2
   printf '%s\n' "${rows[@]}"
 } | table
 echo
+echo "pilab: $pilab"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); spin $(spin -V | sed -E 's/Spin Version ([^ ]+).*/\1/'), $(gcc --version | head -1)"

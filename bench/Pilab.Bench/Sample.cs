@@ -12,18 +12,22 @@ public static class Sample
 
     public static PiSystem System() => new(Builtins.Fixed, Configuration);
 
-    public static PiState[] States(int count)
+    public static PiState[] States(int count) => States<PiState, PiSystem>(System(), count);
+
+    /// <summary>The first <paramref name="count"/> states of a breadth-first search of any model's full graph.</summary>
+    public static TState[] States<TState, TSystem>(TSystem system, int count)
+        where TState : unmanaged, IEquatable<TState>
+        where TSystem : ITransitionSystem<TState>
     {
-        var system = System();
-        var visited = new VisitedSet<PiState>();
-        var buffer = new Successor<PiState>[system.MaxSuccessors];
+        var visited = new VisitedSet<TState>();
+        var buffer = new Successor<TState>[system.MaxSuccessors];
         visited.Add(system.Initial, -1, -1);
         for (long i = 0; i < visited.Count && visited.Count < count; i++)
         {
             int n = system.Successors(visited.State(i), buffer);
             for (int j = 0; j < n; j++) visited.Add(buffer[j].State, (int)i, buffer[j].Label);
         }
-        var states = new PiState[Math.Min(count, visited.Count)];
+        var states = new TState[Math.Min(count, visited.Count)];
         for (int i = 0; i < states.Length; i++) states[i] = visited.State(i);
         return states;
     }

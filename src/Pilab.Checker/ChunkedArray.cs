@@ -52,6 +52,7 @@ internal sealed class ChunkedArray<T> where T : unmanaged
         _chunks[_allocated++] = new T[ChunkSize];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Append(T value)
     {
         long i = _count;

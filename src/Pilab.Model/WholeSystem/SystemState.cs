@@ -60,6 +60,8 @@ public readonly struct SystemState : IEquatable<SystemState>
     public int LoadPc => (int)((Lo >> 29) & 7);
     public int ThreadPc => (int)((Lo >> 32) & 0x3F);
     public int Pending(int c) => (int)((Lo >> (38 + 3 * c)) & 7);
+    /// <summary>Some vector is pending at P0 or P2.</summary>
+    public bool PendingAny => (Lo & (0x3FUL << 38)) != 0;
     public int ExitsLeft => (int)((Lo >> 44) & 7);
     public int HaltsLeft => (int)((Lo >> 47) & 3);
     public int PreemptionsLeft => (int)((Lo >> 49) & 3);
@@ -121,6 +123,7 @@ public readonly struct SystemState : IEquatable<SystemState>
     }
 
     /// <summary>Appends a plain store to the thread's store buffer (the caller checks there is room).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public SystemState PushStore(BufferedStore e)
     {
         int n = StoreBufferLength;
@@ -130,6 +133,7 @@ public readonly struct SystemState : IEquatable<SystemState>
     }
 
     /// <summary>Writes the oldest buffered store to memory (a TSO flush step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public SystemState FlushOldest()
     {
         int n = StoreBufferLength;
@@ -140,15 +144,13 @@ public readonly struct SystemState : IEquatable<SystemState>
         return new SystemState(Lo, hi).Apply(oldest);
     }
 
-    /// <summary>A plain store's effect on memory.</summary>
-    public SystemState Apply(BufferedStore e) => e switch
-    {
-        BufferedStore.WaiterClear => WithWaiter(false),
-        BufferedStore.WaiterSet => WithWaiter(true),
-        BufferedStore.TaskRunning => WithTaskInterruptible(false),
-        BufferedStore.TaskInterruptible => WithTaskInterruptible(true),
-        _ => WithMode((VcpuMode)(int)e),
-    };
+    /// <summary>A plain store's effect on memory: the bits of Lo it clears, then those it sets (mode's
+    /// two bits; waiter, bit 18; task, bit 19), by <see cref="BufferedStore"/> code.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public SystemState Apply(BufferedStore e) => new((Lo & ~StoreClears[(int)e & 7]) | StoreSets[(int)e & 7], Hi);
+
+    private static ReadOnlySpan<ulong> StoreClears => [3UL << 8, 3UL << 8, 3UL << 8, 1UL << 18, 1UL << 18, 1UL << 19, 1UL << 19, 0];
+    private static ReadOnlySpan<ulong> StoreSets => [0UL << 8, 1UL << 8, 2UL << 8, 0, 1UL << 18, 0, 1UL << 19, 0];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Bit(int bit) => (Lo & (1UL << bit)) != 0;

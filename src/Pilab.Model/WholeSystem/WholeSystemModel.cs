@@ -10,16 +10,31 @@ namespace Pilab.Model.WholeSystem;
 /// exits, halts), the thread's store buffer under TSO, k CPU injectors and j IOMMU posters. Each
 /// step is one atomic transition. A separate system from <see cref="PiSystem"/>, so the section 2-6
 /// model and its state counts are unchanged.
+///
+/// The successor path is the search's inner loop (bench/Pilab.Bench WholeSystemBench measures it): the
+/// programs are compiled into flat tables (an op and a skip target per pc, the preemption points as one
+/// mask, each poster's vector and kind), the state is read and written as bit fields of its two words,
+/// nothing is allocated, and the methods the search calls for every state are compiled fully optimised
+/// on their first call (<see cref="MethodImplOptions.AggressiveOptimization"/>), so a search of a few
+/// hundred thousand states does not spend its first tenths of a second in unoptimised code waiting for
+/// the runtime's tiered compilation.
 /// </summary>
 public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
 {
-    private readonly SysInstruction[] _thread;
+    private readonly SysOp[] _threadOp;
+    private readonly byte[] _threadSkip;
+    /// <summary>Bit pc: the thread may be preempted before its instruction pc (<see cref="SysInstruction.Preemptible"/>).</summary>
+    private readonly ulong _preemptible;
+    /// <summary>Poster p's vector as a PIR bit, at bits 4p..4p+3.</summary>
+    private readonly int _vectorBits;
+    /// <summary>Bit p: poster p is a hardware poster that posts whatever SN says (an IOMMU with iommu-sn: ignore).</summary>
+    private readonly int _ignoresSn;
     private readonly SchedInStep[] _schedIn;
     private readonly InjectorStep[] _injector;
     private readonly byte[] _injectorSkip;
     private readonly bool _wakelistAdd, _nvWakeup, _onTest;
     private readonly bool _kvm2019, _keepBlockedNdst, _armed, _tso, _irqPriority;
-    private readonly bool _recomputeIfSnSet, _iommuIgnoresSn, _preemptedOnRq, _putSnOnly;
+    private readonly bool _recomputeIfSnSet, _preemptedOnRq, _putSnOnly;
     private readonly int _guestPc, _modeOutPc, _blockPc, _posters, _injectors, _posts, _postedVectors;
 
     public Configuration Configuration { get; }
@@ -31,7 +46,11 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
         if (configuration.Problem(variant.Design) is { } problem) throw new ArgumentException(problem, nameof(configuration));
         Configuration = configuration;
         Program = new SystemProgram(variant, configuration);
-        _thread = [.. Program.Thread];
+        _threadOp = [.. Program.Thread.Select(i => i.Op)];
+        _threadSkip = [.. Program.Thread.Select(i => i.SkipTo)];
+        if (Program.GuestPc > 63) throw new ArgumentException($"the thread's program has {Program.GuestPc} steps; at most 63 fit the state's 6-bit pc", nameof(variant));
+        for (int pc = 0; pc < _threadOp.Length; pc++)
+            if (Program.Thread[pc].Preemptible) _preemptible |= 1UL << pc;
         _schedIn = [.. Program.SchedIn];
         _injector = [.. Program.Injector];
         _injectorSkip = [.. Program.InjectorSkip];
@@ -41,7 +60,6 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
         _kvm2019 = variant.Design == KvmDesign.Kvm2019;
         _keepBlockedNdst = variant.BlockedNdst == BlockedNdst.Keep;
         _recomputeIfSnSet = variant.OnRecompute == OnRecompute.SnWasSet;
-        _iommuIgnoresSn = variant.IommuSn == IommuSn.Ignore;
         _preemptedOnRq = variant.Preempted == PreemptedRule.OnRq;
         _putSnOnly = variant.PreemptPut == PreemptPut.Sn;
         _armed = Program.WakeupArmed;
@@ -54,7 +72,12 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
         _injectors = configuration.Injectors;
         _posts = configuration.Posts;
         int posted = 0;
-        for (int p = 0; p < _posters; p++) posted |= 1 << configuration.VectorOf(p);
+        for (int p = 0; p < _posters; p++)
+        {
+            posted |= 1 << configuration.VectorOf(p);
+            _vectorBits |= (1 << configuration.VectorOf(p)) << (4 * p);
+            if (variant.IommuSn == IommuSn.Ignore && configuration.IsIommu(p)) _ignoresSn |= 1 << p;
+        }
         _postedVectors = posted;
     }
 
@@ -65,30 +88,35 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
 
     public int MaxSuccessors => 24;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Successors(in SystemState s, Span<Successor<SystemState>> into)
     {
         int n = 0;
         int host = s.HostCpu;
-        bool onCpu = s.Status == ThreadStatus.OnCpu;
+        var status = s.Status;
+        bool onCpu = status == ThreadStatus.OnCpu;
+        bool guest = s.Guest;
         // the vCPU thread
-        if (onCpu && !s.Guest)
+        if (onCpu && !guest)
         {
-            bool interruptDue = s.IF && s.Pending(host) != 0;
             // Real hardware takes a pending interrupt at the next instruction boundary once IF = 1.
-            if (!(_irqPriority && interruptDue))
+            if (!(_irqPriority && s.IF && s.Pending(host) != 0))
             {
-                if (s.LoadPc > 0)
-                {
-                    if (SchedInStepOf(s, out var t)) into[n++] = new(t, SystemLabels.Make(SystemLabels.SchedIn, SystemLabels.FirstSchedInStep + s.LoadPc - 1));
-                }
+                int loadPc = s.LoadPc;
+                if (loadPc > 0)
+                    into[n++] = new(SchedInStepOf(s), SystemLabels.Make(SystemLabels.SchedIn, SystemLabels.FirstSchedInStep + loadPc - 1));
                 else
                 {
-                    if (ThreadStep(s, out var t)) into[n++] = new(t, SystemLabels.Make(SystemLabels.Thread, s.ThreadPc));
-                    if (CanPreempt(s)) into[n++] = new(Preempt(s), SystemLabels.Make(SystemLabels.Preempt, 0));
+                    int pc = s.ThreadPc;
+                    if (ThreadStep(s, out var t)) into[n++] = new(t, SystemLabels.Make(SystemLabels.Thread, pc));
+                    // sched.out.preempt: at a preemption point with IF = 1, budget left, and (a context switch
+                    // being locked) an empty store buffer.
+                    if (s.PreemptionsLeft > 0 && s.IF && s.StoreBufferLength == 0 && ((_preemptible >> pc) & 1) != 0)
+                        into[n++] = new(Preempt(s), SystemLabels.Make(SystemLabels.Preempt, 0));
                 }
             }
         }
-        else if (s.Status == ThreadStatus.Runnable)
+        else if (status == ThreadStatus.Runnable)
         {
             into[n++] = new(Load(s, host), SystemLabels.Make(SystemLabels.SchedIn, SystemLabels.LoadSame));
             if (s.MigrationsLeft > 0)
@@ -96,52 +124,56 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
         }
 
         // the interrupt hardware of P0 and P2
-        for (int c = 0; c < 2; c++)
+        if (s.PendingAny)
         {
-            int pending = s.Pending(c);
-            if (pending == 0) continue;
-            int actor = SystemLabels.FirstCpu + c;
-            bool threadHere = onCpu && host == c;
-            if (threadHere && s.Guest)
+            for (int c = 0; c < 2; c++)
             {
-                // pi.process (SDM 29.6): the notification vector in VMX non-root mode: clear ON, PIR -> vIRR.
-                if ((pending & SystemState.Notify) != 0)
-                    into[n++] = new(s.WithPending(c, pending & ~SystemState.Notify).WithOn(false).WithVIrr(s.VIrr | s.Pir).WithPir(0),
-                        SystemLabels.Make(actor, SystemLabels.PiProcess));
-                // extint.exit: RESCHED and WAKEUP are not the VMCS notification vector: a VM exit; the vector stays pending.
-                if ((pending & (SystemState.Resched | SystemState.Wakeup)) != 0)
-                    into[n++] = new(VmExit(s), SystemLabels.Make(actor, SystemLabels.ExtIntExit));
-            }
-            else if (!threadHere || s.IF)
-            {
-                // host.irq: a CPU not running the thread runs other work with IF = 1.
-                if ((pending & SystemState.Notify) != 0) // the dummy handler: PIR stays as it is
-                    into[n++] = new(s.WithPending(c, pending & ~SystemState.Notify), SystemLabels.Make(actor, SystemLabels.HostIrqNotify));
-                if ((pending & SystemState.Resched) != 0)
-                    into[n++] = new(s.WithPending(c, pending & ~SystemState.Resched), SystemLabels.Make(actor, SystemLabels.HostIrqResched));
-                if ((pending & SystemState.Wakeup) != 0)
+                int pending = s.Pending(c);
+                if (pending == 0) continue;
+                int actor = SystemLabels.FirstCpu + c;
+                bool threadHere = onCpu && host == c;
+                if (threadHere && guest)
                 {
-                    // pi_wakeup_handler: wake each vCPU on this CPU's wake list whose ON is set.
-                    var t = s.WithPending(c, pending & ~SystemState.Wakeup);
-                    if (s.Wakelist == c && s.On) t = Wake(t, out _);
-                    into[n++] = new(t, SystemLabels.Make(actor, SystemLabels.HostIrqWakeup));
+                    // pi.process (SDM 29.6): the notification vector in VMX non-root mode: clear ON, PIR -> vIRR.
+                    if ((pending & SystemState.Notify) != 0)
+                        into[n++] = new(s.WithPending(c, pending & ~SystemState.Notify).WithOn(false).WithVIrr(s.VIrr | s.Pir).WithPir(0),
+                            SystemLabels.Make(actor, SystemLabels.PiProcess));
+                    // extint.exit: RESCHED and WAKEUP are not the VMCS notification vector: a VM exit; the vector stays pending.
+                    if ((pending & (SystemState.Resched | SystemState.Wakeup)) != 0)
+                        into[n++] = new(VmExit(s), SystemLabels.Make(actor, SystemLabels.ExtIntExit));
+                }
+                else if (!threadHere || s.IF)
+                {
+                    // host.irq: a CPU not running the thread runs other work with IF = 1.
+                    if ((pending & SystemState.Notify) != 0) // the dummy handler: PIR stays as it is
+                        into[n++] = new(s.WithPending(c, pending & ~SystemState.Notify), SystemLabels.Make(actor, SystemLabels.HostIrqNotify));
+                    if ((pending & SystemState.Resched) != 0)
+                        into[n++] = new(s.WithPending(c, pending & ~SystemState.Resched), SystemLabels.Make(actor, SystemLabels.HostIrqResched));
+                    if ((pending & SystemState.Wakeup) != 0)
+                    {
+                        // pi_wakeup_handler: wake each vCPU on this CPU's wake list whose ON is set.
+                        var t = s.WithPending(c, pending & ~SystemState.Wakeup);
+                        if (s.Wakelist == c && s.On) t = Wake(t, out _);
+                        into[n++] = new(t, SystemLabels.Make(actor, SystemLabels.HostIrqWakeup));
+                    }
                 }
             }
         }
 
         // the guest
-        if (onCpu && s.Guest)
+        if (onCpu && guest)
         {
-            if (s.VIrr != 0)
+            int virr = s.VIrr;
+            if (virr != 0)
             {
-                int v = HighestBit(s.VIrr);
-                into[n++] = new(s.WithVIrr(s.VIrr & ~v).WithDelivered(s.Delivered | v), SystemLabels.Make(SystemLabels.Guest, SystemLabels.GuestTake));
+                int v = HighestBit(virr);
+                into[n++] = new(s.WithVIrr(virr & ~v).WithDelivered(s.Delivered | v), SystemLabels.Make(SystemLabels.Guest, SystemLabels.GuestTake));
             }
             if (s.ExitsLeft > 0)
                 into[n++] = new(VmExit(s).WithExitsLeft(s.ExitsLeft - 1), SystemLabels.Make(SystemLabels.Guest, SystemLabels.GuestExit));
             // guest.halt: HLT with nothing in vIRR (a pending virtual interrupt is delivered before the
             // next instruction, SDM 29.2.2, so an idle guest halts with vIRR empty).
-            if (s.HaltsLeft > 0 && s.VIrr == 0)
+            if (s.HaltsLeft > 0 && virr == 0)
                 into[n++] = new(VmExit(s).WithHaltsLeft(s.HaltsLeft - 1).WithHalted(true), SystemLabels.Make(SystemLabels.Guest, SystemLabels.GuestHalt));
         }
 
@@ -149,12 +181,18 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
             into[n++] = new(s.FlushOldest(), SystemLabels.Make(SystemLabels.Buffer, 0));
 
         for (int p = 0; p < _posters; p++)
-            if (s.PosterPosts(p) < _posts)
-                into[n++] = new(p < _injectors ? InjectorStepOf(s, p) : HardwareStepOf(s, p), SystemLabels.Make(SystemLabels.FirstPoster + p, s.PosterPc(p)));
+        {
+            int posts = s.PosterPosts(p);
+            if (posts >= _posts) continue;
+            int vector = (_vectorBits >> (4 * p)) & 0xF;
+            var t = p < _injectors ? InjectorStepOf(s, p, vector) : HardwareStepOf(s, p, vector, ((_ignoresSn >> p) & 1) != 0);
+            into[n++] = new(t, SystemLabels.Make(SystemLabels.FirstPoster + p, s.PosterPc(p)));
+        }
         return n;
     }
 
     /// <summary>A VM exit: the guest stops, IF = 0 by hardware; the thread continues on the exit path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private SystemState VmExit(in SystemState s) => s.WithGuest(false).WithIF(false).WithThreadPc(_modeOutPc);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -164,6 +202,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
     /// try_to_wake_up on the thread, as kvm_vcpu_wake_up does it (rcuwait_wake_up): only if the thread
     /// announced itself (waiter) and is INTERRUPTIBLE; a sleeping thread becomes runnable.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static SystemState Wake(in SystemState s, out bool woke)
     {
         woke = s.Waiter && s.TaskInterruptible;
@@ -173,6 +212,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
     }
 
     /// <summary>sched.in: the scheduler loads the thread on CPU c; vmx_vcpu_pi_load's sub-steps follow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private SystemState Load(in SystemState s, int c)
     {
         var t = s.WithStatus(ThreadStatus.OnCpu).WithHostCpu(c).WithIF(true);
@@ -180,12 +220,13 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
     }
 
     /// <summary>The next sub-step of vmx_vcpu_pi_load; the last one (or a fast-path return) sets vcpu->cpu.</summary>
-    private bool SchedInStepOf(in SystemState s, out SystemState t)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private SystemState SchedInStepOf(in SystemState s)
     {
         int i = s.LoadPc - 1;
         bool sameCpu = s.Cpu == s.HostCpu;
         bool done = false;
-        t = s;
+        var t = s;
         switch (_schedIn[i])
         {
             case SchedInStep.WakelistDel:
@@ -223,15 +264,8 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
                 if (s.Pir != 0 && (!_recomputeIfSnSet || s.SnCleared)) t = s.WithOn(true);
                 break;
         }
-        if (done || i + 1 >= _schedIn.Length) t = t.WithLoadPc(0).WithCpu(s.HostCpu).WithSnCleared(false);
-        else t = t.WithLoadPc(s.LoadPc + 1);
-        return true;
+        return done || i + 1 >= _schedIn.Length ? t.WithLoadPc(0).WithCpu(s.HostCpu).WithSnCleared(false) : t.WithLoadPc(s.LoadPc + 1);
     }
-
-    /// <summary>sched.out.preempt is allowed at a preemption point with IF = 1, budget left, and (a context
-    /// switch being locked) an empty store buffer.</summary>
-    private bool CanPreempt(in SystemState s) =>
-        s.PreemptionsLeft > 0 && s.IF && s.StoreBufferLength == 0 && _thread[s.ThreadPc].Preemptible;
 
     /// <summary>
     /// sched.out.preempt: kvm_sched_out marks the vCPU preempted (preempted: on-rq, v5.14 on, always; running,
@@ -240,6 +274,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
     /// itself as a waiter) gets the wake-up handler; then, if preempted, SN = 1. 6.17 (preempt-put: sn): the
     /// wake-up handler only for a blocking thread that is not preempted, else SN = 1.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private SystemState Preempt(in SystemState s)
     {
         var t = s.WithStatus(ThreadStatus.Runnable).WithPreemptionsLeft(s.PreemptionsLeft - 1);
@@ -259,13 +294,14 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
 
     /// <summary>The thread's next step, or false if it is not enabled (TSO: a locked step or a fence
     /// waits for an empty store buffer, a store for room in it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ThreadStep(in SystemState s, out SystemState t)
     {
         int pc = s.ThreadPc;
-        var ins = _thread[pc];
+        int skipTo = _threadSkip[pc];
         bool bufferEmpty = s.StoreBufferLength == 0;
         var next = s.WithThreadPc(pc + 1);
-        switch (ins.Op)
+        switch (_threadOp[pc])
         {
             case SysOp.IrqOff:
                 t = next.WithIF(false);
@@ -276,7 +312,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
                 t = next;
                 return bufferEmpty;
             case SysOp.OnRead:
-                t = s.On ? next : s.WithThreadPc(ins.SkipTo);
+                t = s.On ? next : s.WithThreadPc(skipTo);
                 return true;
             case SysOp.OnClear:
                 t = next.WithOn(false);
@@ -285,7 +321,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
                 t = next.WithVIrr(s.VIrr | s.Pir).WithPir(0);
                 return bufferEmpty;
             case SysOp.Check:
-                t = s.ModeSeenByThread == VcpuMode.Exiting ? s.WithThreadPc(ins.SkipTo) : next;
+                t = s.ModeSeenByThread == VcpuMode.Exiting ? s.WithThreadPc(skipTo) : next;
                 return true;
             case SysOp.Enter:
                 t = s.WithGuest(true).WithThreadPc(_guestPc);
@@ -300,7 +336,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
                 // pi_pre_block: on wakelist[cpu], NV = WAKEUP, NDST = cpu; if ON is already set, undo
                 // (__pi_post_block) and do not block: the vCPU is runnable.
                 t = next.WithWakelist(s.Cpu).WithNvWakeup(true).WithNdst(s.Cpu);
-                if (t.On) t = s.WithWakelist(-1).WithNvWakeup(false).WithNdst(s.Cpu).WithHalted(false).WithThreadPc(ins.SkipTo);
+                if (t.On) t = s.WithWakelist(-1).WithNvWakeup(false).WithNdst(s.Cpu).WithHalted(false).WithThreadPc(skipTo);
                 return bufferEmpty;
             case SysOp.WaiterSet:
                 return Store(next, BufferedStore.WaiterSet, out t);
@@ -313,7 +349,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
                     return true;
                 }
                 // kvm_vcpu_check_block found an interrupt: finish_rcuwait (waiter = 0, task = RUNNING), unhalt.
-                if (!Store(s.WithHalted(false).WithThreadPc(ins.SkipTo), BufferedStore.WaiterClear, out var mid))
+                if (!Store(s.WithHalted(false).WithThreadPc(skipTo), BufferedStore.WaiterClear, out var mid))
                 {
                     t = mid;
                     return false;
@@ -322,7 +358,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
             case SysOp.SchedOutBlock:
                 // schedule(): a thread already woken (task RUNNING) stays; else it is dequeued and the
                 // context switch (IRQs off) runs vmx_vcpu_pi_put.
-                t = s.TaskInterruptible ? next.WithIF(false) : s.WithThreadPc(ins.SkipTo);
+                t = s.TaskInterruptible ? next.WithIF(false) : s.WithThreadPc(skipTo);
                 return bufferEmpty;
             case SysOp.WakelistAdd:
                 t = next.WithWakelist(s.Cpu);
@@ -336,7 +372,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
                 return true;
             case SysOp.Sleep:
                 // off the CPU; if a wake came meanwhile the thread is runnable again at once.
-                t = s.WithStatus(s.TaskInterruptible ? ThreadStatus.Asleep : ThreadStatus.Runnable).WithIF(true).WithThreadPc(ins.SkipTo);
+                t = s.WithStatus(s.TaskInterruptible ? ThreadStatus.Asleep : ThreadStatus.Runnable).WithIF(true).WithThreadPc(skipTo);
                 return true;
             case SysOp.PostBlock:
                 // pi_post_block: NV = NOTIFY, NDST = cpu, off the wake list.
@@ -347,6 +383,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Store(in SystemState next, BufferedStore e, out SystemState t)
     {
         if (!_tso)
@@ -359,12 +396,12 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
     }
 
     /// <summary>CPU injector p's next step (locked operations, loads and IPIs only).</summary>
-    private SystemState InjectorStepOf(in SystemState s, int p)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private SystemState InjectorStepOf(in SystemState s, int p, int v)
     {
         int pc = s.PosterPc(p);
         int posts = s.PosterPosts(p);
         var modeRead = s.InjectorModeRead(p);
-        int v = 1 << Configuration.VectorOf(p);
         var t = s;
         int nextPc = pc + 1;
         bool done = false;
@@ -412,6 +449,7 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
     /// iommu-sn: ignore: if ON = 0), sets ON and reads NV and NDST; <c>iommu.notify</c> / <c>ipiv.notify</c>
     /// then sends NV to NDST. Neither reads mode.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static SystemState HardwareStepOf(in SystemState s, int p, int vector, bool ignoreSn)
     {
         int posts = s.PosterPosts(p);
@@ -427,9 +465,6 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
         int vec = s.IommuNvWakeup(p) ? SystemState.Wakeup : SystemState.Notify;
         return s.WithPending(c, s.Pending(c) | vec).WithPoster(p, 0, posts + 1, 0);
     }
-
-    private SystemState HardwareStepOf(in SystemState s, int p) =>
-        HardwareStepOf(s, p, 1 << Configuration.VectorOf(p), _iommuIgnoresSn && Configuration.IsIommu(p));
 
     public bool AllPostersDone(in SystemState s)
     {
