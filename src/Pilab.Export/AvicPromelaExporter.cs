@@ -23,6 +23,9 @@ public static class AvicPromelaExporter
     {
         var model = new AvicModel(variant, configuration); // checks the design and the configuration
         var policy = variant.Avic;
+        if (!policy.KernelOrders)
+            throw new NotSupportedException($"{variant.Name}: the Promela export writes the kernel's entry and sender orders of design avic; " +
+                $"this variant has a synthesized order (entry '{policy.Entry}', sender {policy.SenderOrder}), which only pilab's own checker explores");
         bool tso = configuration.Memory == MemoryModel.TSO;
         int posters = configuration.Posters;
         int posted = 0;

@@ -16,6 +16,7 @@ namespace Pilab.Model.Avic;
 ///      37-39 exits left | 40-41 halts left | 42-43 preemptions left | 44-45 migrations left
 /// Hi:  poster p at bits 10p..10p+9: 0-2 pc | 3-5 posts done | 6-9 what it read (mode IN_GUEST, or IsRunning and
 ///      the host ID, or the IRTE's doorbell/GA-log and destination) | 40-42 store-buffer length | 43-58 store buffer (4 x 4 bits)
+///      59-62 poster p's irr.store still in its store buffer (a synthesized sender under TSO)
 /// </code>
 /// The thread's plain stores (mode, waiter, task, the physical APIC ID table entry) share one FIFO store
 /// buffer that moves with it; an entry is an <see cref="AvicStore"/> code.
@@ -59,6 +60,9 @@ public readonly struct AvicState : IEquatable<AvicState>
     public int PosterPc(int p) => (int)((Hi >> (10 * p)) & 7);
     public int PosterPosts(int p) => (int)((Hi >> (10 * p + 3)) & 7);
     public int PosterRead(int p) => (int)((Hi >> (10 * p + 6)) & 0xF);
+
+    public bool PosterIrrBuffered(int p) => (Hi & (1UL << (59 + p))) != 0;
+    public AvicState WithPosterIrrBuffered(int p, bool b) => new(Lo, b ? Hi | (1UL << (59 + p)) : Hi & ~(1UL << (59 + p)));
 
     public int StoreBufferLength => (int)((Hi >> 40) & 7);
     public AvicStore StoreBufferAt(int i) => (AvicStore)((Hi >> (43 + 4 * i)) & 0xF);
