@@ -8,7 +8,7 @@ using Pilab.Protocol;
 namespace Pilab.Analysis;
 
 /// <summary>One synthesized AVIC order (an entry order and a sender order) with its verdicts under SC and TSO.</summary>
-public sealed record AvicSynthesizedOrder(AvicEntryOrder Entry, AvicSenderOrder Sender, Variant Variant, OrderOutcome Sc, OrderOutcome Tso)
+public sealed record AvicSynthesizedOrder(AvicEntryOrder Entry, AvicSenderOrder Sender, Variant Variant, OrderOutcome Sc, OrderOutcome Tso) : ISynthesizedOrder
 {
     public bool HasMb => Entry.Units.Contains(AvicEntryUnit.Mb);
 
@@ -37,8 +37,8 @@ public static class AvicOrderSynthesis
     {
         AvicEntryUnit[] withMb = [AvicEntryUnit.IsRunningSet, AvicEntryUnit.IrqOff, AvicEntryUnit.ModeIn, AvicEntryUnit.Mb];
         AvicEntryUnit[] withoutMb = [AvicEntryUnit.IsRunningSet, AvicEntryUnit.IrqOff, AvicEntryUnit.ModeIn];
-        foreach (var p in Permutations(withMb)) yield return AvicEntryOrder.Of(p);
-        foreach (var p in Permutations(withoutMb)) yield return AvicEntryOrder.Of(p);
+        foreach (var p in OrderSynthesis.Permutations(withMb)) yield return AvicEntryOrder.Of(p);
+        foreach (var p in OrderSynthesis.Permutations(withoutMb)) yield return AvicEntryOrder.Of(p);
     }
 
     /// <summary>The entry order the kernel's code amounts to: IsRunning (avic_vcpu_load) before the whole entry.</summary>
@@ -85,33 +85,15 @@ public static class AvicOrderSynthesis
     {
         var sb = new System.Text.StringBuilder("order,sender,has_mb,sc_verdict,sc_reason,sc_reason_step,sc_trace_steps,sc_states,tso_verdict,tso_reason,tso_reason_step,tso_trace_steps,tso_states\n");
         foreach (var r in rows)
-            sb.Append($"{r.Text},{r.SenderText},{(r.HasMb ? 1 : 0)},{Cells(r.Sc)},{Cells(r.Tso)}\n");
+            sb.Append($"{r.Text},{r.SenderText},{(r.HasMb ? 1 : 0)},{OrderSynthesis.Cells(r.Sc)},{OrderSynthesis.Cells(r.Tso)}\n");
         return sb.ToString();
     }
-
-    private static string Cells(OrderOutcome o) =>
-        $"{Verdicts.Name(o.Verdict)},{o.Reason?.Rule.Id ?? ""},{o.Reason?.Step.ToString() ?? ""},{o.TraceLength},{o.States}";
 
     private static OrderOutcome Outcome(Variant v, Configuration c, ExplorationOptions? options)
     {
         var r = Models.Check(v, c, options);
         var trace = r.ExplorationOf<AvicState>().Trace;
         return new(r.Verdict, AvicReasonClassifier.Classify(r), trace.IsDefaultOrEmpty ? 0 : trace.Length, r.Exploration.States);
-    }
-
-    private static IEnumerable<AvicEntryUnit[]> Permutations(AvicEntryUnit[] items)
-    {
-        if (items.Length <= 1)
-        {
-            yield return [.. items];
-            yield break;
-        }
-        for (int i = 0; i < items.Length; i++)
-        {
-            var rest = items.Where((_, j) => j != i).ToArray();
-            foreach (var tail in Permutations(rest))
-                yield return [items[i], .. tail];
-        }
     }
 }
 
