@@ -36,9 +36,7 @@ internal static class ExportCommand
             }
             if (asLitmus && variant.IsAvic)
                 return CommonOptions.Refuse("export --litmus", variant, LitmusExporter.AvicReason);
-            string model = asLitmus ? LitmusExporter.Export(variant)
-                : variant.IsAvic ? AvicPromelaExporter.Export(variant, config)
-                : variant.WholeSystem ? SystemPromelaExporter.Export(variant, config) : PromelaExporter.Export(variant, config);
+            string model = asLitmus ? LitmusExporter.Export(variant) : PromelaExport.Export(variant, config);
             if (p.GetValue(output) is { } path)
             {
                 if (!ReportFiles.TryWrite(path, model, out _)) return ExitCodes.BadInput;
