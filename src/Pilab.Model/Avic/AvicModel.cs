@@ -336,17 +336,8 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
         }
     }
 
-    private bool Store(in AvicState next, AvicStore e, out AvicState t)
-    {
-        if (!_tso)
-        {
-            t = next.Apply(e);
-            return true;
-        }
-        bool room = next.StoreBufferLength < AvicState.StoreBufferCapacity;
-        t = room ? next.PushStore(e) : next;
-        return room;
-    }
+    private bool Store(in AvicState next, AvicStore e, out AvicState t) =>
+        ThreadStores.Store(_tso, AvicState.StoreBufferCapacity, next, e, out t);
 
     /// <summary>What a CPU poster's read latch means: bit 0 mode was IN_GUEST / IsRunning was 1, bit 1 the host ID read.</summary>
     public const int ReadFlag = 1, ReadHost = 2, ReadGaLog = 4;

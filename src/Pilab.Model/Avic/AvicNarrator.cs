@@ -17,16 +17,10 @@ public static class AvicNarrator
 
     public static Trace Narrate(AvicModel system, AvicState initial, IReadOnlyList<TraceStep<AvicState>> trace)
     {
-        var steps = ImmutableArray.CreateBuilder<TraceEvent>(trace.Count);
-        var before = initial;
         var facts = new Facts();
-        for (int i = 0; i < trace.Count; i++)
-        {
-            steps.Add(Describe(system, i + 1, before, trace[i].Label, trace[i].State, facts));
-            before = trace[i].State;
-        }
+        var steps = SystemNarrator.Events(initial, trace, (i, s, label, t) => Describe(system, i, s, label, t, facts), out var final);
         var c = system.Configuration;
-        return new(steps.ToImmutable(), Diagnose(system, before, facts), c.Memory, c.Injectors, c.Iommu, [0, 2], Cells, Snapshot(initial)) { Avic = true };
+        return new(steps, Diagnose(system, final, facts), c.Memory, c.Injectors, c.Iommu, [0, 2], Cells, Snapshot(initial)) { Avic = true };
     }
 
     private sealed class Facts
@@ -39,12 +33,7 @@ public static class AvicNarrator
     private static int P(int c) => SystemNarrator.P(c);
     private static int B(bool b) => b ? 1 : 0;
 
-    private static ThreadPlace Place(ThreadStatus s) => s switch
-    {
-        ThreadStatus.OnCpu => ThreadPlace.OnCpu,
-        ThreadStatus.Runnable => ThreadPlace.Runnable,
-        _ => ThreadPlace.Asleep,
-    };
+    private static ThreadPlace Place(ThreadStatus s) => SystemNarrator.Place(s);
 
     public static ImmutableArray<FieldValue> Snapshot(AvicState s) =>
     [
@@ -67,12 +56,7 @@ public static class AvicNarrator
         _ => new(Field.Mode, (int)e),
     };
 
-    private static ImmutableArray<FieldValue> Buffer(AvicState s)
-    {
-        var b = ImmutableArray.CreateBuilder<FieldValue>(s.StoreBufferLength);
-        for (int i = 0; i < s.StoreBufferLength; i++) b.Add(Store(s.StoreBufferAt(i)));
-        return b.ToImmutable();
-    }
+    private static ImmutableArray<FieldValue> Buffer(AvicState s) => ThreadStores.Buffer<AvicState, AvicStore>(s, Store);
 
     private static TraceEvent Describe(AvicModel system, int index, AvicState s, int label, AvicState t, Facts facts)
     {

@@ -347,16 +347,8 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
         }
     }
 
-    private bool Store(in SystemState next, BufferedStore e, out SystemState t)
-    {
-        if (!_tso)
-        {
-            t = next.Apply(e);
-            return true;
-        }
-        t = next.StoreBufferLength < SystemState.StoreBufferCapacity ? next.PushStore(e) : next;
-        return next.StoreBufferLength < SystemState.StoreBufferCapacity;
-    }
+    private bool Store(in SystemState next, BufferedStore e, out SystemState t) =>
+        ThreadStores.Store(_tso, SystemState.StoreBufferCapacity, next, e, out t);
 
     /// <summary>CPU injector p's next step (locked operations, loads and IPIs only).</summary>
     private SystemState InjectorStepOf(in SystemState s, int p)
