@@ -213,14 +213,8 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
     /// <summary>#VMEXIT: the guest stops, IF = 0 (GIF/IF as the exit leaves them), the AVIC's evaluation is over.</summary>
     private static AvicState VmExit(in AvicState s) => s.WithGuest(false).WithIF(false).WithRecognized(0).WithThreadPc(AvicPc.ModeOut);
 
-    /// <summary>kvm_vcpu_wake_up (rcuwait_wake_up): only a thread that announced itself (waiter) and is INTERRUPTIBLE.</summary>
-    public static AvicState Wake(in AvicState s, out bool woke)
-    {
-        woke = s.Waiter && s.TaskInterruptible;
-        if (!woke) return s;
-        var t = s.WithTaskInterruptible(false);
-        return s.Status == ThreadStatus.Asleep ? t.WithStatus(ThreadStatus.Runnable) : t;
-    }
+    /// <summary>kvm_vcpu_wake_up (<see cref="ThreadStores.Wake"/>): only a thread that announced itself (waiter) and is INTERRUPTIBLE.</summary>
+    public static AvicState Wake(in AvicState s, out bool woke) => ThreadStores.Wake(s, out woke);
 
     /// <summary>__avic_vcpu_load(cpu): KVM's entry IsRunning = 1 with the host ID, the table too if IPI
     /// virtualization is on, and the IRTE: IsRun = 1, destination cpu, GALogIntr = 0.</summary>

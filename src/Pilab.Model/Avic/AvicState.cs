@@ -21,7 +21,7 @@ namespace Pilab.Model.Avic;
 /// The thread's plain stores (mode, waiter, task, the physical APIC ID table entry) share one FIFO store
 /// buffer that moves with it; an entry is an <see cref="AvicStore"/> code.
 /// </summary>
-public readonly struct AvicState : IEquatable<AvicState>, IThreadStoreBuffer<AvicState, AvicStore>
+public readonly struct AvicState : IEquatable<AvicState>, IThreadStoreBuffer<AvicState, AvicStore>, IWakeableThread<AvicState>
 {
     public readonly ulong Lo;
     public readonly ulong Hi;

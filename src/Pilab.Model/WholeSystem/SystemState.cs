@@ -29,7 +29,7 @@ public enum ThreadStatus : byte
 /// The thread's plain stores (mode, waiter, task) share one FIFO store buffer that moves with it;
 /// an entry is a <see cref="BufferedStore"/> code.
 /// </summary>
-public readonly struct SystemState : IEquatable<SystemState>, IThreadStoreBuffer<SystemState, BufferedStore>
+public readonly struct SystemState : IEquatable<SystemState>, IThreadStoreBuffer<SystemState, BufferedStore>, IWakeableThread<SystemState>
 {
     public readonly ulong Lo;
     public readonly ulong Hi;

@@ -47,9 +47,32 @@ public interface IThreadStoreBuffer<TSelf, TStore> where TSelf : struct, IThread
     TSelf Apply(TStore e);
 }
 
-/// <summary>The thread's plain stores under SC and x86-TSO, for every model with a vCPU thread.</summary>
+/// <summary>What the models with a vCPU thread need of a state to wake the thread (kvm_vcpu_wake_up).</summary>
+public interface IWakeableThread<TSelf> where TSelf : struct, IWakeableThread<TSelf>
+{
+    bool Waiter { get; }
+    bool TaskInterruptible { get; }
+    ThreadStatus Status { get; }
+    TSelf WithTaskInterruptible(bool b);
+    TSelf WithStatus(ThreadStatus s);
+}
+
+/// <summary>The thread's plain stores under SC and x86-TSO, and its wake-up, for every model with a vCPU thread.</summary>
 public static class ThreadStores
 {
+    /// <summary>
+    /// try_to_wake_up on the thread, as kvm_vcpu_wake_up does it (rcuwait_wake_up): only if the thread
+    /// announced itself (waiter) and is INTERRUPTIBLE; a sleeping thread becomes runnable.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TState Wake<TState>(in TState s, out bool woke) where TState : struct, IWakeableThread<TState>
+    {
+        woke = s.Waiter && s.TaskInterruptible;
+        if (!woke) return s;
+        var t = s.WithTaskInterruptible(false);
+        return s.Status == ThreadStatus.Asleep ? t.WithStatus(ThreadStatus.Runnable) : t;
+    }
+
     /// <summary>A plain store: under SC straight to memory; under TSO into the store buffer, and not enabled
     /// (false, <paramref name="t"/> unchanged) while the buffer is full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
