@@ -10,6 +10,8 @@ namespace Pilab.Model.Avic;
 public static class AvicPc
 {
     public const int IrqOff = 0, ModeIn = 1, Mb = 2, EntrySlot3 = 3, Enter = 4, Guest = 5, ModeOut = 6, IrqOn = 7;
+    /// <summary>The top of the entry (its first unit, irq.off in the kernel's order): where the thread goes after an exit, an unblock and a load.</summary>
+    public const int EntryTop = 0;
     public const int Blocking = 8, WaiterSet = 9, TaskSet = 10, BlockMb = 11, IrrCheck = 12, SchedOutBlock = 13;
     public const int Unblocking = 14, UnblockLoad = 15;
 
@@ -235,7 +237,7 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
     private bool CanPreempt(in AvicState s) =>
         s.PreemptionsLeft > 0 && s.IF && s.StoreBufferLength == 0 && s.ThreadPc switch
         {
-            AvicPc.IrqOff or AvicPc.Blocking or AvicPc.TaskSet or AvicPc.BlockMb or AvicPc.IrrCheck or AvicPc.SchedOutBlock or AvicPc.Unblocking => true,
+            AvicPc.EntryTop or AvicPc.Blocking or AvicPc.TaskSet or AvicPc.BlockMb or AvicPc.IrrCheck or AvicPc.SchedOutBlock or AvicPc.Unblocking => true,
             AvicPc.WaiterSet => _policy.BlockingPreemptible,
             AvicPc.UnblockLoad => true,
             _ => false,
@@ -290,7 +292,7 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
             case AvicPc.ModeOut:
                 return Store(next, AvicStore.ModeOutside, out t);
             case AvicPc.IrqOn:
-                t = s.WithIF(true).WithThreadPc(s.Halted ? AvicPc.Blocking : AvicPc.IrqOff);
+                t = s.WithIF(true).WithThreadPc(s.Halted ? AvicPc.Blocking : AvicPc.EntryTop);
                 return true;
             case AvicPc.Blocking:
             {
@@ -317,13 +319,13 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
             {
                 // finish_rcuwait (waiter = 0, task = RUNNING), then kvm_arch_vcpu_unblocking -> avic_vcpu_load.
                 var u = s.WithWaiter(false).WithTaskInterruptible(false);
-                if (_policy.UnblockLoad == AvicUnblockLoad.ThisCpu) t = AvicLoad(u, s.HostCpu).WithThreadPc(AvicPc.IrqOff);
+                if (_policy.UnblockLoad == AvicUnblockLoad.ThisCpu) t = AvicLoad(u, s.HostCpu).WithThreadPc(AvicPc.EntryTop);
                 else t = u.WithLatchedCpu(s.Cpu).WithThreadPc(AvicPc.UnblockLoad);
                 return empty;
             }
             case AvicPc.UnblockLoad:
                 // before 7cfc5c653b07: the load with the vcpu->cpu read before a possible preemption.
-                t = AvicLoad(s, s.LatchedCpu).WithLatchedCpu(0).WithThreadPc(AvicPc.IrqOff);
+                t = AvicLoad(s, s.LatchedCpu).WithLatchedCpu(0).WithThreadPc(AvicPc.EntryTop);
                 return empty;
             default:
                 throw new InvalidOperationException($"pc {pc}");
