@@ -12,14 +12,16 @@ public static class InjectorSide
 {
     public static readonly Variant Default = Builtins.Fixed;
 
-    /// <summary>A variant whose injector side is the one named; null and a message when it is not one.</summary>
-    /// <summary>The synthesis permutes the vCPU entry against an injector: a whole-system variant is refused by its design.</summary>
+    /// <summary>The synthesis permutes the vCPU entry against an injector (design entry) or the entry and a CPU
+    /// poster's orders (design avic): a variant of the other whole-system designs is refused by its design.</summary>
     private static Variant? EntryOnly(Variant v, out string? error)
     {
-        error = v.WholeSystem ? Models.Refusal("synthesize --injector", v, "synthesize permutes the entry orders of design entry against an injector") : null;
-        return v.WholeSystem ? null : v;
+        bool refused = v.WholeSystem && !v.IsAvic;
+        error = refused ? Models.Refusal("synthesize --injector", v, "synthesize permutes the entry orders of design entry against an injector, and of design avic against a CPU poster's orders") : null;
+        return refused ? null : v;
     }
 
+    /// <summary>A variant whose injector side is the one named; null and a message when it is not one.</summary>
     public static Variant? Parse(string sequenceOrVariant, out string? error)
     {
         error = null;

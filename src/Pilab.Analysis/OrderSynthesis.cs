@@ -14,8 +14,17 @@ public sealed record OrderOutcome(Verdict Verdict, Reason? Reason, int TraceLeng
     public bool Safe => Verdict == Verdict.Safe;
 }
 
+/// <summary>A synthesized order of either synthesis (design entry or design avic): its text, whether it has mb, its two verdicts.</summary>
+public interface ISynthesizedOrder
+{
+    string Text { get; }
+    bool HasMb { get; }
+    OrderOutcome Sc { get; }
+    OrderOutcome Tso { get; }
+}
+
 /// <summary>One synthesized entry order with its verdicts under SC and TSO.</summary>
-public sealed record SynthesizedOrder(ImmutableArray<EntryUnit> Units, Variant Variant, OrderOutcome Sc, OrderOutcome Tso)
+public sealed record SynthesizedOrder(ImmutableArray<EntryUnit> Units, Variant Variant, OrderOutcome Sc, OrderOutcome Tso) : ISynthesizedOrder
 {
     public bool HasMb => Units.Contains(EntryUnit.Mb);
     public string Text => string.Join(' ', Units.Select(OrderSynthesis.Name)) + " enter";
@@ -99,7 +108,8 @@ public static class OrderSynthesis
         return sb.ToString();
     }
 
-    private static string Cells(OrderOutcome o) =>
+    /// <summary>One outcome's CSV cells: verdict, reason class, the step its rule matched, trace length, states (both syntheses' CSV).</summary>
+    public static string Cells(OrderOutcome o) =>
         $"{VerdictWord(o.Verdict)},{o.Reason?.Rule.Id ?? ""},{o.Reason?.Step.ToString() ?? ""},{o.TraceLength},{o.States}";
 
     public static string VerdictWord(Verdict v) => Verdicts.Name(v);
@@ -111,7 +121,8 @@ public static class OrderSynthesis
         return new(r.Verdict, ReasonClassifier.Classify(r), trace.IsDefaultOrEmpty ? 0 : trace.Length, r.Exploration.States);
     }
 
-    private static IEnumerable<ImmutableArray<EntryUnit>> Permutations(EntryUnit[] items)
+    /// <summary>Every permutation of <paramref name="items"/>, in lexicographic order of their positions (both syntheses enumerate with it).</summary>
+    public static IEnumerable<ImmutableArray<T>> Permutations<T>(T[] items)
     {
         if (items.Length <= 1)
         {

@@ -24,6 +24,16 @@ public enum ReasonClass : byte
     OnLeftSet,
     /// <summary>No rule matched (the run is lost for a reason this list does not name yet).</summary>
     Unclassified,
+
+    // design avic (ReasonRule.Avic)
+    /// <summary>A CPU poster read IsRunning = 0 or mode != IN_GUEST while the thread's newer value sat in its store buffer.</summary>
+    ReadBuffered,
+    /// <summary>A doorbell for a lost vector reached a CPU where the vCPU was not in guest mode: ignored.</summary>
+    DoorbellIgnored,
+    /// <summary>A kvm_vcpu_wake_up for a lost vector found the thread not waiting.</summary>
+    WakeMissed,
+    /// <summary>An IOMMU post of a lost vector found IsRun = 0 and GALogIntr = 0 in the IRTE: no doorbell, no GA-log interrupt.</summary>
+    NotNotified,
 }
 
 /// <summary>A reason class's short id (for CSV and JSON), its one-line meaning and its precise rule.</summary>
@@ -57,5 +67,28 @@ public sealed record ReasonRule(ReasonClass Class, string Id, string Meaning, st
             "none of the rules above matched"),
     ];
 
-    public static ReasonRule Of(ReasonClass c) => All[(int)c];
+    /// <summary>The rules for design avic (AvicReasonClassifier), tried in this order.</summary>
+    public static readonly IReadOnlyList<ReasonRule> Avic =
+    [
+        new(ReasonClass.Stuck, "stuck",
+            "a state with no enabled step that is not a proper end",
+            "the final state is not a proper end (AvicModel.Classify = Stuck)"),
+        new(ReasonClass.ReadBuffered, "read-buffered",
+            "a poster read IsRunning = 0 or mode != IN_GUEST while the thread's newer value sat in its store buffer",
+            "a CPU poster of a lost vector ran isrunning.read with IsRunning = 0 in memory and the thread's newest buffered table store IsRunning = 1, or mode.read with mode != IN_GUEST in memory and the thread's newest buffered mode store IN_GUEST"),
+        new(ReasonClass.DoorbellIgnored, "doorbell-ignored",
+            "a doorbell reached a CPU where the vCPU was not in guest mode, with a lost vector in the IRR",
+            "a doorbell step at P0 or P2 ran while the vCPU was not in guest mode on that CPU and a lost vector was in the IRR (before-state)"),
+        new(ReasonClass.WakeMissed, "wake-missed",
+            "a kvm_vcpu_wake_up found the thread not waiting, with a lost vector in the IRR",
+            "a sender's doorbell.or.wake that read mode != IN_GUEST, or a galog.irq step, ran while the thread was not waiting INTERRUPTIBLE (waiter and task in memory) and a lost vector was in the IRR"),
+        new(ReasonClass.NotNotified, "not-notified",
+            "an IOMMU post found IsRun = 0 and GALogIntr = 0: no doorbell and no GA-log interrupt",
+            "an iommu.post of a lost vector ran with IRTE IsRun = 0 and GALogIntr = 0"),
+        new(ReasonClass.Unclassified, "unclassified",
+            "no rule matched",
+            "none of the rules above matched"),
+    ];
+
+    public static ReasonRule Of(ReasonClass c) => c <= ReasonClass.Unclassified ? All[(int)c] : Avic.First(r => r.Class == c);
 }

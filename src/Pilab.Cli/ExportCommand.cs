@@ -35,10 +35,8 @@ internal static class ExportCommand
                 return ExitCodes.BadInput;
             }
             if (asLitmus && variant.IsAvic)
-                return CommonOptions.Refuse("export --litmus", variant, "the litmus test is the store-buffering core of APICv's descriptor protocol (PIR, ON, mode); AVIC's IRR and IsRunning have no such core in it yet");
-            string model = asLitmus ? LitmusExporter.Export(variant)
-                : variant.IsAvic ? AvicPromelaExporter.Export(variant, config)
-                : variant.WholeSystem ? SystemPromelaExporter.Export(variant, config) : PromelaExporter.Export(variant, config);
+                return CommonOptions.Refuse("export --litmus", variant, LitmusExporter.AvicReason);
+            string model = asLitmus ? LitmusExporter.Export(variant) : PromelaExport.Export(variant, config);
             if (p.GetValue(output) is { } path)
             {
                 if (!ReportFiles.TryWrite(path, model, out _)) return ExitCodes.BadInput;

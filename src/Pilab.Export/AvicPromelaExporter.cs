@@ -23,6 +23,9 @@ public static class AvicPromelaExporter
     {
         var model = new AvicModel(variant, configuration); // checks the design and the configuration
         var policy = variant.Avic;
+        if (!policy.KernelOrders)
+            throw new NotSupportedException($"{variant.Name}: the Promela export writes the kernel's entry and sender orders of design avic; " +
+                $"this variant has a synthesized order (entry '{policy.Entry}', sender {policy.SenderOrder}), which only pilab's own checker explores");
         bool tso = configuration.Memory == MemoryModel.TSO;
         int posters = configuration.Posters;
         int posted = 0;
@@ -34,14 +37,9 @@ public static class AvicPromelaExporter
         w.Line($" * cpu-sender {AvicPolicy.Name(policy.Sender)}, ipiv {(policy.Ipiv ? "on" : "off")}, unblock-load {AvicPolicy.Name(policy.UnblockLoad)}, " +
             $"irte-assign {AvicPolicy.Name(policy.IrteAssign)}, blocking-preemptible {(policy.BlockingPreemptible ? "yes" : "no")}");
         w.Line(" * The semantics of pilab's AvicModel (docs/avic.md), one d_step per pilab step.");
-        w.Line($" * Verify: {PromelaExporter.SpinCommand}");
-        w.Line(" * 'errors: 0' means no lost interrupt and no stuck state; with -DNOREDUCE, 'states, stored' equals pilab's state count.");
-        w.Line(" */");
-        w.Line();
+        w.HeaderEnd("no lost interrupt and no stuck state");
         w.ModeDefines();
-        w.Line("#define ON_CPU   0   /* the thread runs on its host CPU */");
-        w.Line("#define RUNNABLE 1   /* on a run queue: sched.in will load it */");
-        w.Line("#define ASLEEP   2   /* off the run queue until a wake */");
+        w.ThreadStatusDefines();
         w.Line($"#define POSTS    {configuration.Posts}   /* posts per poster */");
         w.Line($"#define POSTED   {posted}   /* the vectors posted, bit v-1 for vector v */");
         w.Line($"#define IPIV     {(policy.Ipiv ? 1 : 0)}   /* enable_ipiv: the table shows IsRunning=1 only if set */");
@@ -69,15 +67,7 @@ public static class AvicPromelaExporter
         w.Line("byte thread_pc = 0;    /* the thread's program counter (pilab's AvicPc) */");
         w.Line("bit  doorbell[2];      /* a doorbell pending at P0, P2 */");
         w.Line("bit  galog = 0;        /* the IOMMU's GA-log interrupt pending */");
-        w.Line($"byte exits_left = {configuration.Exits}; /* budgets: guest exits, HLTs, preemptions, migrations */");
-        w.Line($"byte halts_left = {configuration.Halts};");
-        w.Line($"byte preempts_left = {configuration.Preemptions};");
-        w.Line($"byte migrations_left = {configuration.Migrations};");
-        if (tso)
-        {
-            w.Line("byte sb_len = 0;       /* the thread's store buffer: length, then entries oldest first (pilab's AvicStore codes) */");
-            w.Line($"byte sb[{Capacity}];");
-        }
+        w.BudgetsAndStoreBuffer(configuration, Capacity, "AvicStore");
         w.Line($"byte post_pc[{posters}];    /* poster p: program counter, posts done, what it read */");
         w.Line($"byte posts[{posters}];");
         w.Line($"byte post_read[{posters}];");
@@ -206,9 +196,7 @@ public static class AvicPromelaExporter
             $":: sb[0] == {(int)AvicStore.TaskRunning} -> task_int = 0 " +
             $":: sb[0] == {(int)AvicStore.TaskInterruptible} -> task_int = 1 " +
             ":: else -> is_running = (sb[0] - 8) / 2; host_id = (sb[0] - 8) % 2 fi";
-        w.BeginActor("The thread's store buffer (TSO): the oldest plain store (mode, waiter, task state, the table entry) reaches memory.", "StoreBuffer");
-        w.Step("sb_len > 0", $"{apply}; {PromelaWriter.ShiftStoreBuffer(Capacity)}", "flush (x86-TSO: the store buffer drains in order)");
-        w.EndActor();
+        w.StoreBufferActor("mode, waiter, task state, the table entry", apply, Capacity);
     }
 
     private static void WriteSender(PromelaWriter w, AvicModel model, int p, int v)

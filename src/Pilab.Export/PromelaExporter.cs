@@ -34,10 +34,7 @@ public static class PromelaExporter
         w.Line($" * entry:    {variant.EntryText}");
         w.Line($" * injector: {variant.InjectorText} (on-already-set: {StepNames.Name(variant.OnAlreadySet)}, requests: {StepNames.Name(variant.Requests)})");
         w.Line(" * The semantics of pilab's PiSystem (docs/model.md sections 2-6), one d_step per pilab step.");
-        w.Line($" * Verify: {SpinCommand}");
-        w.Line(" * 'errors: 0' means no lost interrupt; with -DNOREDUCE, 'states, stored' equals pilab's state count.");
-        w.Line(" */");
-        w.Line();
+        w.HeaderEnd("no lost interrupt");
         w.ModeDefines();
         w.Line($"#define K        {k}   /* injectors */");
         w.Line($"#define POSTS    {configuration.Posts}   /* posts per injector */");

@@ -3,10 +3,11 @@ using System.Text;
 namespace Pilab.Export;
 
 /// <summary>
-/// What pilab's two Promela exports (<see cref="PromelaExporter"/> for the section 2-6 model,
-/// <see cref="SystemPromelaExporter"/> for the whole system) have in common: how a step is written
-/// so that SPIN's state is pilab's state, the guest's take of the highest vector, the store-buffer
-/// shift, and the terminal-state monitor.
+/// What pilab's Promela exports (<see cref="PromelaExporter"/> for the section 2-6 model,
+/// <see cref="SystemPromelaExporter"/> for the whole system, <see cref="AvicPromelaExporter"/> for AVIC)
+/// have in common: how a step is written so that SPIN's state is pilab's state, the header's end, the
+/// vCPU thread's status values, budgets and store buffer (the whole system and AVIC), the guest's take
+/// of the highest vector, the store-buffer shift, and the terminal-state monitor.
 /// <para>
 /// Each actor is one process whose body is a <c>do</c> loop of <c>d_step</c> options, one per pilab
 /// step, guarded by pilab's enabling condition. A process therefore sits at its loop head between
@@ -19,6 +20,43 @@ internal sealed class PromelaWriter
     private readonly StringBuilder _sb = new();
 
     public void Line(string s = "") => _sb.Append(s).Append('\n');
+
+    /// <summary>The header comment's last lines: how to verify, what pan's answer means, the comment's end.</summary>
+    public void HeaderEnd(string errorsMean)
+    {
+        Line($" * Verify: {PromelaExporter.SpinCommand}");
+        Line($" * 'errors: 0' means {errorsMean}; with -DNOREDUCE, 'states, stored' equals pilab's state count.");
+        Line(" */");
+        Line();
+    }
+
+    /// <summary>The vCPU thread's status values of the whole-system and AVIC models.</summary>
+    public void ThreadStatusDefines()
+    {
+        Line("#define ON_CPU   0   /* the thread runs on its host CPU */");
+        Line("#define RUNNABLE 1   /* on a run queue: sched.in will load it */");
+        Line("#define ASLEEP   2   /* off the run queue until a wake */");
+    }
+
+    /// <summary>The budgets of the whole-system and AVIC models, and under TSO the thread's store buffer (entries in <paramref name="codes"/>).</summary>
+    public void BudgetsAndStoreBuffer(Pilab.Protocol.Configuration configuration, int capacity, string codes)
+    {
+        Line($"byte exits_left = {configuration.Exits}; /* budgets: guest exits, HLTs, preemptions, migrations */");
+        Line($"byte halts_left = {configuration.Halts};");
+        Line($"byte preempts_left = {configuration.Preemptions};");
+        Line($"byte migrations_left = {configuration.Migrations};");
+        if (configuration.Memory != Pilab.Protocol.MemoryModel.TSO) return;
+        Line($"byte sb_len = 0;       /* the thread's store buffer: length, then entries oldest first (pilab's {codes} codes) */");
+        Line($"byte sb[{capacity}];");
+    }
+
+    /// <summary>The thread's store buffer as a process: its one step writes the oldest entry to memory (<paramref name="apply"/>) and shifts the rest.</summary>
+    public void StoreBufferActor(string stores, string apply, int capacity)
+    {
+        BeginActor($"The thread's store buffer (TSO): the oldest plain store ({stores}) reaches memory.", "StoreBuffer");
+        Step("sb_len > 0", $"{apply}; {ShiftStoreBuffer(capacity)}", "flush (x86-TSO: the store buffer drains in order)");
+        EndActor();
+    }
 
     /// <summary>The values of vcpu->mode, as pilab's <c>VcpuMode</c> numbers them.</summary>
     public void ModeDefines()

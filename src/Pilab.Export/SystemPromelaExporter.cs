@@ -44,14 +44,9 @@ public static class SystemPromelaExporter
         w.Line($" * rules:    on-recompute {KernelRuleNames.Name(variant.OnRecompute)}, iommu-sn {KernelRuleNames.Name(variant.IommuSn)}, preempted {KernelRuleNames.Name(variant.Preempted)}" +
             (variant.Design == KvmDesign.Kvm2021 ? $", preempt-put {KernelRuleNames.Name(variant.PreemptPut)}" : "") + $", host-preempt {KernelRuleNames.Name(variant.HostPreempt)}");
         w.Line(" * The semantics of pilab's WholeSystemModel (docs/whole-system.md), one d_step per pilab step.");
-        w.Line($" * Verify: {PromelaExporter.SpinCommand}");
-        w.Line(" * 'errors: 0' means no lost interrupt and no stuck state; with -DNOREDUCE, 'states, stored' equals pilab's state count.");
-        w.Line(" */");
-        w.Line();
+        w.HeaderEnd("no lost interrupt and no stuck state");
         w.ModeDefines();
-        w.Line("#define ON_CPU   0   /* the thread runs on its host CPU */");
-        w.Line("#define RUNNABLE 1   /* on a run queue: sched.in will load it */");
-        w.Line("#define ASLEEP   2   /* off the run queue until a wake */");
+        w.ThreadStatusDefines();
         w.Line($"#define NOTIFY   {SystemState.Notify}   /* pending vectors at a CPU: POSTED_INTR_VECTOR */");
         w.Line($"#define RESCHED  {SystemState.Resched}   /* RESCHEDULE_VECTOR */");
         w.Line($"#define WAKEUP   {SystemState.Wakeup}   /* POSTED_INTR_WAKEUP_VECTOR */");
@@ -81,15 +76,7 @@ public static class SystemPromelaExporter
             w.Line("bit  sn_cleared = 0;   /* on-recompute sn-was-set: this load cleared an SN that was set (0 outside a load) */");
         w.Line("byte thread_pc = 0;    /* the thread's program counter (pilab's SystemProgram) */");
         w.Line("byte pending[2];       /* vectors pending at P0 and P2: NOTIFY | RESCHED | WAKEUP */");
-        w.Line($"byte exits_left = {configuration.Exits}; /* budgets: guest exits, HLTs, preemptions, migrations */");
-        w.Line($"byte halts_left = {configuration.Halts};");
-        w.Line($"byte preempts_left = {configuration.Preemptions};");
-        w.Line($"byte migrations_left = {configuration.Migrations};");
-        if (tso)
-        {
-            w.Line($"byte sb_len = 0;       /* the thread's store buffer: length, then entries oldest first (pilab's BufferedStore codes) */");
-            w.Line($"byte sb[{Capacity}];");
-        }
+        w.BudgetsAndStoreBuffer(configuration, Capacity, "BufferedStore");
         w.Line($"byte post_pc[{posters}];    /* poster p: program counter, posts done */");
         w.Line($"byte posts[{posters}];");
         if (configuration.Injectors > 0)
@@ -352,9 +339,7 @@ public static class SystemPromelaExporter
             $":: sb[0] == {(int)BufferedStore.WaiterSet} -> waiter = 1 " +
             $":: sb[0] == {(int)BufferedStore.TaskRunning} -> task_int = 0 " +
             ":: else -> task_int = 1 fi";
-        w.BeginActor("The thread's store buffer (TSO): the oldest plain store (mode, waiter, task state) reaches memory.", "StoreBuffer");
-        w.Step("sb_len > 0", $"{apply}; {PromelaWriter.ShiftStoreBuffer(Capacity)}", "flush (x86-TSO: the store buffer drains in order)");
-        w.EndActor();
+        w.StoreBufferActor("mode, waiter, task state", apply, Capacity);
     }
 
     /// <summary>CPU injector p, posting vector bit v: vmx_deliver_posted_interrupt (locked operations, loads and IPIs only).</summary>

@@ -46,9 +46,101 @@ public readonly record struct AvicPolicy(
     bool Ipiv = true,
     AvicUnblockLoad UnblockLoad = AvicUnblockLoad.ThisCpu,
     AvicIrteAssign IrteAssign = AvicIrteAssign.FromEntry,
-    bool BlockingPreemptible = false)
+    bool BlockingPreemptible = false,
+    AvicEntryOrder Entry = default,
+    AvicSenderOrder SenderOrder = AvicSenderOrder.Kernel)
 {
+    /// <summary>True when the variant is the kernel's in both orders (every variant file and built-in; only
+    /// <c>pilab synthesize</c> makes others).</summary>
+    public bool KernelOrders => Entry.IsKernel && SenderOrder == AvicSenderOrder.Kernel;
+
     public static string Name(AvicSender s) => s switch { AvicSender.Kvm => "kvm", AvicSender.Hardware => "avic", _ => "avic-erratum-1235" };
     public static string Name(AvicUnblockLoad u) => u == AvicUnblockLoad.ThisCpu ? "this-cpu" : "vcpu-cpu";
     public static string Name(AvicIrteAssign a) => a == AvicIrteAssign.FromEntry ? "from-entry" : "not-running";
+}
+
+/// <summary>A unit of a synthesized AVIC entry (docs/avic.md, "Synthesis of orders").</summary>
+public enum AvicEntryUnit : byte
+{
+    /// <summary><c>irq.off</c>: local_irq_disable.</summary>
+    IrqOff,
+    /// <summary><c>mode.in</c>: the plain store of vcpu->mode = IN_GUEST_MODE.</summary>
+    ModeIn,
+    /// <summary><c>mb</c>: a full barrier.</summary>
+    Mb,
+    /// <summary><c>isrunning.set</c>: the plain WRITE_ONCE of the physical APIC ID entry with IsRunning = 1 and the
+    /// host ID, which the kernel makes in __avic_vcpu_load (sched-in and unblocking) and the synthesis places in the entry.</summary>
+    IsRunningSet,
+}
+
+/// <summary>
+/// The order of the vCPU's entry steps before VMRUN (then <c>enter</c>). The default value is the kernel's:
+/// <c>irq.off mode.in mb enter</c> with IsRunning set by avic_vcpu_load, outside the entry. A synthesized
+/// order has <c>isrunning.set</c> among its units: the load then leaves the table's IsRunning to it.
+/// Packed: bits 0-2 the unit count (0 = the kernel's), then 2 bits per unit.
+/// </summary>
+public readonly record struct AvicEntryOrder(uint Packed)
+{
+    public const int MaxUnits = 4;
+    public static readonly AvicEntryOrder Kernel = default;
+
+    public bool IsKernel => Packed == 0;
+    public int Count => IsKernel ? 3 : (int)(Packed & 7);
+
+    public AvicEntryUnit this[int i] => IsKernel
+        ? i switch { 0 => AvicEntryUnit.IrqOff, 1 => AvicEntryUnit.ModeIn, _ => AvicEntryUnit.Mb }
+        : (AvicEntryUnit)((Packed >> (3 + 2 * i)) & 3);
+
+    /// <summary>Whether the entry sets IsRunning itself (a synthesized order), so avic_vcpu_load leaves the table's IsRunning alone.</summary>
+    public bool SetsIsRunning => !IsKernel;
+
+    public static AvicEntryOrder Of(IReadOnlyList<AvicEntryUnit> units)
+    {
+        if (units.Count is < 1 or > MaxUnits || !units.Contains(AvicEntryUnit.IsRunningSet))
+            throw new ArgumentException("a synthesized AVIC entry has 1 to 4 units, isrunning.set among them", nameof(units));
+        uint packed = (uint)units.Count;
+        for (int i = 0; i < units.Count; i++) packed |= (uint)units[i] << (3 + 2 * i);
+        return new(packed);
+    }
+
+    public IEnumerable<AvicEntryUnit> Units
+    {
+        get
+        {
+            var units = new AvicEntryUnit[Count];
+            for (int i = 0; i < units.Length; i++) units[i] = this[i];
+            return units;
+        }
+    }
+
+    public static string Name(AvicEntryUnit u) => u switch
+    {
+        AvicEntryUnit.IrqOff => "irq.off",
+        AvicEntryUnit.ModeIn => "mode.in",
+        AvicEntryUnit.Mb => "mb",
+        _ => "isrunning.set",
+    };
+
+    /// <summary>The units then enter, as the output writes an order.</summary>
+    public override string ToString() => string.Join(' ', Units.Select(Name)) + " enter";
+}
+
+/// <summary>
+/// The order of a CPU poster's first two steps: its IRR write (locked, or a plain store that TSO may hold in
+/// the sender's store buffer) and its read (IsRunning for a guest IPI the hardware sends, vcpu->mode for KVM's
+/// injector). What follows (doorbell.or.exit, mode.read, doorbell.or.wake) waits for the IRR write to be
+/// visible. <see cref="Kernel"/> is the sender's own order: the IRR write first and locked
+/// (<c>avic-erratum-1235</c>: the read first).
+/// </summary>
+public enum AvicSenderOrder : byte
+{
+    Kernel,
+    /// <summary><c>irr.set</c> then the read.</summary>
+    SetThenRead,
+    /// <summary>The read then <c>irr.set</c> (erratum #1235's order).</summary>
+    ReadThenSet,
+    /// <summary><c>irr.store</c> (plain) then the read.</summary>
+    StoreThenRead,
+    /// <summary>The read then <c>irr.store</c>.</summary>
+    ReadThenStore,
 }

@@ -22,6 +22,39 @@ public sealed class AnalysisCommandTests
     }
 
     [Fact]
+    public void Synthesize_DesignAvic_PrintsTheCounts_AndWritesOneCsvRowPerPair()
+    {
+        string csv = Path.Combine(Path.GetTempPath(), $"pilab-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var r = Pilab.Invoke("synthesize", "--injector", "avic", "--csv", csv);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("120 AVIC orders: 30 entry orders (24 with mb, 6 without)", r.Out);
+            Assert.Contains("k=1 j=1 n=1 e=0 h=1 p=1 m=1", r.Out);
+            Assert.Contains("safe under SC :  60 of 120 (48 with mb, 12 without)", r.Out);
+            Assert.Contains("safe under TSO:  16 of 120 (16 with mb, 0 without)", r.Out);
+            Assert.Equal(121, File.ReadAllLines(csv).Length);
+            Assert.StartsWith("order,sender,has_mb,", File.ReadAllLines(csv)[0]);
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+
+    [Theory]
+    [InlineData("fixed", "--halts", "need a whole-system design")]          // the entry design has no HLT
+    [InlineData("avic", "--irq-priority", "has no meaning for design avic")] // a doorbell is no host interrupt
+    [InlineData("kvm-2021", "--exits", "cannot serve kvm-2021: it is of design kvm-2021")]
+    public void Synthesize_AnOptionOrDesignItCannotServe_ExitsTwo(string injector, string option, string message)
+    {
+        var r = Pilab.Invoke(option == "--irq-priority" ? ["synthesize", "--injector", injector, option] : ["synthesize", "--injector", injector, option, "1"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Err);
+        Assert.Equal("", r.Out);
+    }
+
+    [Fact]
     public void Synthesize_BadInjector_ExitsTwo()
     {
         var r = Pilab.Invoke("synthesize", "--injector", "pir.set wibble");

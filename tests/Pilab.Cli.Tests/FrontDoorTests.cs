@@ -34,7 +34,7 @@ public sealed class FrontDoorTests
     [InlineData("check", $"{Configuration} {Search} --json --quiet --cost")]
     [InlineData("explain", $"{Configuration} {Search} --json --quiet --svg")]
     [InlineData("export", $"{Configuration} --promela --litmus --output")]
-    [InlineData("synthesize", "--injector --injectors --same-vector --posts --exits --irq-priority --csv --json --quiet")]
+    [InlineData("synthesize", "--injector --injectors --same-vector --posts --exits --irq-priority --iommu --halts --preemptions --migrations --csv --json --quiet")]
     [InlineData("barriers", "--injectors --same-vector --posts --exits --irq-priority --halts --preemptions --migrations --iommu --ipiv --max-barriers --max-states --json --quiet")]
     [InlineData("report", "--output --posts --exits --same-vector --irq-priority --no-synthesis --live --max-states --max-memory --no-por --no-symmetry --workers --quiet")]
     [InlineData("live", "--seconds --injectors --rate --exit-rate --chaos --seed --posts --vectors --stall-ms --no-rescue --aligned --jitter --no-pin --calibrate --hgrm --json")]

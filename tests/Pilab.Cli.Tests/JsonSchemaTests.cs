@@ -95,6 +95,20 @@ public sealed class JsonSchemaTests
         Assert.Equal(root.GetProperty("orders").GetArrayLength(), root.GetProperty("orders").EnumerateArray().Count(o => o.GetProperty("order").GetString()!.EndsWith(" enter")));
     }
 
+    [Fact]
+    public void Synthesize_DesignAvic_ValidatesAgainstTheSchema_WithItsSenderOnEveryOrder()
+    {
+        var root = Validated(PilabJson.SynthesizeSchema, [0], "synthesize", "--injector", "avic-erratum-1235", "--json");
+        Assert.Equal("avic", root.GetProperty("design").GetString());
+        Assert.Equal("avic", root.GetProperty("sender").GetString());
+        Assert.False(root.TryGetProperty("onAlreadySet", out _));
+        Assert.Equal(120, root.GetProperty("orders").GetArrayLength());
+        Assert.Equal(60, root.GetProperty("safeSc").GetInt32());
+        Assert.Contains(root.GetProperty("orders").EnumerateArray(), o =>
+            o.GetProperty("order").GetString() == "isrunning.set irq.off mode.in mb enter" && o.GetProperty("sender").GetString() == "isrunning.read irr.set doorbell.or.exit"
+            && o.GetProperty("sc").GetProperty("reason").GetString() == "doorbell-ignored");
+    }
+
     [Theory]
     [InlineData(0, "fixed")]          // already safe: which of its own fences it needs
     [InlineData(0, "fixed-nomb")]     // loses under TSO: the minimal sets

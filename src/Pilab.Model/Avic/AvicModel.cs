@@ -4,13 +4,18 @@ using Pilab.Protocol;
 
 namespace Pilab.Model.Avic;
 
-/// <summary>The vCPU thread's program counter values (docs/avic.md, "Steps"); the names are those the output uses.</summary>
+/// <summary>The vCPU thread's program counter values (docs/avic.md, "Steps"); the names are those the output uses.
+/// Pcs 0 to 3 are the entry's slots before VMRUN: the kernel's entry uses 0-2 (irq.off, mode.in, mb); a
+/// synthesized order (<see cref="AvicEntryOrder"/>) up to all four, and <see cref="AvicModel.EntryUnitAt"/> says which unit each is.</summary>
 public static class AvicPc
 {
-    public const int IrqOff = 0, ModeIn = 1, Mb = 2, Enter = 3, Guest = 4, ModeOut = 5, IrqOn = 6;
-    public const int Blocking = 7, WaiterSet = 8, TaskSet = 9, BlockMb = 10, IrrCheck = 11, SchedOutBlock = 12;
-    public const int Unblocking = 13, UnblockLoad = 14;
+    public const int IrqOff = 0, ModeIn = 1, Mb = 2, EntrySlot3 = 3, Enter = 4, Guest = 5, ModeOut = 6, IrqOn = 7;
+    /// <summary>The top of the entry (its first unit, irq.off in the kernel's order): where the thread goes after an exit, an unblock and a load.</summary>
+    public const int EntryTop = 0;
+    public const int Blocking = 8, WaiterSet = 9, TaskSet = 10, BlockMb = 11, IrrCheck = 12, SchedOutBlock = 13;
+    public const int Unblocking = 14, UnblockLoad = 15;
 
+    /// <summary>The name of a pc in the kernel's entry order (<see cref="AvicModel.StepName"/> names a synthesized one's slots).</summary>
     public static string Name(int pc) => pc switch
     {
         IrqOff => "irq.off", ModeIn => "mode.in", Mb => "mb", Enter => "enter", Guest => "guest", ModeOut => "mode.out", IrqOn => "irq.on",
@@ -25,6 +30,9 @@ public enum SenderOp : byte
 {
     /// <summary><c>irr.set</c> (locked): the vector into the target's backing page IRR (kvm_lapic_set_irr; the AVIC hardware's IRR write).</summary>
     IrrSet,
+    /// <summary><c>irr.store</c> (a synthesized sender only): the IRR write as a plain store, which TSO may hold in the
+    /// sender's store buffer past its next read; the sender's doorbell, exit or wake-up waits for it to be visible.</summary>
+    IrrStore,
     /// <summary><c>isrunning.read</c> (load): the target's physical APIC ID table entry: IsRunning and the host ID.</summary>
     IsRunningRead,
     /// <summary><c>doorbell.or.exit</c>: IsRunning was 1: a doorbell to the host ID read; else the AVIC_INCOMPLETE_IPI #VMEXIT.</summary>
@@ -39,7 +47,7 @@ public static class SenderOps
 {
     public static string Name(SenderOp op) => op switch
     {
-        SenderOp.IrrSet => "irr.set", SenderOp.IsRunningRead => "isrunning.read", SenderOp.DoorbellOrExit => "doorbell.or.exit",
+        SenderOp.IrrSet => "irr.set", SenderOp.IrrStore => "irr.store", SenderOp.IsRunningRead => "isrunning.read", SenderOp.DoorbellOrExit => "doorbell.or.exit",
         SenderOp.ModeRead => "mode.read", _ => "doorbell.or.wake",
     };
 }
@@ -50,6 +58,8 @@ public static class AvicLabels
     public const int Thread = 0, SchedIn = 1, Preempt = 2, FirstCpu = 3, Guest = 5, Buffer = 6, GaLog = 7, FirstPoster = 8;
     public const int LoadSame = 0, LoadOther = 1;
     public const int GuestTake = 0, GuestExit = 1, GuestHalt = 2;
+    /// <summary>A poster's step label for the flush of its buffered <c>irr.store</c> (poster pcs are 0-4).</summary>
+    public const int PosterFlush = 7;
 
     public static int Make(int actor, int step) => (actor << 8) | step;
     public static int Actor(int label) => label >> 8;
@@ -69,6 +79,7 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
     private readonly AvicPolicy _policy;
     private readonly bool _tso;
     private readonly int _posters, _injectors, _posts, _postedVectors;
+    private readonly AvicEntryOrder _entry;
 
     public Configuration Configuration { get; }
     public Variant Variant { get; }
@@ -90,13 +101,28 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
         int posted = 0;
         for (int p = 0; p < _posters; p++) posted |= 1 << configuration.VectorOf(p);
         _postedVectors = posted;
-        SenderSteps = _policy.Sender switch
-        {
-            AvicSender.Kvm => [SenderOp.IrrSet, SenderOp.ModeRead, SenderOp.DoorbellOrWake],
-            AvicSender.Hardware => [SenderOp.IrrSet, SenderOp.IsRunningRead, SenderOp.DoorbellOrExit, SenderOp.ModeRead, SenderOp.DoorbellOrWake],
-            _ => [SenderOp.IsRunningRead, SenderOp.IrrSet, SenderOp.DoorbellOrExit, SenderOp.ModeRead, SenderOp.DoorbellOrWake],
-        };
+        _entry = _policy.Entry;
+        SenderSteps = Sender(_policy.Sender, _policy.SenderOrder);
     }
+
+    /// <summary>A CPU poster's steps for a sender kind and an order of its IRR write and its read (docs/avic.md).</summary>
+    public static SenderOp[] Sender(AvicSender kind, AvicSenderOrder order)
+    {
+        if (order == AvicSenderOrder.Kernel)
+            order = kind == AvicSender.Erratum1235 ? AvicSenderOrder.ReadThenSet : AvicSenderOrder.SetThenRead;
+        var read = kind == AvicSender.Kvm ? SenderOp.ModeRead : SenderOp.IsRunningRead;
+        var write = order is AvicSenderOrder.StoreThenRead or AvicSenderOrder.ReadThenStore ? SenderOp.IrrStore : SenderOp.IrrSet;
+        SenderOp[] first = order is AvicSenderOrder.SetThenRead or AvicSenderOrder.StoreThenRead ? [write, read] : [read, write];
+        return kind == AvicSender.Kvm
+            ? [.. first, SenderOp.DoorbellOrWake]
+            : [.. first, SenderOp.DoorbellOrExit, SenderOp.ModeRead, SenderOp.DoorbellOrWake];
+    }
+
+    /// <summary>The entry unit at an entry slot (pc 0 to 3) of this variant's order.</summary>
+    public AvicEntryUnit EntryUnitAt(int pc) => _entry[pc];
+
+    /// <summary>The name of the thread's step at pc, for this variant's entry order.</summary>
+    public string StepName(int pc) => pc < _entry.Count ? AvicEntryOrder.Name(_entry[pc]) : AvicPc.Name(pc);
 
     public AvicPolicy Policy => _policy;
 
@@ -106,14 +132,15 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
     {
         get
         {
-            var s = new AvicState(0, 0).WithIF(true).WithLoaded(true).WithEntry(_policy.Ipiv, 0)
+            // A synthesized entry order sets the table's IsRunning itself (isrunning.set), so it starts clear.
+            var s = new AvicState(0, 0).WithIF(true).WithLoaded(true).WithEntry(_policy.Ipiv && !_entry.SetsIsRunning, 0)
                 .WithExitsLeft(Configuration.Exits).WithHaltsLeft(Configuration.Halts)
                 .WithPreemptionsLeft(Configuration.Preemptions).WithMigrationsLeft(Configuration.Migrations);
             return _policy.IrteAssign == AvicIrteAssign.FromEntry ? s.WithIrte(true, 0, false) : s.WithIrte(false, 0, true);
         }
     }
 
-    public int MaxSuccessors => 24;
+    public int MaxSuccessors => 28;
 
     public int Successors(in AvicState s, Span<Successor<AvicState>> into)
     {
@@ -170,6 +197,15 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
         for (int p = 0; p < _posters; p++)
         {
             if (s.PosterPosts(p) >= _posts) continue;
+            if (s.PosterIrrBuffered(p))
+            {
+                // the sender's buffered irr.store reaches memory
+                into[n++] = new(s.WithIrr(s.Irr | (1 << Configuration.VectorOf(p))).WithPosterIrrBuffered(p, false),
+                    AvicLabels.Make(AvicLabels.FirstPoster + p, AvicLabels.PosterFlush));
+                // only its read may run ahead of it; the doorbell, the exit and the wake-up wait for it
+                var op = SenderSteps[s.PosterPc(p)];
+                if (op is not (SenderOp.IsRunningRead or SenderOp.ModeRead)) continue;
+            }
             var t = Configuration.IsIommu(p) ? IommuStep(s, p) : SenderStep(s, p);
             into[n++] = new(t, AvicLabels.Make(AvicLabels.FirstPoster + p, s.PosterPc(p)));
         }
@@ -179,19 +215,14 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
     /// <summary>#VMEXIT: the guest stops, IF = 0 (GIF/IF as the exit leaves them), the AVIC's evaluation is over.</summary>
     private static AvicState VmExit(in AvicState s) => s.WithGuest(false).WithIF(false).WithRecognized(0).WithThreadPc(AvicPc.ModeOut);
 
-    /// <summary>kvm_vcpu_wake_up (rcuwait_wake_up): only a thread that announced itself (waiter) and is INTERRUPTIBLE.</summary>
-    public static AvicState Wake(in AvicState s, out bool woke)
-    {
-        woke = s.Waiter && s.TaskInterruptible;
-        if (!woke) return s;
-        var t = s.WithTaskInterruptible(false);
-        return s.Status == ThreadStatus.Asleep ? t.WithStatus(ThreadStatus.Runnable) : t;
-    }
+    /// <summary>kvm_vcpu_wake_up (<see cref="ThreadStores.Wake"/>): only a thread that announced itself (waiter) and is INTERRUPTIBLE.</summary>
+    public static AvicState Wake(in AvicState s, out bool woke) => ThreadStores.Wake(s, out woke);
 
     /// <summary>__avic_vcpu_load(cpu): KVM's entry IsRunning = 1 with the host ID, the table too if IPI
     /// virtualization is on, and the IRTE: IsRun = 1, destination cpu, GALogIntr = 0.</summary>
-    private AvicState AvicLoad(in AvicState s, int cpu) =>
-        s.WithLoaded(true).WithEntry(_policy.Ipiv, cpu).WithIrte(true, cpu, false);
+    private AvicState AvicLoad(in AvicState s, int cpu) => _entry.SetsIsRunning
+        ? s.WithLoaded(true).WithIrte(true, cpu, false)
+        : s.WithLoaded(true).WithEntry(_policy.Ipiv, cpu).WithIrte(true, cpu, false);
 
     /// <summary>sched.in (kvm_sched_in, kvm_arch_vcpu_load): vcpu->cpu = c, then avic_vcpu_load, which does
     /// nothing for a blocking vCPU (kvm_vcpu_is_blocking: the rcuwait has the task).</summary>
@@ -206,7 +237,7 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
     private bool CanPreempt(in AvicState s) =>
         s.PreemptionsLeft > 0 && s.IF && s.StoreBufferLength == 0 && s.ThreadPc switch
         {
-            AvicPc.IrqOff or AvicPc.Blocking or AvicPc.TaskSet or AvicPc.BlockMb or AvicPc.IrrCheck or AvicPc.SchedOutBlock or AvicPc.Unblocking => true,
+            AvicPc.EntryTop or AvicPc.Blocking or AvicPc.TaskSet or AvicPc.BlockMb or AvicPc.IrrCheck or AvicPc.SchedOutBlock or AvicPc.Unblocking => true,
             AvicPc.WaiterSet => _policy.BlockingPreemptible,
             AvicPc.UnblockLoad => true,
             _ => false,
@@ -230,14 +261,27 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
         int pc = s.ThreadPc;
         bool empty = s.StoreBufferLength == 0;
         var next = s.WithThreadPc(pc + 1);
+        if (pc < AvicPc.Enter)
+        {
+            // An entry slot: the unit the order puts there, then the next slot or VMRUN.
+            var after = s.WithThreadPc(pc + 1 < _entry.Count ? pc + 1 : AvicPc.Enter);
+            switch (_entry[pc])
+            {
+                case AvicEntryUnit.IrqOff:
+                    t = after.WithIF(false);
+                    return true;
+                case AvicEntryUnit.ModeIn:
+                    return Store(after, AvicStore.ModeInGuest, out t);
+                case AvicEntryUnit.Mb:
+                    t = after;
+                    return empty;
+                default:
+                    // isrunning.set: WRITE_ONCE(avic_physical_id_table[id], entry | IsRunning) with the host ID of the CPU it runs on.
+                    return Store(after, AvicStores.Entry(_policy.Ipiv, s.HostCpu), out t);
+            }
+        }
         switch (pc)
         {
-            case AvicPc.IrqOff:
-                t = next.WithIF(false);
-                return true;
-            case AvicPc.ModeIn:
-                return Store(next, AvicStore.ModeInGuest, out t);
-            case AvicPc.Mb:
             case AvicPc.BlockMb:
                 t = next;
                 return empty;
@@ -248,7 +292,7 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
             case AvicPc.ModeOut:
                 return Store(next, AvicStore.ModeOutside, out t);
             case AvicPc.IrqOn:
-                t = s.WithIF(true).WithThreadPc(s.Halted ? AvicPc.Blocking : AvicPc.IrqOff);
+                t = s.WithIF(true).WithThreadPc(s.Halted ? AvicPc.Blocking : AvicPc.EntryTop);
                 return true;
             case AvicPc.Blocking:
             {
@@ -275,30 +319,21 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
             {
                 // finish_rcuwait (waiter = 0, task = RUNNING), then kvm_arch_vcpu_unblocking -> avic_vcpu_load.
                 var u = s.WithWaiter(false).WithTaskInterruptible(false);
-                if (_policy.UnblockLoad == AvicUnblockLoad.ThisCpu) t = AvicLoad(u, s.HostCpu).WithThreadPc(AvicPc.IrqOff);
+                if (_policy.UnblockLoad == AvicUnblockLoad.ThisCpu) t = AvicLoad(u, s.HostCpu).WithThreadPc(AvicPc.EntryTop);
                 else t = u.WithLatchedCpu(s.Cpu).WithThreadPc(AvicPc.UnblockLoad);
                 return empty;
             }
             case AvicPc.UnblockLoad:
                 // before 7cfc5c653b07: the load with the vcpu->cpu read before a possible preemption.
-                t = AvicLoad(s, s.LatchedCpu).WithLatchedCpu(0).WithThreadPc(AvicPc.IrqOff);
+                t = AvicLoad(s, s.LatchedCpu).WithLatchedCpu(0).WithThreadPc(AvicPc.EntryTop);
                 return empty;
             default:
                 throw new InvalidOperationException($"pc {pc}");
         }
     }
 
-    private bool Store(in AvicState next, AvicStore e, out AvicState t)
-    {
-        if (!_tso)
-        {
-            t = next.Apply(e);
-            return true;
-        }
-        bool room = next.StoreBufferLength < AvicState.StoreBufferCapacity;
-        t = room ? next.PushStore(e) : next;
-        return room;
-    }
+    private bool Store(in AvicState next, AvicStore e, out AvicState t) =>
+        ThreadStores.Store(_tso, AvicState.StoreBufferCapacity, next, e, out t);
 
     /// <summary>What a CPU poster's read latch means: bit 0 mode was IN_GUEST / IsRunning was 1, bit 1 the host ID read.</summary>
     public const int ReadFlag = 1, ReadHost = 2, ReadGaLog = 4;
@@ -316,6 +351,10 @@ public readonly struct AvicModel : ITransitionSystem<AvicState>
         {
             case SenderOp.IrrSet:
                 t = s.WithIrr(s.Irr | v);
+                break;
+            case SenderOp.IrrStore:
+                // a plain store: under SC at once, under TSO into the sender's store buffer (one entry: its only store)
+                t = _tso ? s.WithPosterIrrBuffered(p, true) : s.WithIrr(s.Irr | v);
                 break;
             case SenderOp.IsRunningRead:
                 read = (s.IsRunning ? ReadFlag : 0) | (s.HostId == 1 ? ReadHost : 0);

@@ -17,16 +17,10 @@ public static class AvicNarrator
 
     public static Trace Narrate(AvicModel system, AvicState initial, IReadOnlyList<TraceStep<AvicState>> trace)
     {
-        var steps = ImmutableArray.CreateBuilder<TraceEvent>(trace.Count);
-        var before = initial;
         var facts = new Facts();
-        for (int i = 0; i < trace.Count; i++)
-        {
-            steps.Add(Describe(system, i + 1, before, trace[i].Label, trace[i].State, facts));
-            before = trace[i].State;
-        }
+        var steps = SystemNarrator.Events(initial, trace, (i, s, label, t) => Describe(system, i, s, label, t, facts), out var final);
         var c = system.Configuration;
-        return new(steps.ToImmutable(), Diagnose(system, before, facts), c.Memory, c.Injectors, c.Iommu, [0, 2], Cells, Snapshot(initial)) { Avic = true };
+        return new(steps, Diagnose(system, final, facts), c.Memory, c.Injectors, c.Iommu, [0, 2], Cells, Snapshot(initial)) { Avic = true };
     }
 
     private sealed class Facts
@@ -39,12 +33,7 @@ public static class AvicNarrator
     private static int P(int c) => SystemNarrator.P(c);
     private static int B(bool b) => b ? 1 : 0;
 
-    private static ThreadPlace Place(ThreadStatus s) => s switch
-    {
-        ThreadStatus.OnCpu => ThreadPlace.OnCpu,
-        ThreadStatus.Runnable => ThreadPlace.Runnable,
-        _ => ThreadPlace.Asleep,
-    };
+    private static ThreadPlace Place(ThreadStatus s) => SystemNarrator.Place(s);
 
     public static ImmutableArray<FieldValue> Snapshot(AvicState s) =>
     [
@@ -67,12 +56,7 @@ public static class AvicNarrator
         _ => new(Field.Mode, (int)e),
     };
 
-    private static ImmutableArray<FieldValue> Buffer(AvicState s)
-    {
-        var b = ImmutableArray.CreateBuilder<FieldValue>(s.StoreBufferLength);
-        for (int i = 0; i < s.StoreBufferLength; i++) b.Add(Store(s.StoreBufferAt(i)));
-        return b.ToImmutable();
-    }
+    private static ImmutableArray<FieldValue> Buffer(AvicState s) => ThreadStores.Buffer<AvicState, AvicStore>(s, Store);
 
     private static TraceEvent Describe(AvicModel system, int index, AvicState s, int label, AvicState t, Facts facts)
     {
@@ -93,12 +77,22 @@ public static class AvicNarrator
         switch (actor)
         {
             case AvicLabels.Thread:
-                name = AvicPc.Name(step);
+                name = system.StepName(step);
+                if (step < AvicPc.Enter)
+                {
+                    switch (system.EntryUnitAt(step))
+                    {
+                        case AvicEntryUnit.IrqOff: target = Field.IF; break;
+                        case AvicEntryUnit.ModeIn: (access, target) = (PlainStore(), Field.Mode); break;
+                        case AvicEntryUnit.Mb: (access, outcome) = (AccessKind.Fence, Outcome.FullBarrier); break;
+                        default: (access, target) = (PlainStore(), Field.IsRunning); break;
+                    }
+                    break;
+                }
                 switch (step)
                 {
-                    case AvicPc.IrqOff: target = Field.IF; break;
-                    case AvicPc.ModeIn: case AvicPc.ModeOut: (access, target) = (PlainStore(), Field.Mode); break;
-                    case AvicPc.Mb: case AvicPc.BlockMb: (access, outcome) = (AccessKind.Fence, Outcome.FullBarrier); break;
+                    case AvicPc.ModeOut: (access, target) = (PlainStore(), Field.Mode); break;
+                    case AvicPc.BlockMb: (access, outcome) = (AccessKind.Fence, Outcome.FullBarrier); break;
                     case AvicPc.Enter: (access, outcome) = (AccessKind.Transition, Outcome.IrrEvaluated); reads.Add(new(Field.Irr, s.Irr)); break;
                     case AvicPc.IrqOn: (target, outcome) = (Field.IF, s.Halted ? Outcome.Block : Outcome.EnterAgain); reads.Add(new(Field.Halted, B(s.Halted))); break;
                     case AvicPc.Blocking: (access, target, outcome) = (AccessKind.LockedRmw, Field.IsRunning, Outcome.AvicBlocking); break;
@@ -196,11 +190,18 @@ public static class AvicNarrator
                 else
                 {
                     who = system.Policy.Sender == AvicSender.Kvm ? Actor.Injector : Actor.AvicIpi;
+                    if (step == AvicLabels.PosterFlush)
+                    {
+                        // the sender's buffered irr.store reaches memory
+                        (name, access, target, outcome) = ("irr.flush", AccessKind.Flush, Field.Irr, Outcome.Flushed);
+                        break;
+                    }
                     var op = system.SenderSteps[step];
                     name = SenderOps.Name(op);
                     switch (op)
                     {
                         case SenderOp.IrrSet: (access, target, outcome) = (AccessKind.LockedRmw, Field.Irr, Outcome.IrrSet); break;
+                        case SenderOp.IrrStore: (access, target, outcome) = (PlainStore(), Field.Irr, Outcome.IrrSet); break;
                         case SenderOp.IsRunningRead:
                             (access, target, outcome) = (AccessKind.Load, Field.IsRunning, Outcome.IsRunningRead);
                             reads.Add(new(Field.IsRunning, B(s.IsRunning)));
@@ -290,7 +291,7 @@ public static class AvicNarrator
             if (facts.DoorbellIgnoredAt is { } c) causes.Add(new(CauseKind.DoorbellIgnoredAt, Cpu: c));
             if (facts.GaLogWokeNobody) causes.Add(new(CauseKind.GaLogWokeNobody));
         }
-        string? at = s.Status == ThreadStatus.OnCpu && !s.Guest ? AvicPc.Name(s.ThreadPc) : null;
+        string? at = s.Status == ThreadStatus.OnCpu && !s.Guest ? system.StepName(s.ThreadPc) : null;
         ImmutableArray<FieldValue> final =
         [
             new(Field.Irr, s.Irr), new(Field.IsRunning, B(s.IsRunning)), new(Field.HostId, P(s.HostId)),

@@ -16,11 +16,12 @@ namespace Pilab.Model.Avic;
 ///      37-39 exits left | 40-41 halts left | 42-43 preemptions left | 44-45 migrations left
 /// Hi:  poster p at bits 10p..10p+9: 0-2 pc | 3-5 posts done | 6-9 what it read (mode IN_GUEST, or IsRunning and
 ///      the host ID, or the IRTE's doorbell/GA-log and destination) | 40-42 store-buffer length | 43-58 store buffer (4 x 4 bits)
+///      59-62 poster p's irr.store still in its store buffer (a synthesized sender under TSO)
 /// </code>
 /// The thread's plain stores (mode, waiter, task, the physical APIC ID table entry) share one FIFO store
 /// buffer that moves with it; an entry is an <see cref="AvicStore"/> code.
 /// </summary>
-public readonly struct AvicState : IEquatable<AvicState>
+public readonly struct AvicState : IEquatable<AvicState>, IThreadStoreBuffer<AvicState, AvicStore>, IWakeableThread<AvicState>
 {
     public readonly ulong Lo;
     public readonly ulong Hi;
@@ -60,8 +61,11 @@ public readonly struct AvicState : IEquatable<AvicState>
     public int PosterPosts(int p) => (int)((Hi >> (10 * p + 3)) & 7);
     public int PosterRead(int p) => (int)((Hi >> (10 * p + 6)) & 0xF);
 
-    public int StoreBufferLength => (int)((Hi >> 40) & 7);
-    public AvicStore StoreBufferAt(int i) => (AvicStore)((Hi >> (43 + 4 * i)) & 0xF);
+    public bool PosterIrrBuffered(int p) => (Hi & (1UL << (59 + p))) != 0;
+    public AvicState WithPosterIrrBuffered(int p, bool b) => new(Lo, b ? Hi | (1UL << (59 + p)) : Hi & ~(1UL << (59 + p)));
+
+    public int StoreBufferLength => Buffer.Length(Hi);
+    public AvicStore StoreBufferAt(int i) => (AvicStore)Buffer.At(Hi, i);
 
     public AvicState WithIrr(int v) => Field(0, 0xF, (ulong)v);
     public AvicState WithRecognized(int v) => Field(4, 0xF, (ulong)v);
@@ -93,25 +97,14 @@ public readonly struct AvicState : IEquatable<AvicState>
         return new(Lo, (Hi & ~(0x3FFUL << (10 * p))) | (word << (10 * p)));
     }
 
+    /// <summary>The thread's store buffer in Hi: length at bit 40, four 4-bit entries from bit 43.</summary>
+    private static readonly PackedFifo Buffer = new(40, 43, 4, StoreBufferCapacity);
+
     /// <summary>Appends a plain store to the thread's store buffer (the caller checks there is room).</summary>
-    public AvicState PushStore(AvicStore e)
-    {
-        int n = StoreBufferLength;
-        ulong hi = (Hi & ~(7UL << 40)) | ((ulong)(n + 1) << 40);
-        hi = (hi & ~(0xFUL << (43 + 4 * n))) | ((ulong)e << (43 + 4 * n));
-        return new(Lo, hi);
-    }
+    public AvicState PushStore(AvicStore e) => new(Lo, Buffer.Push(Hi, (int)e));
 
     /// <summary>Writes the oldest buffered store to memory (a TSO flush step).</summary>
-    public AvicState FlushOldest()
-    {
-        int n = StoreBufferLength;
-        var oldest = StoreBufferAt(0);
-        ulong entries = (Hi >> 43) & 0xFFFF;
-        entries >>= 4; // the vacated slot becomes 0, so equal buffers pack equally
-        ulong hi = (Hi & ~(0xFFFFUL << 43) & ~(7UL << 40)) | (entries << 43) | ((ulong)(n - 1) << 40);
-        return new AvicState(Lo, hi).Apply(oldest);
-    }
+    public AvicState FlushOldest() => new AvicState(Lo, Buffer.PopOldest(Hi)).Apply(StoreBufferAt(0));
 
     /// <summary>A plain store's effect on memory.</summary>
     public AvicState Apply(AvicStore e) => e switch

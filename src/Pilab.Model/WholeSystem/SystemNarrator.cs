@@ -16,16 +16,26 @@ public static class SystemNarrator
 
     public static Trace Narrate(WholeSystemModel system, SystemState initial, IReadOnlyList<TraceStep<SystemState>> trace)
     {
+        var facts = new Facts();
+        var steps = Events(initial, trace, (i, s, label, t) => Describe(system, i, s, label, t, facts), out var final);
+        var c = system.Configuration;
+        return new(steps, Diagnose(system, final, facts), c.Memory, c.Injectors, c.Iommu + c.Ipiv, [0, 2], Cells, Snapshot(initial), c.Ipiv);
+    }
+
+    /// <summary>Each step of a run described from its label and the states before and after it (1-based index),
+    /// and the run's final state; both narrators of the models with a vCPU thread walk a run with it.</summary>
+    public static ImmutableArray<TraceEvent> Events<TState>(TState initial, IReadOnlyList<TraceStep<TState>> trace,
+        Func<int, TState, int, TState, TraceEvent> describe, out TState final) where TState : unmanaged
+    {
         var steps = ImmutableArray.CreateBuilder<TraceEvent>(trace.Count);
         var before = initial;
-        var facts = new Facts();
         for (int i = 0; i < trace.Count; i++)
         {
-            steps.Add(Describe(system, i + 1, before, trace[i].Label, trace[i].State, facts));
+            steps.Add(describe(i + 1, before, trace[i].Label, trace[i].State));
             before = trace[i].State;
         }
-        var c = system.Configuration;
-        return new(steps.ToImmutable(), Diagnose(system, before, facts), c.Memory, c.Injectors, c.Iommu + c.Ipiv, [0, 2], Cells, Snapshot(initial), c.Ipiv);
+        final = before;
+        return steps.ToImmutable();
     }
 
     /// <summary>What the diagnosis needs to remember from the run: where the last notification for a post went.</summary>
@@ -55,7 +65,8 @@ public static class SystemNarrator
 
     private static IpiVector Nv(bool wakeup) => wakeup ? IpiVector.Wakeup : IpiVector.Notify;
 
-    private static ThreadPlace Place(ThreadStatus s) => s switch
+    /// <summary>Where the thread is, in a trace's words (both narrators of the models with a vCPU thread).</summary>
+    public static ThreadPlace Place(ThreadStatus s) => s switch
     {
         ThreadStatus.OnCpu => ThreadPlace.OnCpu,
         ThreadStatus.Runnable => ThreadPlace.Runnable,
@@ -71,12 +82,7 @@ public static class SystemNarrator
         _ => new(Field.Mode, (int)e),
     };
 
-    private static ImmutableArray<FieldValue> Buffer(SystemState s)
-    {
-        var b = ImmutableArray.CreateBuilder<FieldValue>(s.StoreBufferLength);
-        for (int i = 0; i < s.StoreBufferLength; i++) b.Add(Store(s.StoreBufferAt(i)));
-        return b.ToImmutable();
-    }
+    private static ImmutableArray<FieldValue> Buffer(SystemState s) => ThreadStores.Buffer<SystemState, BufferedStore>(s, Store);
 
     /// <summary>What the thread's own load of a plain-store field sees: the newest buffered store, else memory.</summary>
     private static int Seen(SystemState s, Field f, int upTo)

@@ -29,7 +29,7 @@ public enum ThreadStatus : byte
 /// The thread's plain stores (mode, waiter, task) share one FIFO store buffer that moves with it;
 /// an entry is a <see cref="BufferedStore"/> code.
 /// </summary>
-public readonly struct SystemState : IEquatable<SystemState>
+public readonly struct SystemState : IEquatable<SystemState>, IThreadStoreBuffer<SystemState, BufferedStore>, IWakeableThread<SystemState>
 {
     public readonly ulong Lo;
     public readonly ulong Hi;
@@ -76,8 +76,8 @@ public readonly struct SystemState : IEquatable<SystemState>
     public bool IommuNvWakeup(int p) => (Hi & (1UL << (12 * p + 8))) != 0;
     public int IommuNdst(int p) => (int)((Hi >> (12 * p + 9)) & 1);
 
-    public int StoreBufferLength => (int)((Hi >> 48) & 7);
-    public BufferedStore StoreBufferAt(int i) => (BufferedStore)((Hi >> (51 + 3 * i)) & 7);
+    public int StoreBufferLength => Buffer.Length(Hi);
+    public BufferedStore StoreBufferAt(int i) => (BufferedStore)Buffer.At(Hi, i);
 
     /// <summary>The mode the thread's own loads see: the newest buffered mode store, else memory (TSO store forwarding).</summary>
     public VcpuMode ModeSeenByThread
@@ -122,27 +122,16 @@ public readonly struct SystemState : IEquatable<SystemState>
         return new(Lo, (Hi & ~(0xFFFUL << (12 * p))) | (word << (12 * p)));
     }
 
+    /// <summary>The thread's store buffer in Hi: length at bit 48, four 3-bit entries from bit 51.</summary>
+    private static readonly PackedFifo Buffer = new(48, 51, 3, StoreBufferCapacity);
+
     /// <summary>Appends a plain store to the thread's store buffer (the caller checks there is room).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public SystemState PushStore(BufferedStore e)
-    {
-        int n = StoreBufferLength;
-        ulong hi = (Hi & ~(7UL << 48)) | ((ulong)(n + 1) << 48);
-        hi = (hi & ~(7UL << (51 + 3 * n))) | ((ulong)e << (51 + 3 * n));
-        return new(Lo, hi);
-    }
+    public SystemState PushStore(BufferedStore e) => new(Lo, Buffer.Push(Hi, (int)e));
 
     /// <summary>Writes the oldest buffered store to memory (a TSO flush step).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public SystemState FlushOldest()
-    {
-        int n = StoreBufferLength;
-        var oldest = StoreBufferAt(0);
-        ulong entries = (Hi >> 51) & 0xFFF;
-        entries >>= 3; // shift the FIFO; the vacated slot becomes 0 so equal buffers pack equally
-        ulong hi = (Hi & ~(0xFFFUL << 51) & ~(7UL << 48)) | (entries << 51) | ((ulong)(n - 1) << 48);
-        return new SystemState(Lo, hi).Apply(oldest);
-    }
+    public SystemState FlushOldest() => new SystemState(Lo, Buffer.PopOldest(Hi)).Apply(StoreBufferAt(0));
 
     /// <summary>A plain store's effect on memory: the bits of Lo it clears, then those it sets (mode's
     /// two bits; waiter, bit 18; task, bit 19), by <see cref="BufferedStore"/> code.</summary>

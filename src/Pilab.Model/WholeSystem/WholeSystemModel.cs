@@ -198,18 +198,8 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int HighestBit(int set) => 1 << (31 - int.LeadingZeroCount(set));
 
-    /// <summary>
-    /// try_to_wake_up on the thread, as kvm_vcpu_wake_up does it (rcuwait_wake_up): only if the thread
-    /// announced itself (waiter) and is INTERRUPTIBLE; a sleeping thread becomes runnable.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static SystemState Wake(in SystemState s, out bool woke)
-    {
-        woke = s.Waiter && s.TaskInterruptible;
-        if (!woke) return s;
-        var t = s.WithTaskInterruptible(false);
-        return s.Status == ThreadStatus.Asleep ? t.WithStatus(ThreadStatus.Runnable) : t;
-    }
+    /// <summary>kvm_vcpu_wake_up (<see cref="ThreadStores.Wake"/>).</summary>
+    private static SystemState Wake(in SystemState s, out bool woke) => ThreadStores.Wake(s, out woke);
 
     /// <summary>sched.in: the scheduler loads the thread on CPU c; vmx_vcpu_pi_load's sub-steps follow.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -384,16 +374,8 @@ public readonly struct WholeSystemModel : ITransitionSystem<SystemState>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Store(in SystemState next, BufferedStore e, out SystemState t)
-    {
-        if (!_tso)
-        {
-            t = next.Apply(e);
-            return true;
-        }
-        t = next.StoreBufferLength < SystemState.StoreBufferCapacity ? next.PushStore(e) : next;
-        return next.StoreBufferLength < SystemState.StoreBufferCapacity;
-    }
+    private bool Store(in SystemState next, BufferedStore e, out SystemState t) =>
+        ThreadStores.Store(_tso, SystemState.StoreBufferCapacity, next, e, out t);
 
     /// <summary>CPU injector p's next step (locked operations, loads and IPIs only).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -6,8 +6,8 @@ namespace Pilab.Report.Json;
 /// <summary><c>pilab synthesize --json</c>, schema <c>pilab.synthesize/1</c> (docs/json.md).</summary>
 public sealed record SynthesizeDocument(
     string Injector,
-    string OnAlreadySet,
-    string Requests,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? OnAlreadySet,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Requests,
     int Injectors,
     int Posts,
     int Exits,
@@ -21,11 +21,25 @@ public sealed record SynthesizeDocument(
 {
     [JsonPropertyOrder(-2)] public string Schema => PilabJson.SynthesizeSchema;
     [JsonPropertyOrder(-1)] public string PilabVersion => PilabJson.Version;
+
+    /// <summary>Design avic only: "avic" (absent for the vCPU-entry design's synthesis).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Design { get; init; }
+    /// <summary>Design avic only: what the CPU posters are (cpu-sender: avic or kvm).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Sender { get; init; }
+    /// <summary>Design avic only: the rest of the configuration.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Iommu { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Halts { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Preemptions { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Migrations { get; init; }
 }
 
 public sealed record ReasonRuleJson(string Id, string Meaning, string Rule);
 
-public sealed record OrderJson(string Order, bool HasMb, OrderOutcomeJson Sc, OrderOutcomeJson Tso);
+/// <summary>An order; <see cref="Sender"/> (design avic only) is the CPU poster's order it was checked against.</summary>
+public sealed record OrderJson(string Order, bool HasMb, OrderOutcomeJson Sc, OrderOutcomeJson Tso)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Sender { get; init; }
+}
 
 /// <summary>An order under one memory model: the verdict, the reason class of its shortest run and the step where its rule matched.</summary>
 public sealed record OrderOutcomeJson(string Verdict, string? Reason, int? ReasonStep, int TraceSteps, long States);
