@@ -144,6 +144,42 @@ public sealed class WholeSystemReductionTests
         AssertOneStepCommutation(new ReducedSystem(new WholeSystemModel(v, v.Check with { Memory = mm, IrqPriority = true, Exits = 1 })), maxStates: 80_000);
     }
 
+    /// <summary>
+    /// The stubborn set is remembered per worker by <see cref="ReducedSystem.DecisionKey"/>, which leaves out the
+    /// fields the choice never reads (PIR, ON, vIRR but whether it is empty, delivered, mode in memory, the wake
+    /// list, how much of each budget is left): on every reachable state of each built-in's configuration, states
+    /// with one key get one choice, made afresh, and the cached answer is the fresh one.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Builtins_BothMemoryModels))]
+    public void DecisionKey_DeterminesTheStubbornSet(string name, MemoryModel mm)
+    {
+        var v = Builtins.Find(name)!;
+        foreach (var c in new[] { v.Check with { Memory = mm }, v.Check with { Memory = mm, Halts = 2, Exits = 1, Preemptions = 2 } })
+        {
+            var system = new ReducedSystem(new WholeSystemModel(v, c));
+            var all = new Successor<SystemState>[system.MaxSuccessors];
+            var stubborn = new Successor<SystemState>[system.MaxSuccessors];
+            var choice = new Dictionary<(ulong, ulong), int>();
+            var seen = new HashSet<SystemState> { system.Initial };
+            var queue = new Queue<SystemState>([system.Initial]);
+            while (queue.Count > 0 && seen.Count < 60_000)
+            {
+                var s = queue.Dequeue();
+                int n = system.Successors(s, all);
+                int decided = system.Decide(s, all.AsSpan(0, n));
+                if (choice.TryGetValue(ReducedSystem.DecisionKey(s), out int earlier)) Assert.Equal(earlier, decided);
+                else choice[ReducedSystem.DecisionKey(s)] = decided;
+                int m = system.StubbornSuccessors(s, stubborn);
+                // the cached path explores a proper subset exactly when the fresh choice is one
+                if (n <= 1 || decided == 0) Assert.Equal(n, m);
+                else Assert.InRange(m, 1, n - 1);
+                foreach (var x in all[..n])
+                    if (seen.Add(x.State)) queue.Enqueue(x.State);
+            }
+        }
+    }
+
     /// <summary>Returns in how many states the stubborn set was smaller than the enabled set.</summary>
     private static int AssertOneStepCommutation(ReducedSystem system, int maxStates)
     {

@@ -17,6 +17,7 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
     private readonly SystemFootprints _fp;
     private readonly int _posters, _injectors, _iommu, _posts, _schedInLength;
     private readonly bool _tso;
+    private readonly int _id; // names this system's entries in the per-thread decision cache
 
     public ReducedSystem(WholeSystemModel model)
     {
@@ -29,6 +30,7 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
         _posts = c.Posts;
         _tso = c.Memory == MemoryModel.TSO;
         _schedInLength = model.Program.SchedIn.Length;
+        _id = Interlocked.Increment(ref s_nextId);
     }
 
     public WholeSystemModel Model => _model;
@@ -79,12 +81,61 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
     {
         int n = _model.Successors(in s, into);
         if (n <= 1) return n;
+        // The choice depends only on the fields of DecisionKey; it is remembered per worker thread.
+        var (klo, khi) = DecisionKey(s);
+        var cache = t_decisions ??= new Decision[DecisionSlots];
+        ulong h = (klo ^ (khi * 0x9E3779B97F4A7C15UL)) * 0xBF58476D1CE4E5B9UL;
+        ref var slot = ref cache[(int)(h >> 47)];
+        int bestSet;
+        if (slot.Owner == _id && slot.Lo == klo && slot.Hi == khi) bestSet = slot.Set;
+        else
+        {
+            bestSet = Decide(s, into[..n]);
+            slot = new Decision(klo, khi, _id, bestSet);
+        }
+        if (bestSet == 0) return n;
+        int m = 0;
+        for (int i = 0; i < n; i++)
+            if ((bestSet & (1 << ActorOf(into[i].Label))) != 0) into[m++] = into[i];
+        return m;
+    }
+
+    /// <summary>
+    /// The state's fields the stubborn set depends on: which actors have a transition enabled, their current
+    /// footprints and their futures read the thread's place (status, CPU, pc, sched.in sub-step, guest mode, IF,
+    /// vcpu->cpu, halted), SN, NV, NDST, waiter and task in memory, the pending vectors, the budgets, whether vIRR
+    /// is empty (guest.take and guest.halt), whether each budget is left, the store buffer and every poster's
+    /// word; never the values of PIR, ON, vIRR, delivered, mode in memory, the wake list, how much of a budget
+    /// is left or the sched.in flag SnCleared. Two states equal on the
+    /// key get the same set of actors (tests/Pilab.System.Tests/WholeSystemReductionTests.cs checks it against
+    /// the choice made afresh on every reachable state of the built-ins).
+    /// </summary>
+    public static (ulong Lo, ulong Hi) DecisionKey(in SystemState s)
+    {
+        const ulong ignored = 0xFUL | (1UL << 4) | (3UL << 8) | (0xFUL << 10) | (0xFUL << 14) | (3UL << 20)
+            | (0x3FFUL << 44) | (1UL << 53);
+        ulong lo = (s.Lo & ~ignored) | (s.VIrr != 0 ? 1UL << 10 : 0)
+            | (s.ExitsLeft > 0 ? 1UL << 44 : 0) | (s.HaltsLeft > 0 ? 1UL << 47 : 0)
+            | (s.PreemptionsLeft > 0 ? 1UL << 49 : 0) | (s.MigrationsLeft > 0 ? 1UL << 51 : 0);
+        return (lo, s.Hi);
+    }
+
+    private const int DecisionSlots = 1 << 17; // the slot is the hash's top 17 bits (4 MiB a worker)
+    private readonly record struct Decision(ulong Lo, ulong Hi, int Owner, int Set);
+    [ThreadStatic] private static Decision[]? t_decisions;
+    private static int s_nextId;
+
+    /// <summary>The actors of the stubborn set chosen at s, as a bit set (<paramref name="enabled"/>: its enabled transitions),
+    /// or 0 for all of them; computed afresh (<see cref="StubbornSuccessors"/> remembers it by <see cref="DecisionKey"/>).</summary>
+    public int Decide(in SystemState s, ReadOnlySpan<Successor<SystemState>> enabled)
+    {
+        int n = enabled.Length;
         var world = new World();
         int seeds = 0;
         for (int i = 0; i < n; i++)
         {
-            int a = ActorOf(into[i].Label);
-            if (a < 0) return n; // a transition this reduction does not know: explore everything
+            int a = ActorOf(enabled[i].Label);
+            if (a < 0) return 0; // a transition this reduction does not know: explore everything
             world.Count[a]++;
             seeds |= 1 << a;
         }
@@ -105,14 +156,10 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
             int a = 31 - BitOperations.LeadingZeroCount((uint)seeds);
             seeds &= ~(1 << a);
             if (world.Count[a] >= bestCount) continue;
-            int set = Closure(s, a, bestCount, ref world, out int enabled);
-            if (set != 0) (bestSet, bestCount) = (set, enabled);
+            int set = Closure(s, a, bestCount, ref world, out int count);
+            if (set != 0) (bestSet, bestCount) = (set, count);
         }
-        if (bestSet == 0) return n;
-        int m = 0;
-        for (int i = 0; i < n; i++)
-            if ((bestSet & (1 << ActorOf(into[i].Label))) != 0) into[m++] = into[i];
-        return m;
+        return bestSet;
     }
 
     private const int MaxActors = FirstPosterActor + Configuration.MaxPosters;
