@@ -180,6 +180,28 @@ public sealed class WholeSystemReductionTests
         }
     }
 
+    /// <summary>The per-state work allocates nothing: the decision cache is made once per worker thread, the rest
+    /// lives on the stack.</summary>
+    [Fact]
+    public void StubbornSuccessors_AllocateNothing_AfterTheFirstCall()
+    {
+        var v = Builtins.Find("kvm-2021")!;
+        var system = new ReducedSystem(new WholeSystemModel(v, v.Check with { Memory = MemoryModel.TSO, Exits = 1 }));
+        var buffer = new Successor<SystemState>[system.MaxSuccessors];
+        var states = new List<SystemState> { system.Initial };
+        for (int i = 0; i < states.Count && states.Count < 5_000; i++)
+        {
+            int n = system.Successors(states[i], buffer);
+            for (int j = 0; j < n; j++) states.Add(buffer[j].State);
+        }
+        system.StubbornSuccessors(system.Initial, buffer);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long total = 0;
+        foreach (var s in states) total += system.StubbornSuccessors(s, buffer);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(total > 0);
+    }
+
     /// <summary>Returns in how many states the stubborn set was smaller than the enabled set.</summary>
     private static int AssertOneStepCommutation(ReducedSystem system, int maxStates)
     {

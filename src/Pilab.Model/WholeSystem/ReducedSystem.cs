@@ -15,7 +15,7 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
 {
     private readonly WholeSystemModel _model;
     private readonly SystemFootprints _fp;
-    private readonly int _posters, _injectors, _iommu, _posts, _schedInLength;
+    private readonly int _posters, _injectors, _iommu, _posts;
     private readonly bool _tso;
     private readonly int _id; // names this system's entries in the per-thread decision cache
 
@@ -29,7 +29,6 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
         _iommu = c.Iommu;
         _posts = c.Posts;
         _tso = c.Memory == MemoryModel.TSO;
-        _schedInLength = model.Program.SchedIn.Length;
         _id = Interlocked.Increment(ref s_nextId);
     }
 
