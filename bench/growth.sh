@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # How the whole system grows: kvm-2021 under SC and TSO, each budget (-k CPU injectors, -j IOMMU
 # posters, --halts, --preemptions, --migrations) raised from 1 to 3 with the others at 1 (one post
-# each, one guest exit), the full graph (no reductions: the whole-system model has none yet). Each
-# row: states, transitions, depth, search time, the process's peak RSS and the store's own bytes a
-# state, and what crossed between the workers (messages per state, bytes per message).
+# each, one guest exit), the full graph (--no-por --no-symmetry), or with REDUCE=1 the graph pilab
+# check explores by default (stubborn sets; symmetry has nothing to do: each poster posts its own
+# vector). Each row: states, transitions, depth, search time, the process's peak RSS and the store's
+# own bytes a state, and what crossed between the workers (messages per state, bytes per message).
 #
 #   bench/growth.sh                 every row, 60 s at most each (CAP), 2 workers (WORKERS), plain store
 #   STORE=compact bench/growth.sh   the same with the compact store
+#   REDUCE=1 bench/growth.sh        the same with the reductions on (pilab check's default)
 #   bench/growth.sh 2 2 2 1 1       one configuration: k j h p m
 #
 # A row that reaches the cap is stopped by SIGINT at the end of a round and shows the states so
@@ -20,6 +22,7 @@ cap=${CAP:-60}
 maxmem=${MAXMEM:-6000}
 workers=${WORKERS:-2}
 store=${STORE:-plain}
+if [ "${REDUCE:-0}" = 1 ]; then reductions=(); graph="reductions on (POR)"; else reductions=(--no-por --no-symmetry); graph="full graph"; fi
 
 dotnet build src/Pilab.Cli -c Release -v q -nologo >/dev/null
 pilab=src/Pilab.Cli/bin/Release/net10.0/pilab
@@ -31,7 +34,7 @@ measure() {
   local mm=$1
   /usr/bin/time -f "%M" -o "$work/rss" timeout -s INT "$cap" \
     $pilab check kvm-2021 --mm "$mm" -k "$2" --iommu "$3" -n 1 -e 1 --halts "$4" --preemptions "$5" --migrations "$6" \
-    -w "$workers" --store "$store" --max-memory "$maxmem" --no-por --no-symmetry --json -q >"$work/out" 2>/dev/null || true
+    -w "$workers" --store "$store" --max-memory "$maxmem" "${reductions[@]}" --json -q >"$work/out" 2>/dev/null || true
   python3 - "$work/out" "$(tail -1 "$work/rss")" <<'PY'
 import json, sys
 try:
@@ -47,7 +50,7 @@ print(f'{mark}{s:,}|{t:,}|{d["maxDepth"]}|{d["seconds"]:.1f}|{rss:,.0f}|{d["byte
 PY
 }
 
-echo "kvm-2021, full graph, $workers workers, $store store, cap ${CAP:-60} s, --max-memory $maxmem" >&2
+echo "kvm-2021, $graph, $workers workers, $store store, cap ${CAP:-60} s, --max-memory $maxmem" >&2
 header="memory model|budgets (k j h p m; others 1)|states|transitions|depth|s|peak RSS MiB|store bytes/state|remote messages/state|bytes/message|verdict"
 rows=()
 names=(k j h p m)

@@ -61,20 +61,34 @@ public static class Fields
     public static ulong PirOf(int v) => 1UL << v;
 }
 
-/// <summary>What a transition (or a set of them) may read, its guard included, and write.</summary>
-public readonly record struct Footprint(ulong Reads, ulong Writes)
+/// <summary>
+/// What a transition (or a set of them) may read, its guard included, write, and set. <see cref="Sets"/> are
+/// bits the transition only ORs in, whatever they were (an IPI makes its vector pending at a CPU): two sets of
+/// one bit commute, so a set conflicts only with a read or a write of the bit, not with another set.
+/// </summary>
+public readonly record struct Footprint(ulong Reads, ulong Writes, ulong Sets = 0)
 {
     public static readonly Footprint None = new(0, 0);
     public static readonly Footprint Everything = new(Fields.All, Fields.All);
 
-    public Footprint With(Footprint o) => new(Reads | o.Reads, Writes | o.Writes);
-    public Footprint Read(ulong f) => new(Reads | f, Writes);
-    public Footprint Write(ulong f) => new(Reads, Writes | f);
-    public Footprint ReadWrite(ulong f) => new(Reads | f, Writes | f);
+    public Footprint With(Footprint o) => new(Reads | o.Reads, Writes | o.Writes, Sets | o.Sets);
+    public Footprint Read(ulong f) => new(Reads | f, Writes, Sets);
+    public Footprint Write(ulong f) => new(Reads, Writes | f, Sets);
+    public Footprint ReadWrite(ulong f) => new(Reads | f, Writes | f, Sets);
+    public Footprint Set(ulong f) => new(Reads, Writes, Sets | f);
 
-    /// <summary>Neither writes what the other reads or writes: in either order the two reach the same state,
-    /// and neither enables or disables the other (guards are reads).</summary>
-    public bool IndependentOf(Footprint o) => (Writes & (o.Reads | o.Writes)) == 0 && (Reads & o.Writes) == 0;
+    /// <summary>Everything it changes, written or set.</summary>
+    public ulong Changes => Writes | Sets;
+
+    /// <summary>The same footprint with its pending bits (written or set) moved to host CPU c (the target is known).</summary>
+    public Footprint PendAt(int c) => new(Reads, Fields.PendAt(Writes, c), Fields.PendAt(Sets, c));
+
+    /// <summary>
+    /// Neither writes what the other reads, writes or sets, and neither sets what the other reads: in either
+    /// order the two reach the same state, and neither enables or disables the other (guards are reads).
+    /// </summary>
+    public bool IndependentOf(Footprint o) =>
+        (Writes & (o.Reads | o.Writes | o.Sets)) == 0 && ((Reads | Sets) & o.Writes) == 0 && (Reads & o.Sets) == 0 && (Sets & o.Reads) == 0;
 }
 
 /// <summary>
@@ -101,11 +115,20 @@ public sealed class SystemFootprints
     /// <summary>The guard every step of the thread on its CPU has.</summary>
     public readonly Footprint ThreadGuard;
     public readonly Footprint Preempt, Load;
+    /// <summary>sched.out.preempt when the thread is not a waiter (waiter = 0 in memory, the buffer empty): it
+    /// never installs the wake-up handler then, at most sets SN.</summary>
+    public readonly Footprint PreemptNotWaiting;
     /// <summary>Per poster and pc: its step; and the suffix of its sequence from pc, and the whole sequence.</summary>
     public readonly Footprint[][] PosterStep, PosterSuffix;
+    /// <summary>Per CPU injector and pc: the suffix from pc when the mode it read in this post was not
+    /// IN_GUEST_MODE: a <c>notify</c> with no <c>mode.read</c> between pc and it sends no IPI.</summary>
+    public readonly Footprint[][] PosterSuffixNoIpi;
     public readonly Footprint[] PosterWhole;
-    /// <summary>Per poster: true for an IOMMU poster, false for a CPU injector (null: a poster kind with no declared footprint).</summary>
-    public readonly bool?[] PosterIsIommu;
+    /// <summary>Per poster: true for a hardware poster (IOMMU or IPIv), false for a CPU injector (null: a poster
+    /// kind with no declared footprint).</summary>
+    public readonly bool?[] PosterIsHardware;
+    /// <summary>Per hardware poster: whether a post with SN = 1 leaves ON and sends nothing (iommu-sn: respect; IPIv always).</summary>
+    public readonly bool[] PosterRespectsSn;
 
     public SystemFootprints(WholeSystemModel model)
     {
@@ -127,9 +150,17 @@ public sealed class SystemFootprints
 
         SchedInSteps = new Footprint[_program.SchedIn.Length];
         for (int i = 0; i < SchedInSteps.Length; i++)
-            SchedInSteps[i] = OfSchedIn(_program.SchedIn[i]).Read(Fields.Cpu | Fields.HostCpu).Write(Fields.Cpu).With(ThreadGuard);
+        {
+            // vcpu->cpu = the thread's CPU when the load ends: after the last sub-step, or at desc.update's fast path
+            // (which compares vcpu->cpu with the thread's CPU).
+            var f = OfSchedIn(_program.SchedIn[i]).With(ThreadGuard);
+            if (_program.SchedIn[i] == SchedInStep.DescUpdate) f = f.Read(Fields.Cpu | Fields.HostCpu).Write(Fields.Cpu);
+            if (i == SchedInSteps.Length - 1) f = f.Read(Fields.HostCpu).Write(Fields.Cpu);
+            SchedInSteps[i] = f;
+        }
 
         Preempt = OfPreempt().With(ThreadGuard);
+        PreemptNotWaiting = OfPreemptNotWaiting().With(ThreadGuard);
         Load = new Footprint(Fields.OnCpu | Fields.Asleep | Fields.HostCpu | Fields.ThreadBudget,
             Fields.OnCpu | Fields.HostCpu | Fields.IF | Fields.Thread | Fields.Cpu | Fields.ThreadBudget);
 
@@ -138,14 +169,28 @@ public sealed class SystemFootprints
         foreach (var f in SchedInSteps) all = all.With(f);
         ThreadAll = all.With(ThreadGuard);
 
+        // What the thread may still do, by which of its three optional parts remain possible.
+        var entryExit = ThreadGuard;
+        for (int pc = 0; pc < _program.BlockPc; pc++) entryExit = entryExit.With(ThreadStep[pc]);
+        var block = Footprint.None;
+        for (int pc = _program.BlockPc; pc < guestPc; pc++) block = block.With(ThreadStep[pc]);
+        var load = Load;
+        foreach (var f in SchedInSteps) load = load.With(f);
+        _threadFuture = new Footprint[8];
+        for (int k = 0; k < 8; k++)
+            _threadFuture[k] = entryExit.With((k & 1) != 0 ? block : Footprint.None).With((k & 2) != 0 ? Preempt : Footprint.None)
+                .With((k & 4) != 0 ? load : Footprint.None);
+
         ThreadWhileBuffered = new Footprint[guestPc + 1];
         for (int pc = 0; pc <= guestPc; pc++) ThreadWhileBuffered[pc] = WalkBuffered(pc);
 
         int posters = _config.Posters;
         PosterStep = new Footprint[posters][];
         PosterSuffix = new Footprint[posters][];
+        PosterSuffixNoIpi = new Footprint[posters][];
         PosterWhole = new Footprint[posters];
-        PosterIsIommu = new bool?[posters];
+        PosterIsHardware = new bool?[posters];
+        PosterRespectsSn = new bool[posters];
         for (int p = 0; p < posters; p++)
         {
             ulong own = Fields.Poster(p);
@@ -153,25 +198,22 @@ public sealed class SystemFootprints
             Footprint[] steps;
             if (p < _config.Injectors)
             {
-                PosterIsIommu[p] = false;
+                PosterIsHardware[p] = false;
                 steps = new Footprint[_program.Injector.Length];
                 for (int pc = 0; pc < steps.Length; pc++) steps[pc] = OfInjector(_program.Injector[pc], pir).ReadWrite(own);
             }
-            else if (p < _config.Injectors + _config.Iommu)
+            else
             {
-                PosterIsIommu[p] = true;
+                // an IOMMU poster (VT-d) or an IPIv poster: the same two steps (WholeSystemModel.HardwareStepOf)
+                PosterIsHardware[p] = true;
+                PosterRespectsSn[p] = !(_config.IsIommu(p) && _program.Variant.IommuSn == IommuSn.Ignore);
                 steps =
                 [
                     // iommu.post: one locked update: v into PIR; if ON = 0 and SN = 0, ON = 1 and NV, NDST read.
                     new Footprint(pir | Fields.On | Fields.Sn | Fields.Nv | Fields.Ndst, pir | Fields.On).ReadWrite(own),
                     // iommu.notify: NV (NOTIFY or WAKEUP, as read) to NDST (as read).
-                    new Footprint(own, own | Fields.PendBoth(SystemState.Notify | SystemState.Wakeup)),
+                    new Footprint(own, own).Set(Fields.PendBoth(SystemState.Notify | SystemState.Wakeup)),
                 ];
-            }
-            else
-            {
-                PosterIsIommu[p] = null;
-                steps = [Footprint.Everything];
             }
             PosterStep[p] = steps;
             var suffix = new Footprint[steps.Length + 1];
@@ -179,7 +221,38 @@ public sealed class SystemFootprints
             for (int pc = steps.Length - 1; pc >= 0; pc--) suffix[pc] = suffix[pc + 1].With(steps[pc]);
             PosterSuffix[p] = suffix;
             PosterWhole[p] = suffix[0];
+            // The same suffix where a notify not preceded (from pc on) by a mode.read uses the mode already read.
+            var noIpi = new Footprint[steps.Length + 1];
+            for (int pc = 0; pc <= steps.Length; pc++)
+            {
+                var f = Footprint.None;
+                bool fresh = false;
+                for (int k = pc; k < steps.Length; k++)
+                {
+                    bool hardware = PosterIsHardware[p] == true;
+                    if (!hardware && _program.Injector[k] == InjectorStep.ModeRead) fresh = true;
+                    f = f.With(!hardware && !fresh && _program.Injector[k] == InjectorStep.Notify ? new Footprint(own, own) : steps[k]);
+                }
+                noIpi[pc] = f;
+            }
+            PosterSuffixNoIpi[p] = noIpi;
         }
+    }
+
+    private readonly Footprint[] _threadFuture;
+
+    /// <summary>
+    /// Everything the thread may do from a state on: the entry and the exit path always; the block path only if it is
+    /// in it or may halt again (halted, or halts left: irq.on enters it only for a halted vCPU); sched.out.preempt
+    /// only with preemptions left; a load and vmx_vcpu_pi_load's sub-steps only if it is off its CPU or loading, or
+    /// may be preempted or go to sleep (the block path). Budgets only decrease.
+    /// </summary>
+    public Footprint ThreadFuture(in SystemState s)
+    {
+        bool block = s.Halted || s.HaltsLeft > 0 || (s.ThreadPc >= _program.BlockPc && s.ThreadPc < _program.GuestPc);
+        bool preempt = s.PreemptionsLeft > 0;
+        bool load = block || preempt || s.Status != ThreadStatus.OnCpu || s.LoadPc > 0;
+        return _threadFuture[(block ? 1 : 0) | (preempt ? 2 : 0) | (load ? 4 : 0)];
     }
 
     /// <summary>A plain store of the thread: under SC to memory, under TSO into its buffer's free end.</summary>
@@ -209,7 +282,7 @@ public sealed class SystemFootprints
         SysOp.SchedOutBlock => Locked(new(Fields.Task, Fields.IF)),
         SysOp.WakelistAdd => new(Fields.Cpu, Fields.Wakelist),
         SysOp.NvWakeup => new(0, Fields.Nv),
-        SysOp.OnTest => new(Fields.On | Fields.HostCpu, Fields.PendBoth(SystemState.Wakeup)),
+        SysOp.OnTest => new Footprint(Fields.On | Fields.HostCpu, 0).Set(Fields.PendBoth(SystemState.Wakeup)),
         SysOp.Sleep => new(Fields.Task, Fields.OnCpu | Fields.Asleep | Fields.IF),
         SysOp.PostBlock => Locked(new(Fields.Cpu, Fields.Nv | Fields.Ndst | Fields.Wakelist)),
         _ => Footprint.Everything,
@@ -233,7 +306,15 @@ public sealed class SystemFootprints
         var f = Locked(new Footprint(Fields.ThreadBudget | Fields.IF, Fields.OnCpu | Fields.ThreadBudget));
         if (!_armed) return f;
         if (_kvm2019) return f.Read(Fields.Task).Write(Fields.Sn);
-        return f.Read(Fields.Waiter | Fields.Cpu | Fields.HostCpu | Fields.On).Write(Fields.Wakelist | Fields.Nv | Fields.Sn | Fields.PendBoth(SystemState.Wakeup));
+        return f.Read(Fields.Waiter | Fields.Cpu | Fields.HostCpu | Fields.On).Write(Fields.Wakelist | Fields.Nv | Fields.Sn).Set(Fields.PendBoth(SystemState.Wakeup));
+    }
+
+    /// <summary>sched.out.preempt of a thread that is no waiter: kvm_sched_out's preempted flag (task state read) and
+    /// vmx_vcpu_pi_put's SN = 1, never the wake-up handler (kvm_vcpu_is_blocking is false).</summary>
+    private Footprint OfPreemptNotWaiting()
+    {
+        var f = Locked(new Footprint(Fields.ThreadBudget | Fields.IF, Fields.OnCpu | Fields.ThreadBudget));
+        return _armed ? f.Read(Fields.Waiter | Fields.Task).Write(Fields.Sn) : f;
     }
 
     private static Footprint OfInjector(InjectorStep step, ulong pir) => step switch
@@ -241,11 +322,11 @@ public sealed class SystemFootprints
         InjectorStep.PirSet => new(pir, pir),
         InjectorStep.OnSet => new(Fields.On, Fields.On),
         InjectorStep.ModeRead => new(Fields.Mode, 0),
-        InjectorStep.Notify => new(Fields.Cpu, Fields.PendBoth(SystemState.Notify)),
+        InjectorStep.Notify => new Footprint(Fields.Cpu, 0).Set(Fields.PendBoth(SystemState.Notify)),
         // try_to_wake_up: waiter and task read; task = RUNNING; an asleep thread becomes runnable.
         InjectorStep.Wake => new(Fields.Waiter | Fields.Task | Fields.Asleep, Fields.Task | Fields.Asleep),
         // cmpxchg on mode in memory: what the thread's loads see changes with it unless a buffered store hides it.
-        InjectorStep.Kick => new(Fields.Mode | Fields.Cpu, Fields.Mode | Fields.ModeSeen | Fields.PendBoth(SystemState.Resched)),
+        InjectorStep.Kick => new Footprint(Fields.Mode | Fields.Cpu, Fields.Mode | Fields.ModeSeen).Set(Fields.PendBoth(SystemState.Resched)),
         InjectorStep.Mb => Footprint.None,
         _ => Footprint.Everything,
     };
