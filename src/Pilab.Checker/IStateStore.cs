@@ -9,8 +9,8 @@ public enum StateStore : byte
     /// words (<see cref="VisitedSet{TState}"/>): about 40-56 bytes a state, the fastest.</summary>
     Plain,
     /// <summary>Tree compression (<see cref="TreeStore{TState}"/>): each half of a state interned once,
-    /// a state a pair of 32-bit indices, with its parent; the label is recomputed for the run
-    /// reported. About 17-19 bytes a state on large searches.</summary>
+    /// a state a pair of half numbers, with its parent, both bit-packed; the label is recomputed for
+    /// the run reported. About 11-12 bytes a state on large searches.</summary>
     Compact,
 }
 

@@ -92,6 +92,49 @@ public sealed class StoreTests
         Assert.Equal(keys.Length, t.Count);
     }
 
+    [Fact]
+    public void PackedLog_ReadsBackEveryValue_AtEachBlocksWidth()
+    {
+        // Blocks of constant values (0 bits), small numbers, full 64-bit values, two fields of unequal
+        // widths, values far from zero in a narrow stretch, and an open block left unpacked at the end.
+        var rng = new Random(16);
+        int b = PackedLog.BlockSize;
+        var values = new List<ulong>();
+        values.AddRange(Enumerable.Repeat(0x1234_5678_9ABC_DEF0UL, b));
+        values.AddRange(Enumerable.Range(0, b).Select(i => (ulong)(uint)rng.Next(1000)));
+        values.AddRange(Enumerable.Range(0, b).Select(_ => (ulong)rng.NextInt64() ^ (ulong)rng.NextInt64() << 1));
+        values.AddRange(Enumerable.Range(0, b).Select(_ => (uint)rng.Next(1 << 20) | (ulong)(uint)rng.Next(1 << 5) << 32));
+        values.AddRange(Enumerable.Range(0, b).Select(_ => (ulong)(uint.MaxValue - (uint)rng.Next(300)) | (ulong)(3_000_000_000u + (uint)rng.Next(70_000)) << 32));
+        values.Add(ulong.MaxValue);
+        values.AddRange(Enumerable.Range(0, b).Select(i => (ulong)(uint)(i * 7)));
+        values.AddRange(Enumerable.Range(0, b / 3).Select(_ => (ulong)rng.NextInt64()));
+        var log = new PackedLog();
+        for (int i = 0; i < values.Count; i++) Assert.Equal(i, log.Append(values[i]));
+        Assert.Equal(values.Count, log.Count);
+        for (int i = 0; i < values.Count; i++) Assert.True(values[i] == log[i], $"value {i}: {values[i]:X} read as {log[i]:X}");
+        Assert.True(log.Bytes < values.Count * 8L, $"{log.Bytes} bytes for {values.Count} values");
+    }
+
+    [Fact]
+    public void PackedLog_AppendsWithoutAllocating_OnceReserved_WithinTheBytesItCounted()
+    {
+        var log = new PackedLog(maxWidth: 32);
+        long n = 5L * PackedLog.BlockSize + 77;
+        long counted = log.BytesFor(n);
+        log.Reserve(n);
+        Assert.True(log.AllocatedBytes <= counted, $"{log.AllocatedBytes} allocated, {counted} counted");
+        var rng = new Random(17);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (long i = 0; i < n; i++) log.Append((ulong)rng.NextInt64(uint.MaxValue));
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(log.AllocatedBytes <= counted, $"{log.AllocatedBytes} allocated, {counted} counted");
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            var narrow = new PackedLog(maxWidth: 8);
+            for (int i = 0; i < PackedLog.BlockSize; i++) narrow.Append((ulong)i);
+        });
+    }
+
     /// <summary>Everything but the time and the bytes: verdict, figures, dead ends, and the run step for step.</summary>
     internal static void AssertSameSearch(CheckResult a, CheckResult b)
     {
