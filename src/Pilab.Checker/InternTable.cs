@@ -90,6 +90,16 @@ internal sealed class InternTable
         if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref _table[Slot(hash)]));
     }
 
+    /// <summary>Once the slot a hash probes first has arrived: starts loading the key its word names,
+    /// if the word's tag is the hash's (the key the lookup will compare).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchKey(ulong hash)
+    {
+        uint e = _table[Slot(hash)];
+        uint low = (1u << _bits) - 1;
+        if (e != 0 && (e & ~low) == Tag(hash)) _keys.Prefetch((e & low) - 1);
+    }
+
     /// <summary>The key's number, or -1 if it is not here.</summary>
     public long Find(ulong key, ulong hash)
     {

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pilab.Checker;
 
@@ -88,6 +89,16 @@ internal sealed class PackedLog
             ref Block k = ref _blocks[b];
             return Unpack(ref k, i);
         }
+    }
+
+    /// <summary>Starts loading the word value <paramref name="i"/> starts in (a hint: nothing is checked but the block).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(long i)
+    {
+        long b = i >> Shift;
+        if (b >= _sealed || !Sse.IsSupported) return;
+        ref Block k = ref _blocks[b];
+        Sse.Prefetch0(Unsafe.AsPointer(ref _words[k.Word + (((i & Mask) * k.Width) >> 6)]));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

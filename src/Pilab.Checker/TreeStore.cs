@@ -71,6 +71,18 @@ internal sealed class TreeStore<TState> where TState : unmanaged, IEquatable<TSt
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong High(in TState s) => Unsafe.Add(ref Unsafe.As<TState, ulong>(ref Unsafe.AsRef(in s)), 1);
 
+    /// <summary>A state whose halves were both found by <see cref="PrefetchRoot"/>, with its pair:
+    /// valid for good (a half's number never changes), so the insert a few messages later skips the
+    /// halves' lookups. Direct-mapped by the state's hash.</summary>
+    private struct Known
+    {
+        public ulong Lo, Hi, Pair;
+        public bool Valid;
+    }
+
+    private const int KnownSlots = 64;
+    private readonly Known[] _known = new Known[KnownSlots];
+
     /// <summary>Starts loading the halves' table slots.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PrefetchHalves(in TState s)
@@ -79,24 +91,41 @@ internal sealed class TreeStore<TState> where TState : unmanaged, IEquatable<TSt
         _high.Prefetch(InternTable.Hash(High(in s)));
     }
 
-    /// <summary>Once the halves' slots have arrived: if both halves are known, starts loading the root slot.</summary>
+    /// <summary>Once the halves' slots have arrived: if both halves are known, notes the pair and
+    /// starts loading the root slot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void PrefetchRoot(in TState s)
+    public void PrefetchRoot(in TState s, uint hash)
     {
         ulong lo = Low(in s), hi = High(in s);
         long a = _low.Find(lo, InternTable.Hash(lo));
         if (a < 0) return;
         long b = _high.Find(hi, InternTable.Hash(hi));
         if (b < 0) return;
-        _roots.Prefetch(InternTable.Hash((ulong)a | (ulong)b << 32));
+        ulong pair = (ulong)a | (ulong)b << 32;
+        _known[hash % KnownSlots] = new Known { Lo = lo, Hi = hi, Pair = pair, Valid = true };
+        _roots.Prefetch(InternTable.Hash(pair));
     }
 
-    public long Add(in TState s, int parent)
+    /// <summary>Once the root slot has arrived: starts loading the root pair it names, if its tag matches.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchPair(in TState s, uint hash)
+    {
+        ref Known k = ref _known[hash % KnownSlots];
+        if (k.Valid && k.Lo == Low(in s) && k.Hi == High(in s)) _roots.PrefetchKey(InternTable.Hash(k.Pair));
+    }
+
+    public long Add(in TState s, uint hash, int parent)
     {
         ulong lo = Low(in s), hi = High(in s);
-        long a = _low.Intern(lo, InternTable.Hash(lo), out _);
-        long b = _high.Intern(hi, InternTable.Hash(hi), out _);
-        ulong pair = (ulong)a | (ulong)b << 32;
+        ulong pair;
+        ref Known k = ref _known[hash % KnownSlots];
+        if (k.Valid && k.Lo == lo && k.Hi == hi) pair = k.Pair;
+        else
+        {
+            long a = _low.Intern(lo, InternTable.Hash(lo), out _);
+            long b = _high.Intern(hi, InternTable.Hash(hi), out _);
+            pair = (ulong)a | (ulong)b << 32;
+        }
         long index = _roots.Intern(pair, InternTable.Hash(pair), out bool added);
         if (!added) return -1;
         _parents.Append((ulong)(uint)(parent + 1));
@@ -121,8 +150,10 @@ internal readonly struct CompactStore<TState>(TreeStore<TState> store) : IStateS
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PrefetchSlot(in TState state, uint hash) => store.PrefetchHalves(in state);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void PrefetchCandidate(in TState state, uint hash) => store.PrefetchRoot(in state);
+    public void PrefetchCandidate(in TState state, uint hash) => store.PrefetchRoot(in state, hash);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long Add(in TState state, uint hash, int parent, int label) => store.Add(in state, parent);
+    public void PrefetchKey(in TState state, uint hash) => store.PrefetchPair(in state, hash);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long Add(in TState state, uint hash, int parent, int label) => store.Add(in state, hash, parent);
     public void Expanded(long index) { }
 }
