@@ -59,14 +59,16 @@ public sealed class StoreTests
     }
 
     [Fact]
-    public void CompactStore_TakesLessThanHalfThePlainStoresBytes()
+    public void CompactStore_TakesAtMost16BytesAState_LessThanAThirdOfThePlainStores()
     {
+        // Everything the search holds at the end: the tables at their real length, the packed pairs
+        // and parent links with their open blocks, the mailboxes (11.8 bytes a state here, 42.8 plain).
         var config = new Configuration(2, 4, 0, Memory: MemoryModel.TSO);
         var plain = ModelChecker.Check(Builtins.Fixed, config, ExplorationOptions.Unreduced);
         var compact = ModelChecker.Check(Builtins.Fixed, config, ExplorationOptions.Unreduced with { Store = StateStore.Compact });
         Assert.Equal(plain.Exploration.States, compact.Exploration.States);
         Assert.True(plain.Exploration.States > 500_000, $"{plain.Exploration.States} states");
-        Assert.True(compact.Exploration.BytesPerState * 2 < plain.Exploration.BytesPerState,
+        Assert.True(compact.Exploration.BytesPerState <= 16 && compact.Exploration.BytesPerState * 3 < plain.Exploration.BytesPerState,
             $"compact {compact.Exploration.BytesPerState:F1} bytes/state, plain {plain.Exploration.BytesPerState:F1}");
     }
 
