@@ -10,7 +10,7 @@ public enum StateStore : byte
     Plain,
     /// <summary>Tree compression (<see cref="TreeStore{TState}"/>): each half of a state interned once,
     /// a state a pair of half numbers, with its parent, both bit-packed; the label is recomputed for
-    /// the run reported. About 11-12 bytes a state on large searches.</summary>
+    /// the run reported. About 11-13 bytes a state on large searches.</summary>
     Compact,
 }
 

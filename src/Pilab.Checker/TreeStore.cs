@@ -14,7 +14,7 @@ namespace Pilab.Checker;
 /// that a block's parents span (about 15, not 32; breadth-first in queue order, consecutive states
 /// have nearby parents). So a state costs its packed pair (3-4 bytes), its packed parent link (about
 /// 2), the root table's word (4 bytes, 70 to 87.5 % full: 4.6 to 5.7) and a little for the halves'
-/// tables: 11-12 bytes (bench/README.md, "Bytes a state"). The label of the step that reached a state
+/// tables: 11-13 bytes (bench/README.md, "Bytes a state"). The label of the step that reached a state
 /// is not kept: the explorer recomputes it, for the run it reports, as the first successor of the
 /// parent that is the state (which is the message the sequential queue takes first). Slower than
 /// <see cref="VisitedSet{TState}"/> (three lookups a successor instead of one).
