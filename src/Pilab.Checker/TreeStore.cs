@@ -9,7 +9,7 @@ namespace Pilab.Checker;
 /// interned in the root table, whose numbers are the states' numbers, in the order added. Distinct
 /// halves are far fewer than states (the thread's half and the posters' half vary largely
 /// independently). The root pairs and the parent links lie in <see cref="PackedLog"/>s, each block of
-/// 16 Ki in the bits its values need: a pair takes the bits of the two halves' counts (24-30 bits on
+/// 16 Ki in the bits its values need: a pair takes the bits of the two halves' counts (28-34 bits on
 /// the largest searches measured, not 64), a parent link those of the stretch of the level before
 /// that a block's parents span (about 15, not 32; breadth-first in queue order, consecutive states
 /// have nearby parents). So a state costs its packed pair (3-4 bytes), its packed parent link (about
