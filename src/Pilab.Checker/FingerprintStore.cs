@@ -77,6 +77,7 @@ internal readonly struct HashCompactStore<TState>(FingerprintStore<TState> store
     public void PrefetchSlot(in TState state, uint hash) => store.Prefetch(hash);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PrefetchCandidate(in TState state, uint hash) { }
+    public void PrefetchKey(in TState state, uint hash) { }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Add(in TState state, uint hash, int parent, int label) => store.Add(in state, parent, label);
     public void Expanded(long index) => store.Expanded(index);

@@ -9,8 +9,8 @@ public enum StateStore : byte
     /// words (<see cref="VisitedSet{TState}"/>): about 40-56 bytes a state, the fastest.</summary>
     Plain,
     /// <summary>Tree compression (<see cref="TreeStore{TState}"/>): each half of a state interned once,
-    /// a state a pair of 32-bit indices, with its parent; the label is recomputed for the run
-    /// reported. About 17-19 bytes a state on large searches.</summary>
+    /// a state a pair of half numbers, with its parent, both bit-packed; the label is recomputed for
+    /// the run reported. About 11-13 bytes a state on large searches.</summary>
     Compact,
 }
 
@@ -75,6 +75,10 @@ internal interface IStateStore<TState> where TState : unmanaged, IEquatable<TSta
     /// <summary>Once that has arrived: starts loading what adding it reads next.</summary>
     void PrefetchCandidate(in TState state, uint hash);
 
+    /// <summary>Once that has arrived too: starts loading what adding it reads last (the compact store:
+    /// the root pair its root slot names; the others have no third read).</summary>
+    void PrefetchKey(in TState state, uint hash);
+
     /// <summary>Adds the state if new; its index, or -1 if it was there. <paramref name="hash"/> is the
     /// low half of its <see cref="StateHash"/>.</summary>
     long Add(in TState state, uint hash, int parent, int label);
@@ -101,6 +105,7 @@ internal readonly struct PlainStore<TState>(VisitedSet<TState> set) : IStateStor
     public void PrefetchSlot(in TState state, uint hash) => set.PrefetchSlot(hash);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PrefetchCandidate(in TState state, uint hash) => set.PrefetchCandidate(hash);
+    public void PrefetchKey(in TState state, uint hash) { }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Add(in TState state, uint hash, int parent, int label) => set.Add(in state, hash, parent, label);
     public void Expanded(long index) { }

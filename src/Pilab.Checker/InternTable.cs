@@ -7,7 +7,9 @@ namespace Pilab.Checker;
 /// A set of 64-bit keys, each numbered once in the order it was first added: the building block of
 /// <see cref="TreeStore{TState}"/>'s tree compression (Blom, Lisser, van de Pol and Weber, "A database
 /// approach to distributed state-space generation", 2009; Laarman, van de Pol and Weber, "Parallel
-/// recursive state compression for free", SPIN 2011). The keys lie in a chunked array by number; the
+/// recursive state compression for free", SPIN 2011). The keys lie in a <see cref="PackedLog"/> by
+/// number, each block of them in the bits its values need (a key that is a pair of numbers takes the
+/// bits of those numbers, not 64); the
 /// index is an open-addressing table of 32-bit words with linear probing, each word the key's number
 /// plus one in its low bits (as many as the table's length needs) and, above them, the rest of the
 /// word filled with the key's hash bits as a tag, so most probes skip reading the key. The table's
@@ -23,17 +25,21 @@ internal sealed class InternTable
 
     /// <summary>The most keys one table holds: 7/8 of its largest table.</summary>
     public const long MaxCount = MaxLength / 8 * 7;
-    private readonly ChunkedArray<ulong> _keys = new();
+    private readonly PackedLog _keys = new();
     private uint[] _table = new uint[MinLength];
     private int _bits = 11; // the bits of a word that hold a number plus one: enough for the table's length
     private ulong _length = MinLength;
 
     public long Count => _keys.Count;
 
-    public ulong this[long i] => _keys[i];
+    public ulong this[long i]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _keys[i];
+    }
 
     /// <summary>The bytes held now: the keys and the table.</summary>
-    public long Bytes => Count * sizeof(ulong) + (long)_table.Length * sizeof(uint);
+    public long Bytes => _keys.Bytes + (long)_table.Length * sizeof(uint);
 
     public long AllocatedBytes => (long)_table.Length * sizeof(uint) + _keys.AllocatedBytes;
 
@@ -82,6 +88,16 @@ internal sealed class InternTable
     public unsafe void Prefetch(ulong hash)
     {
         if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref _table[Slot(hash)]));
+    }
+
+    /// <summary>Once the slot a hash probes first has arrived: starts loading the key its word names,
+    /// if the word's tag is the hash's (the key the lookup will compare).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchKey(ulong hash)
+    {
+        uint e = _table[Slot(hash)];
+        uint low = (1u << _bits) - 1;
+        if (e != 0 && (e & ~low) == Tag(hash)) _keys.Prefetch((e & low) - 1);
     }
 
     /// <summary>The key's number, or -1 if it is not here.</summary>

@@ -81,7 +81,8 @@ internal static class PartitionedExplorer
 {
     private const int RoundStates = 1 << 14;
     /// <summary>How far ahead of the insert the table slot is prefetched; the candidate state is
-    /// prefetched half as far ahead, once its slot has had time to arrive.</summary>
+    /// prefetched half as far ahead, once its slot has had time to arrive (and, for the compact
+    /// store, whose insert reads three things, the root pair a quarter as far ahead).</summary>
     private const int Lookahead = 32;
     /// <summary>States a worker may add before it asks the shared budget again.</summary>
     private const int BudgetBlock = 1024;
@@ -586,6 +587,7 @@ internal static class PartitionedExplorer
             {
                 if (i + Lookahead < count) set.PrefetchSlot(in mail[i + Lookahead].State, mail[i + Lookahead].Hash);
                 if (i + Lookahead / 2 < count) set.PrefetchCandidate(in mail[i + Lookahead / 2].State, mail[i + Lookahead / 2].Hash);
+                if (i + Lookahead / 4 < count) set.PrefetchKey(in mail[i + Lookahead / 4].State, mail[i + Lookahead / 4].Hash);
                 ref var m = ref mail[i];
                 if (budget == 0)
                 {
@@ -652,6 +654,8 @@ internal static class PartitionedExplorer
                 {
                     if (i + Lookahead < count) set.PrefetchSlot(in mail[i + Lookahead].State, mail[i + Lookahead].Hash);
                     if (i + Lookahead / 2 < count) set.PrefetchCandidate(in mail[i + Lookahead / 2].State, mail[i + Lookahead / 2].Hash);
+                    if (i + Lookahead / 4 < count) set.PrefetchKey(in mail[i + Lookahead / 4].State, mail[i + Lookahead / 4].Hash);
+                if (i + Lookahead / 4 < count) set.PrefetchKey(in mail[i + Lookahead / 4].State, mail[i + Lookahead / 4].Hash);
                     ref var m = ref mail[i];
                     if (budget == 0)
                     {

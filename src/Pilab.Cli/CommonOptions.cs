@@ -40,7 +40,7 @@ internal sealed class CommonOptions
     public readonly Option<bool> HashCompact = new("--hash-compact") { Description = "store a 64-bit fingerprint per state instead of the state (less memory; the chance of a missed state is reported)" };
     public readonly Option<string> Store = new("--store")
     {
-        Description = "the exact visited set: plain (each state whole, the fastest) or compact (tree compression: each half of a state stored once, a state a pair of indices; less than half the memory, slower); same states and runs",
+        Description = "the exact visited set: plain (each state whole, the fastest) or compact (tree compression: each half of a state stored once, a state a bit-packed pair of indices and parent link; about a quarter of the memory, slower); same states and runs",
         DefaultValueFactory = _ => "plain",
     };
     public readonly Option<bool> Json = new("--json") { Description = "print the result as JSON (docs/json.md)" };

@@ -96,11 +96,11 @@ public sealed class AllocationTests
         var system = new PiSystem(Builtins.Fixed, new Configuration(Injectors: 2, Posts: 2, Exits: 1, SameVector: true, Memory: MemoryModel.TSO));
         var store = new TreeStore<PiState>();
         var buffer = new Successor<PiState>[system.MaxSuccessors];
-        store.Add(system.Initial, -1);
+        store.Add(system.Initial, (uint)StateHash.Of(system.Initial), -1);
         for (long i = 0; i < store.Count; i++)
         {
             int n = system.Successors(store.State(i), buffer);
-            for (int j = 0; j < n; j++) store.Add(buffer[j].State, (int)i);
+            for (int j = 0; j < n; j++) store.Add(buffer[j].State, (uint)StateHash.Of(buffer[j].State), (int)i);
         }
         Assert.True(store.Count > 10_000);
 
@@ -112,9 +112,11 @@ public sealed class AllocationTests
             int n = system.Successors(s, buffer);
             for (int j = 0; j < n; j++)
             {
+                uint hash = (uint)StateHash.Of(buffer[j].State);
                 store.PrefetchHalves(buffer[j].State);
-                store.PrefetchRoot(buffer[j].State);
-                if (store.Add(buffer[j].State, (int)i) >= 0) added++;
+                store.PrefetchRoot(buffer[j].State, hash);
+                store.PrefetchPair(buffer[j].State, hash);
+                if (store.Add(buffer[j].State, hash, (int)i) >= 0) added++;
             }
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
