@@ -11,7 +11,8 @@
 #   bench/scaling.sh                      the whole system's rows of bench/vs-spin.sh and the issue's row
 #   bench/scaling.sh "fixed --mm tso -k 3 -n 2 -e 2"   one configuration
 #
-# PILAB=path runs that pilab (e.g. a Native AOT build); otherwise it is built here.
+# PILAB=path runs that pilab (e.g. a Native AOT build); otherwise it is built here. WORKERS="1 2 16"
+# takes those worker counts instead of 1, 2, 4, ... up to the cores (the first is the baseline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${PILAB:-}" ]; then pilab=$PILAB; else
@@ -29,6 +30,7 @@ if [ $# -gt 0 ]; then configs=("$@"); else configs=(
 cores=$(nproc)
 ws=(); w=1; while [ $w -le "$cores" ]; do ws+=("$w"); w=$((w * 2)); done
 [ "${ws[-1]}" = "$cores" ] || ws+=("$cores")
+if [ -n "${WORKERS:-}" ]; then read -r -a ws <<<"$WORKERS"; fi
 
 scratch=$(mktemp -d); trap 'rm -rf "$scratch"' EXIT
 # one CFG W [FILE]: "... (158,150 states, ... 0.143 s, ..." -> "states seconds cpu-seconds"; with PHASES=1
