@@ -138,8 +138,10 @@ public readonly struct SystemState : IEquatable<SystemState>, IThreadStoreBuffer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public SystemState Apply(BufferedStore e) => new((Lo & ~StoreClears[(int)e & 7]) | StoreSets[(int)e & 7], Hi);
 
-    private static ReadOnlySpan<ulong> StoreClears => [3UL << 8, 3UL << 8, 3UL << 8, 1UL << 18, 1UL << 18, 1UL << 19, 1UL << 19, 0];
-    private static ReadOnlySpan<ulong> StoreSets => [0UL << 8, 1UL << 8, 2UL << 8, 0, 1UL << 18, 0, 1UL << 19, 0];
+    // Arrays, not ReadOnlySpan properties over collection expressions: those build a new array per call in
+    // code compiled without optimisation (Debug), which AllocationTests would see.
+    private static readonly ulong[] StoreClears = [3UL << 8, 3UL << 8, 3UL << 8, 1UL << 18, 1UL << 18, 1UL << 19, 1UL << 19, 0];
+    private static readonly ulong[] StoreSets = [0UL << 8, 1UL << 8, 2UL << 8, 0, 1UL << 18, 0, 1UL << 19, 0];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Bit(int bit) => (Lo & (1UL << bit)) != 0;
