@@ -53,6 +53,11 @@ public abstract record ExplorationResult(
     public bool PartialOrder { get; init; }
     public bool Symmetry { get; init; }
 
+    /// <summary>Whether only chain ends were stored (<see cref="ExplorationOptions.Chains"/>): then <see cref="States"/>
+    /// counts the initial state, the branching states and the dead ends, <see cref="Transitions"/> the steps from one
+    /// stored state to the end of a chain, and <see cref="MaxDepth"/> levels of stored states.</summary>
+    public bool Chains { get; init; }
+
     /// <summary>Whether the visited set kept 64-bit fingerprints instead of states (<see cref="ExplorationOptions.HashCompaction"/>).</summary>
     public bool HashCompaction { get; init; }
 
@@ -123,6 +128,12 @@ public sealed record ExplorationOptions
     /// default here, so state counts quoted from the library are those of the full graph (the
     /// command line turns it on unless --no-por).</summary>
     public bool PartialOrder { get; init; }
+
+    /// <summary>With <see cref="PartialOrder"/>, store only the states where the reduced graph branches or ends: a state
+    /// with one stubborn successor is passed through (<see cref="Chained{TState, TSystem}"/>). Keeps verdicts and every
+    /// dead end; a run is reported from a second search without chains, so it is still a shortest one. Changes the
+    /// state and transition counts and the depth. Off by default here; on at the command line unless --no-chains.</summary>
+    public bool Chains { get; init; }
 
     /// <summary>Store one state per symmetry orbit where the model offers it (<see cref="ISymmetricSystem{TState}"/>).
     /// Keeps verdicts, dead ends up to symmetry and shortest-run lengths; changes the state count.

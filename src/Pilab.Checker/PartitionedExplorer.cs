@@ -830,15 +830,17 @@ internal static class PartitionedExplorer
                 : _boundHit ? _bound.StateMessage : null;
             long target = _deadEnds.Target;
             var trace = target >= 0
-                ? BreadthFirstExplorer.Concretise(_system, _sym, StoredRun(target, _deadEnds.Violation >= 0 ? _violationState : _stuckState))
+                ? BreadthFirstExplorer.Concretise(_system, _sym, RealSteps(StoredRun(target, _deadEnds.Violation >= 0 ? _violationState : _stuckState)))
                 : [];
-            int maxDepth = target >= 0 && !_options.ExhaustAfterViolation ? trace.Length : _depth;
+            // A chained search's depth counts levels of stored states; its run's steps are more.
+            int maxDepth = target >= 0 && !_options.ExhaustAfterViolation && _system is not IExpandsRun<TState> ? trace.Length : _depth;
             return new(_deadEnds.Verdict(_boundHit), states, transitions, _deadEnds.Count, Math.Max(maxDepth, _depth), elapsed, _initial, trace, boundMessage)
             {
                 TerminalStates = terminalStates?.ToImmutable() ?? [],
                 Workers = _workers,
                 PartialOrder = _por,
                 Symmetry = _sym,
+                Chains = _por && _system is IExpandsRun<TState>,
                 StoreBytes = bytes,
                 HashCompaction = _options.HashCompaction,
                 OmissionProbability = _options.HashCompaction ? FingerprintSet.OmissionBound(states) : 0,
@@ -847,6 +849,10 @@ internal static class PartitionedExplorer
                 MessageBytes = Unsafe.SizeOf<Message<TState>>(),
             };
         }
+
+        /// <summary>The stored run with the steps the system skips put back (chains, <see cref="IExpandsRun{TState}"/>).</summary>
+        private List<TraceStep<TState>> RealSteps(List<TraceStep<TState>> stored) =>
+            _system is IExpandsRun<TState> chains ? chains.ExpandRun(_sym ? _system.Canonicalize(in _initial) : _initial, _sym, stored) : stored;
 
         /// <summary>
         /// The stored run to a state: (label, stored state) from the initial state on. The parent links

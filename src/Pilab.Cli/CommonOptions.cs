@@ -32,6 +32,7 @@ internal sealed class CommonOptions
     public readonly Option<long> MaxMemory = new("--max-memory") { Description = "stop before the process's resident memory (the runtime's and the search's tables, states and buffers) would outgrow this many MiB (exit code 3); default 80 % of the memory available, less 64 MiB", DefaultValueFactory = _ => ExplorationOptions.DefaultMaxMemory() >> 20 };
     public readonly Option<bool> NoPor = new("--no-por") { Description = "explore every interleaving: no partial-order reduction (stubborn sets)" };
     public readonly Option<bool> NoSymmetry = new("--no-symmetry") { Description = "no symmetry reduction over interchangeable injectors" };
+    public readonly Option<bool> NoChains = new("--no-chains") { Description = "store every state of the reduced graph: without it, a state with one stubborn successor is passed through, not stored (same verdicts and runs; fewer states stored)" };
     public readonly Option<int> Workers = new("--workers", "-w")
     {
         Description = $"exploring threads, 1-{MaxWorkers} (default: all cores, at most {MaxWorkers}; every pair of workers has a mailbox, so their memory grows with the square of the workers)",
@@ -82,7 +83,7 @@ internal sealed class CommonOptions
     public void AddTo(Command c)
     {
         c.Arguments.Add(Variant);
-        Option[] all = [.. ConfigurationOptions, MaxStates, MaxMemory, NoPor, NoSymmetry, Workers, HashCompact, Store, Json];
+        Option[] all = [.. ConfigurationOptions, MaxStates, MaxMemory, NoPor, NoSymmetry, NoChains, Workers, HashCompact, Store, Json];
         foreach (var o in all) c.Options.Add(o);
     }
 
@@ -143,6 +144,7 @@ internal sealed class CommonOptions
             BaselineBytes = Environment.WorkingSet,
             PartialOrder = !p.GetValue(NoPor),
             Symmetry = !p.GetValue(NoSymmetry),
+            Chains = !p.GetValue(NoChains),
             Workers = p.GetValue(Workers),
             HashCompaction = p.GetValue(HashCompact),
             Store = p.GetValue(Store) == "compact" ? StateStore.Compact : StateStore.Plain,

@@ -153,7 +153,7 @@ int CheckAll(ParseResult p)
                 $"{x.Elapsed.TotalMilliseconds:F0} ms",
                 CostFormat.Column(r.Variant, r.Configuration, r.Verdict));
         }
-        Console.WriteLine($"posts per injector {entryConfig.Posts}, guest exits {entryConfig.Exits}{(entryConfig.SameVector ? ", same vector" : "")}{(entryConfig.IrqPriority ? ", irq priority" : "")}; {CheckText.ReductionNote(options.PartialOrder, options.Symmetry)}; 'trace' is the length of the shortest losing run");
+        Console.WriteLine($"posts per injector {entryConfig.Posts}, guest exits {entryConfig.Exits}{(entryConfig.SameVector ? ", same vector" : "")}{(entryConfig.IrqPriority ? ", irq priority" : "")}; {CheckText.ReductionNote(options.PartialOrder, options.Symmetry, options.Chains)}; 'trace' is the length of the shortest losing run");
         Console.Write(t);
         Console.WriteLine(CostFormat.ColumnLegend);
         Console.Write("\n" + CheckText.WholeSystemTable(wholeSystem));

@@ -34,7 +34,7 @@ internal static class ReportCommand
         var live = new Option<double?>("--live") { Description = "also run the live runtime (pilab live, its defaults) for this many seconds on fixed, or on each variant given, and draw its latency histogram (more than 0, at most 3600)" }.Invariant();
         var command = new Command("report", "check vCPU-entry variants under SC and TSO for k=1 and k=2, and whole-system variants at their own configuration, and write one HTML file: verdict tables, delivery cost, order matrix and a sequence diagram of every losing run");
         command.Arguments.Add(variants);
-        foreach (var o in new Option[] { output, common.Posts, common.Exits, common.SameVector, common.IrqPriority, noSynthesis, live, common.MaxStates, common.MaxMemory, common.NoPor, common.NoSymmetry, common.Workers, common.Quiet })
+        foreach (var o in new Option[] { output, common.Posts, common.Exits, common.SameVector, common.IrqPriority, noSynthesis, live, common.MaxStates, common.MaxMemory, common.NoPor, common.NoSymmetry, common.NoChains, common.Workers, common.Quiet })
             command.Options.Add(o);
         command.SetAction(p => Run(p, common, variants, output, noSynthesis, live));
         return command;

@@ -64,7 +64,7 @@ internal static class TestCommand
                 return ExitCodes.BadInput;
             }
             ProgressLine.Install(p.GetValue(quiet), json: false); // before the options are made: they take the process's sink
-            var options = new ExplorationOptions { PartialOrder = true, Symmetry = true, Workers = p.GetValue(workers) };
+            var options = new ExplorationOptions { PartialOrder = true, Symmetry = true, Chains = true, Workers = p.GetValue(workers) };
             var cases = files.Select(f => Run(f, options)).ToList();
             Console.Write(p.GetValue(ktap) ? Ktap(cases) : Summary(cases));
             if (p.GetValue(junit) is { } path && !ReportFiles.TryWrite(path, JUnit(cases), out _)) return ExitCodes.BadInput;

@@ -18,8 +18,10 @@ public static class CheckText
         _ => "bound",
     };
 
-    public static string ReductionNote(bool partialOrder, bool symmetry) => (partialOrder, symmetry) switch
+    public static string ReductionNote(bool partialOrder, bool symmetry, bool chains = false) => (partialOrder, symmetry) switch
     {
+        (true, true) when chains => "states stored of the graph reduced by POR and symmetry, states with one stubborn successor passed through (--no-chains stores them, --no-por --no-symmetry for the full graph)",
+        (true, false) when chains => "states stored of the graph reduced by POR, states with one stubborn successor passed through (--no-chains stores them)",
         (true, true) => "states of the graph reduced by POR and symmetry (--no-por --no-symmetry for the full graph)",
         (true, false) => "states of the graph reduced by POR",
         (false, true) => "states of the graph reduced by symmetry",
@@ -40,16 +42,21 @@ public static class CheckText
             (true, false) => ", reduced by POR",
             (false, true) => ", reduced by symmetry",
             _ => "",
-        };
-        string figures = $"{x.States:N0} states, {x.Transitions:N0} transitions, depth {x.MaxDepth}, {x.Elapsed.TotalSeconds:F3} s, {x.Workers} worker{(x.Workers == 1 ? "" : "s")}{reduced}{Compaction(x)}";
+        } + (x.Chains ? ", chains: only branching states and dead ends stored" : "");
+        string figures = $"{x.States:N0} states, {x.Transitions:N0} transitions, depth {x.MaxDepth}{(x.Chains ? " stored levels" : "")}, {x.Elapsed.TotalSeconds:F3} s, {x.Workers} worker{(x.Workers == 1 ? "" : "s")}{reduced}{Compaction(x)}";
         return r.Verdict switch
         {
             Verdict.Safe => $"{head}no lost interrupt ({figures}, {x.Terminals:N0} terminal states)\n",
-            Verdict.Violation => $"{head}LOSES an interrupt: shortest run {r.TraceLength} steps ({figures})\n=> {TraceText.Diagnosis(r.Trace!)}\n(pilab explain shows the run)\n",
+            Verdict.Violation => $"{head}LOSES an interrupt: {RunLength(r)} ({figures})\n=> {TraceText.Diagnosis(r.Trace!)}\n(pilab explain shows the run)\n",
             Verdict.Stuck => $"{head}STUCK: a state with no enabled step that is not a proper end, {r.TraceLength} steps ({figures})\n=> {TraceText.Diagnosis(r.Trace!)}\n",
             _ => $"{head}no verdict: {x.BoundMessage}; so far {figures}, no violation among them\n",
         };
     }
+
+    /// <summary>"shortest run N steps", or, where the search that finds a shortest run stopped at a bound first (chains), why this one may not be.</summary>
+    private static string RunLength(CheckResult r) => r.Exploration.BoundMessage is { } why
+        ? $"a run of {r.TraceLength} steps ({why})"
+        : $"shortest run {r.TraceLength} steps";
 
     /// <summary>The birthday bound of FingerprintSet.OmissionBound, and what a state cost (with hash compaction or the compact store).</summary>
     private static string Compaction(ExplorationResult x) => x.HashCompaction
@@ -85,10 +92,10 @@ public static class CheckText
         return r.Verdict switch
         {
             Verdict.Violation or Verdict.Stuck =>
-                head + $"shortest run that {(r.Verdict == Verdict.Stuck ? "gets stuck" : "loses an interrupt")}: {r.TraceLength} steps\n\n" + (timeline ? Timeline(r) : ""),
+                head + $"{(x.BoundMessage is null ? "shortest run" : "run")} that {(r.Verdict == Verdict.Stuck ? "gets stuck" : "loses an interrupt")}: {r.TraceLength} steps{(x.BoundMessage is { } why ? $" ({why})" : "")}\n\n" + (timeline ? Timeline(r) : ""),
             Verdict.Safe =>
                 head + (x.PartialOrder || x.Symmetry
-                    ? $"no run loses an interrupt: {x.States:N0} states of the reduced graph explored ({(x.PartialOrder ? "stubborn sets" : "")}{(x.PartialOrder && x.Symmetry ? " and " : "")}{(x.Symmetry ? "poster symmetry" : "")}, which keep every terminal state), {x.Transitions:N0} transitions, {x.Terminals:N0} terminal states, {proper}\n"
+                    ? $"no run loses an interrupt: {x.States:N0} states of the reduced graph {(x.Chains ? "stored" : "explored")} ({(x.PartialOrder ? "stubborn sets" : "")}{(x.PartialOrder && x.Symmetry ? " and " : "")}{(x.Symmetry ? "poster symmetry" : "")}, which keep every terminal state{(x.Chains ? "; a state with one stubborn successor passed through, not stored" : "")}), {x.Transitions:N0} transitions, {x.Terminals:N0} terminal states, {proper}\n"
                     : $"no run loses an interrupt: all {x.States:N0} reachable states explored ({x.Transitions:N0} transitions, {x.Terminals:N0} terminal states, {proper})\n"),
             _ => head + $"no verdict: {x.BoundMessage}; {x.States:N0} states explored, no violation among them\n",
         };
@@ -102,7 +109,7 @@ public static class CheckText
     public static string WholeSystemTable(IEnumerable<CheckResult> results)
     {
         var list = results.ToList();
-        string graph = ReductionNote(list.Any(r => r.Exploration.PartialOrder), list.Any(r => r.Exploration.Symmetry));
+        string graph = ReductionNote(list.Any(r => r.Exploration.PartialOrder), list.Any(r => r.Exploration.Symmetry), list.Any(r => r.Exploration.Chains));
         if (list.Any(r => r.Variant.IsAvic && !r.Exploration.PartialOrder) && list.Any(r => r.Exploration.PartialOrder))
             graph += " (design avic: the full graph, its model has no reductions yet)";
         var t = new TextTable("variant", "design", "wake-up vector", "mm", "k", "j", "n", "e", "h", "p", "m", "verdict", "states", "transitions", "trace", "time", "story").AlignRight(12, 13, 14, 15);

@@ -33,7 +33,7 @@ public static class JsonReport
             Terminals = x.Terminals,
             MaxDepth = x.MaxDepth,
             Seconds = Math.Round(x.Elapsed.TotalSeconds, 4),
-            Reductions = new ReductionsJson(x.PartialOrder, x.Symmetry),
+            Reductions = new ReductionsJson(x.PartialOrder, x.Symmetry, x.Chains),
             Workers = x.Workers,
             RemoteMessages = x.RemoteMessages,
             MessageBytes = x.MessageBytes,

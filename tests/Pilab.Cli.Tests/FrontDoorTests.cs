@@ -8,7 +8,7 @@ namespace Pilab.Cli.Tests;
 public sealed class FrontDoorTests
 {
     private const string Configuration = "--mm --injectors --same-vector --posts --exits --halts --preemptions --migrations --iommu --ipiv --irq-priority";
-    private const string Search = "--max-states --max-memory --no-por --no-symmetry --workers --hash-compact --store";
+    private const string Search = "--max-states --max-memory --no-por --no-symmetry --no-chains --workers --hash-compact --store";
 
     /// <summary>The long names of the options a --help text lists (its "Options:" section).</summary>
     private static List<string> OptionsIn(string help)
@@ -36,7 +36,7 @@ public sealed class FrontDoorTests
     [InlineData("export", $"{Configuration} --promela --litmus --output")]
     [InlineData("synthesize", "--injector --injectors --same-vector --posts --exits --irq-priority --iommu --halts --preemptions --migrations --csv --json --quiet")]
     [InlineData("barriers", "--injectors --same-vector --posts --exits --irq-priority --halts --preemptions --migrations --iommu --ipiv --max-barriers --max-states --json --quiet")]
-    [InlineData("report", "--output --posts --exits --same-vector --irq-priority --no-synthesis --live --max-states --max-memory --no-por --no-symmetry --workers --quiet")]
+    [InlineData("report", "--output --posts --exits --same-vector --irq-priority --no-synthesis --live --max-states --max-memory --no-por --no-symmetry --no-chains --workers --quiet")]
     [InlineData("live", "--seconds --injectors --rate --exit-rate --chaos --seed --posts --vectors --stall-ms --no-rescue --aligned --jitter --no-pin --calibrate --hgrm --json")]
     [InlineData("test", "--ktap --junit --workers --quiet")]
     [InlineData("completion", "")]

@@ -42,9 +42,9 @@ public sealed class ReductionTests
     {
         var variant = Builtins.Find(name)!;
         var config = new Configuration(k, n, e, same, mm);
-        foreach (var reduced in new[] { false, true })
+        foreach (var (reduced, chains) in new[] { (false, false), (true, false), (true, true) })
         {
-            var options = (reduced ? ExplorationOptions.Reduced : ExplorationOptions.Unreduced) with { RecordTerminals = true, ExhaustAfterViolation = true };
+            var options = (reduced ? ExplorationOptions.Reduced : ExplorationOptions.Unreduced) with { RecordTerminals = true, ExhaustAfterViolation = true, Chains = chains };
             var one = ModelChecker.Check(variant, config, options);
             var two = ModelChecker.Check(variant, config, options with { Workers = 2 });
             Assert.Equal(one.Verdict, two.Verdict);
@@ -72,6 +72,29 @@ public sealed class ReductionTests
         // not use goes to the one that still has states to add.
         Assert.Equal(5000, r.Exploration.States);
         Assert.StartsWith("stopped at the state bound", r.Exploration.BoundMessage);
+    }
+
+    /// <summary>With chains, a run is reported from the search without them; where that one stops at the bound
+    /// first, the chained search's own run (a real one) is reported, and the result says it may not be a shortest one.</summary>
+    [Fact]
+    public void Chains_ReportTheirOwnRun_WhenTheSearchWithoutThemStopsAtTheBound()
+    {
+        var config = new Configuration(1, 1, 0, false, MemoryModel.SC);
+        var options = ExplorationOptions.Reduced with { Chains = true, MaxStates = 40 };
+        var unchained = ModelChecker.Check(Builtins.PatchV1, config, options with { Chains = false });
+        Assert.Equal(Verdict.BoundReached, unchained.Verdict);
+        var r = ModelChecker.Check(Builtins.PatchV1, config, options);
+        Assert.Equal(Verdict.Violation, r.Verdict);
+        Assert.True(r.Exploration.Chains);
+        Assert.Equal(34, r.Exploration.States);
+        Assert.StartsWith("a real run, perhaps not a shortest one: the search without chains, which finds a shortest one, stopped at the state bound", r.Exploration.BoundMessage);
+        AssertRealRun(Builtins.PatchV1, config, r);
+        // Unbounded, the run is the search without chains' shortest one (11 steps, 77 states on one worker).
+        var exact = ModelChecker.Check(Builtins.PatchV1, config, options with { MaxStates = int.MaxValue - 1 });
+        Assert.False(exact.Exploration.Chains);
+        Assert.Null(exact.Exploration.BoundMessage);
+        Assert.Equal(11, exact.Trace!.Steps.Length);
+        Assert.Equal(77, exact.Exploration.States);
     }
 
     [Fact]
@@ -105,9 +128,9 @@ public sealed class ReductionTests
         var full = ModelChecker.Check(variant, config, Full);
         var fullFirst = ModelChecker.Check(variant, config, Full with { ExhaustAfterViolation = false });
         var expected = Set(full.ExplorationOf<PiState>().TerminalStates.Select(s => system.Canonicalize(s)));
-        foreach (var (por, sym) in new[] { (true, false), (false, true), (true, true) })
+        foreach (var (por, sym, chains) in new[] { (true, false, false), (false, true, false), (true, true, false), (true, false, true), (true, true, true) })
         {
-            var options = Full with { PartialOrder = por, Symmetry = sym };
+            var options = Full with { PartialOrder = por, Symmetry = sym, Chains = chains };
             var reduced = ModelChecker.Check(variant, config, options);
             Assert.Equal(full.Verdict, reduced.Verdict);
             Assert.Equal(expected, Set(reduced.ExplorationOf<PiState>().TerminalStates.Select(s => system.Canonicalize(s))));
@@ -116,6 +139,22 @@ public sealed class ReductionTests
             Assert.Equal(fullFirst.Verdict, first.Verdict);
             Assert.Equal(fullFirst.Trace?.Steps.Length, first.Trace?.Steps.Length);
             if (first.Trace is not null) AssertRealRun(variant, config, first);
+            if (!chains) continue;
+            // The chained search alone (the one above reports the search without chains where it finds a run):
+            // the same verdict and dead ends, no more states than the stubborn sets store, and a real run.
+            var unchained = ModelChecker.Check(variant, config, options with { Chains = false });
+            var alone = BreadthFirstExplorer.ExploreChained<PiState, PiSystem>(system, options);
+            Assert.True(alone.Chains);
+            Assert.Equal(full.Verdict, alone.Verdict);
+            Assert.Equal(expected, Set(alone.TerminalStates.Select(s => system.Canonicalize(s))));
+            Assert.True(alone.States <= unchained.Exploration.States);
+            var aloneFirst = BreadthFirstExplorer.ExploreChained<PiState, PiSystem>(system, options with { ExhaustAfterViolation = false });
+            Assert.Equal(fullFirst.Verdict, aloneFirst.Verdict);
+            if (aloneFirst.TraceLength > 0)
+            {
+                Assert.True(aloneFirst.TraceLength >= fullFirst.Trace!.Steps.Length);
+                AssertRealRun(system, aloneFirst);
+            }
         }
     }
 }

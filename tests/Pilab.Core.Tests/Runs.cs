@@ -8,12 +8,14 @@ namespace Pilab.Core.Tests;
 internal static class Runs
 {
     /// <summary>Every step of the reported trace is a real transition of the full system, and it ends in a dead end that is not a proper one.</summary>
-    public static void AssertRealRun(Variant variant, Configuration config, CheckResult r)
+    public static void AssertRealRun(Variant variant, Configuration config, CheckResult r) =>
+        AssertRealRun(new PiSystem(variant, config), r.ExplorationOf<PiState>());
+
+    public static void AssertRealRun(PiSystem system, ExplorationResult<PiState> r)
     {
-        var system = new PiSystem(variant, config);
         var buffer = new Successor<PiState>[system.MaxSuccessors];
         var s = system.Initial;
-        foreach (var step in r.ExplorationOf<PiState>().Trace)
+        foreach (var step in r.Trace)
         {
             int n = system.Successors(s, buffer);
             Assert.Contains(new Successor<PiState>(step.State, step.Label), buffer[..n]);

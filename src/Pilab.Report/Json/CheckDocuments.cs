@@ -98,7 +98,7 @@ public sealed record ConfigurationJson(
     int Migrations,
     bool IrqPriority);
 
-public sealed record ReductionsJson(bool PartialOrder, bool Symmetry);
+public sealed record ReductionsJson(bool PartialOrder, bool Symmetry, bool Chains);
 
 /// <summary>The losing run: its steps as data, the diagnosis in words and as data.</summary>
 public sealed record TraceJson(
