@@ -2,7 +2,7 @@
 # How the whole system grows: kvm-2021 under SC and TSO, each budget (-k CPU injectors, -j IOMMU
 # posters, --halts, --preemptions, --migrations) raised from 1 to 3 with the others at 1 (one post
 # each, one guest exit), the full graph (--no-por --no-symmetry), or with REDUCE=1 the graph pilab
-# check explores by default (stubborn sets; symmetry has nothing to do: each poster posts its own
+# check explores by default (stubborn sets and chains; symmetry has nothing to do: each poster posts its own
 # vector). Each row: states, transitions, depth, search time, the process's peak RSS and the store's
 # own bytes a state, and what crossed between the workers (messages per state, bytes per message).
 #
@@ -22,7 +22,7 @@ cap=${CAP:-60}
 maxmem=${MAXMEM:-6000}
 workers=${WORKERS:-2}
 store=${STORE:-plain}
-if [ "${REDUCE:-0}" = 1 ]; then reductions=(); graph="reductions on (POR)"; else reductions=(--no-por --no-symmetry); graph="full graph"; fi
+if [ "${REDUCE:-0}" = 1 ]; then reductions=(); graph="reductions on (POR and chains)"; else reductions=(--no-por --no-symmetry); graph="full graph"; fi
 
 dotnet build src/Pilab.Cli -c Release -v q -nologo >/dev/null
 pilab=src/Pilab.Cli/bin/Release/net10.0/pilab

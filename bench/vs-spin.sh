@@ -12,7 +12,7 @@
 #
 # Times are search times as each tool reports them (pilab: the exploration, after start-up;
 # SPIN: pan's "elapsed time", after spin -a and gcc). "none" = pilab --no-por --no-symmetry and
-# pan compiled with -DNOREDUCE; "both" = pilab's stubborn sets and symmetry, pan's partial-order
+# pan compiled with -DNOREDUCE; "both" = pilab's stubborn sets, chains and symmetry (pilab then stores only the states where its reduced graph branches or ends), pan's partial-order
 # reduction (SPIN has no symmetry reduction of its own). pilab runs one worker unless the row says
 # -w 2; the last rows compare two workers with one, and what the machine gives two independent
 # searches.

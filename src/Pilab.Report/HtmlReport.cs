@@ -197,7 +197,9 @@ public static class HtmlReport
             (true, false) => "States of the graph reduced by partial-order reduction (pilab report --no-por counts the full graph).",
             (false, true) => "States of the graph reduced by poster symmetry.",
             _ => "States of the full graph.",
-        };
+        } + (entries.Any(e => e.Result.Exploration.Chains)
+            ? " Where a search found no losing run, only the states where the reduced graph branches or ends are counted (chains; --no-chains counts every state of it)."
+            : "");
     }
 
     private static void CostTable(StringBuilder sb, IReadOnlyList<ReportEntry> entries, bool wholeSystem)
