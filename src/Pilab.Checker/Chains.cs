@@ -27,7 +27,7 @@ namespace Pilab.Checker;
 /// walked again (<see cref="ExpandRun"/>), is a real run, reported only when the second search stops at a
 /// bound. The depth of a chained search counts levels of stored states.
 /// </summary>
-internal readonly struct Chained<TState, TSystem>(TSystem system) : ISymmetricSystem<TState>, IPartialOrderSystem<TState>, IExpandsRun<TState>
+internal readonly struct Chained<TState, TSystem>(TSystem system) : ISymmetricSystem<TState>, IPartialOrderSystem<TState>, IExpandsRun<TState>, IWorkerScratch
     where TState : unmanaged, IEquatable<TState>
     where TSystem : ISymmetricSystem<TState>, IPartialOrderSystem<TState>
 {
@@ -40,6 +40,10 @@ internal readonly struct Chained<TState, TSystem>(TSystem system) : ISymmetricSy
     public TerminalKind Classify(in TState terminal) => system.Classify(in terminal);
     public bool HasSymmetry => system.HasSymmetry;
     public TState Canonicalize(in TState state) => system.Canonicalize(in state);
+
+    /// <summary>The inner model's per-worker tables and this one's look-ahead buffer.</summary>
+    public long ScratchBytesPerWorker => (system is IWorkerScratch inner ? inner.ScratchBytesPerWorker : 0)
+        + (long)system.MaxSuccessors * Unsafe.SizeOf<Successor<TState>>();
 
     /// <summary>Each worker thread's buffer for looking one state ahead along a chain.</summary>
     [ThreadStatic] private static Successor<TState>[]? t_ahead;

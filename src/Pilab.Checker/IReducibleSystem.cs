@@ -32,3 +32,14 @@ public interface IPartialOrderSystem<TState> : ITransitionSystem<TState> where T
     /// (0 exactly when the state is a dead end).</summary>
     int StubbornSuccessors(in TState state, Span<Successor<TState>> into);
 }
+
+/// <summary>
+/// A model that keeps tables of its own on each worker thread (allocated on a thread's first use and kept
+/// by it, as a per-worker cache of choices is): the engine counts them against
+/// <see cref="ExplorationOptions.MaxMemoryBytes"/> as it counts its own tables, once per worker.
+/// </summary>
+public interface IWorkerScratch
+{
+    /// <summary>The bytes one worker thread's tables take.</summary>
+    long ScratchBytesPerWorker { get; }
+}

@@ -215,7 +215,7 @@ internal static class PartitionedExplorer
             _workers = options.Workers;
             _por = options.PartialOrder;
             _sym = options.Symmetry && system.HasSymmetry;
-            _bound = new StateBound(options);
+            _bound = new StateBound(options, system is IWorkerScratch scratch ? scratch.ScratchBytesPerWorker * options.Workers : 0);
             _crew = [.. Enumerable.Range(0, _workers).Select(_ => new Worker<TState, TStore>(store(), _workers, system.MaxSuccessors, options.RecordTerminals))];
             _ownLimit = Math.Min((int.MaxValue - _workers) / _workers, _crew[0].Set.MaxCount);
             _expanded = new PhaseBarrier(_workers, Plan);

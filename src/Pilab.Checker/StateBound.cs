@@ -9,14 +9,16 @@ namespace Pilab.Checker;
 internal readonly struct StateBound
 {
     private readonly long _maxStates;
-    private readonly long _maxMemory, _baseline;
+    private readonly long _maxMemory, _baseline, _scratch;
 
-    public StateBound(ExplorationOptions options)
+    /// <param name="scratch">What the model's own per-worker tables take, all workers together (<see cref="IWorkerScratch"/>).</param>
+    public StateBound(ExplorationOptions options, long scratch = 0)
     {
         _maxStates = Math.Min(options.MaxStates, int.MaxValue - 1);
         _maxMemory = options.MaxMemoryBytes;
         _baseline = Math.Max(0, options.BaselineBytes);
-        Bytes = Math.Max(0, _maxMemory - _baseline);
+        _scratch = Math.Max(0, scratch);
+        Bytes = Math.Max(0, _maxMemory - _baseline - _scratch);
     }
 
     public long States => _maxStates;
@@ -53,5 +55,6 @@ internal readonly struct StateBound
     /// <summary>The search held <paramref name="held"/> bytes, and its next allocation would have taken it past the bound.</summary>
     public string MemoryMessage(long held, long states) =>
         $"stopped at the memory bound --max-memory {_maxMemory / (1 << 20)} MiB: the search held {held / (1 << 20)} MiB with {states:N0} states"
-        + (_baseline > 0 ? $" besides the runtime's {_baseline / (1 << 20)} MiB" : "") + ", and growing would pass the bound";
+        + (_baseline > 0 ? $" besides the runtime's {_baseline / (1 << 20)} MiB" : "")
+        + (_scratch > 0 ? $" and the model's per-worker tables' {(_scratch + (1 << 20) - 1) / (1 << 20)} MiB" : "") + ", and growing would pass the bound";
 }

@@ -186,6 +186,20 @@ public sealed class WholeSystemReductionTests
 
     /// <summary>The per-state work allocates nothing: the decision cache is made once per worker thread, the rest
     /// lives on the stack.</summary>
+    /// <summary>Each worker's table of choices (3 MiB) counts against --max-memory: with two workers 6 MiB of a
+    /// 6.5 MiB bound are the tables', so the search stops at once, and says why.</summary>
+    [Fact]
+    public void DecisionTables_CountAgainstTheMemoryBound()
+    {
+        var v = Builtins.Find("kvm-2021")!;
+        Assert.Equal(3L << 20, new ReducedSystem(new WholeSystemModel(v, v.Check)).ScratchBytesPerWorker);
+        var r = SystemChecker.Check(v, v.Check, ExplorationOptions.Reduced with { MaxMemoryBytes = 13L << 19, Workers = 2 });
+        Assert.Equal(Verdict.BoundReached, r.Verdict);
+        Assert.Contains("and the model's per-worker tables' 6 MiB", r.Exploration.BoundMessage);
+        var roomy = SystemChecker.Check(v, v.Check, ExplorationOptions.Reduced with { MaxMemoryBytes = 64L << 20, Workers = 2 });
+        Assert.Equal(Verdict.Safe, roomy.Verdict);
+    }
+
     [Fact]
     public void StubbornSuccessors_AllocateNothing_AfterTheFirstCall()
     {

@@ -11,7 +11,7 @@ namespace Pilab.Model.WholeSystem;
 /// <see cref="WholeSystemModel"/>'s own; this adds only which transitions to explore and the orbit
 /// representative.
 /// </summary>
-public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IPartialOrderSystem<SystemState>
+public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IPartialOrderSystem<SystemState>, IWorkerScratch
 {
     private readonly WholeSystemModel _model;
     private readonly SystemFootprints _fp;
@@ -119,7 +119,10 @@ public readonly partial struct ReducedSystem : ISymmetricSystem<SystemState>, IP
         return (lo, s.Hi);
     }
 
-    private const int DecisionSlots = 1 << 17; // the slot is the hash's top 17 bits (4 MiB a worker)
+    private const int DecisionSlots = 1 << 17; // the slot is the hash's top 17 bits (3 MiB a worker)
+
+    /// <summary>Each worker's table of choices (<see cref="DecisionKey"/>), counted against --max-memory by the engine.</summary>
+    public long ScratchBytesPerWorker => (long)DecisionSlots * System.Runtime.CompilerServices.Unsafe.SizeOf<Decision>();
     private readonly record struct Decision(ulong Lo, ulong Hi, int Owner, int Set);
     [ThreadStatic] private static Decision[]? t_decisions;
     private static int s_nextId;
