@@ -83,12 +83,17 @@ public sealed class ReductionTests
         var options = ExplorationOptions.Reduced with { Chains = true, MaxStates = 40 };
         var unchained = ModelChecker.Check(Builtins.PatchV1, config, options with { Chains = false });
         Assert.Equal(Verdict.BoundReached, unchained.Verdict);
-        var r = ModelChecker.Check(Builtins.PatchV1, config, options);
-        Assert.Equal(Verdict.Violation, r.Verdict);
-        Assert.True(r.Exploration.Chains);
-        Assert.Equal(34, r.Exploration.States);
-        Assert.StartsWith("a real run, perhaps not a shortest one: the search without chains, which finds a shortest one, stopped at the state bound", r.Exploration.BoundMessage);
-        AssertRealRun(Builtins.PatchV1, config, r);
+        // The run is rebuilt from each store: the plain one's labels and states, the compact one's states, and
+        // hash compaction's labels replayed from the initial state, each along the chains.
+        foreach (var store in new[] { options, options with { Store = StateStore.Compact }, options with { HashCompaction = true } })
+        {
+            var r = ModelChecker.Check(Builtins.PatchV1, config, store);
+            Assert.Equal(Verdict.Violation, r.Verdict);
+            Assert.True(r.Exploration.Chains);
+            Assert.Equal(34, r.Exploration.States);
+            Assert.StartsWith("a real run, perhaps not a shortest one: the search without chains, which finds a shortest one, stopped at the state bound", r.Exploration.BoundMessage);
+            AssertRealRun(Builtins.PatchV1, config, r);
+        }
         // Unbounded, the run is the search without chains' shortest one (11 steps, 77 states on one worker).
         var exact = ModelChecker.Check(Builtins.PatchV1, config, options with { MaxStates = int.MaxValue - 1 });
         Assert.False(exact.Exploration.Chains);
