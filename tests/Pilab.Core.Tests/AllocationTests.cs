@@ -43,8 +43,8 @@ public sealed class AllocationTests
         Assert.Equal(0, allocated);
     }
 
-    /// <summary>The whole system (docs/whole-system.md): its successors, stubborn sets and orbit representatives
-    /// allocate nothing, under SC and TSO, with halts, preemptions, migrations and IOMMU posters.</summary>
+    /// <summary>The whole system (docs/whole-system.md): its successors, stubborn sets, chains (each stubborn
+    /// successor followed to its chain's end) and orbit representatives allocate nothing, under SC and TSO, with halts, preemptions, migrations and IOMMU posters.</summary>
     [Theory]
     [InlineData(MemoryModel.SC)]
     [InlineData(MemoryModel.TSO)]
@@ -87,6 +87,8 @@ public sealed class AllocationTests
             n = system.StubbornSuccessors(s, buffer);
             for (int j = 0; j < n; j++) mix ^= StateHash.Of(system.Canonicalize(buffer[j].State));
             if (n == 0) _ = system.Classify(s);
+            n = new Chained<SystemState, ReducedSystem>(system).StubbornSuccessors(s, buffer);
+            for (int j = 0; j < n; j++) mix ^= StateHash.Of(buffer[j].State) * 3;
         }
     }
 
