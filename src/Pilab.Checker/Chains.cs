@@ -56,13 +56,21 @@ internal readonly struct Chained<TState, TSystem>(TSystem system) : ISymmetricSy
         if (n == 0) return 0;
         var ahead = t_ahead;
         if (ahead is null || ahead.Length < system.MaxSuccessors) t_ahead = ahead = new Successor<TState>[system.MaxSuccessors];
-        for (int i = 0; i < n; i++)
-        {
-            TState t = into[i].State;
-            for (int k = 0; k < MaxChain && system.StubbornSuccessors(in t, ahead) == 1; k++) t = ahead[0].State;
-            into[i] = new(t, into[i].Label);
-        }
+        for (int i = 0; i < n; i++) into[i] = new(EndOfChain(into[i].State, ahead, null), into[i].Label);
         return n;
+    }
+
+    /// <summary>The end of the chain that starts at <paramref name="t"/>: the first state with no stubborn successor or
+    /// with several, or the state <see cref="MaxChain"/> steps on; each step is added to <paramref name="steps"/> if given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TState EndOfChain(TState t, Successor<TState>[] ahead, List<TraceStep<TState>>? steps)
+    {
+        for (int k = 0; k < MaxChain && system.StubbornSuccessors(in t, ahead) == 1; k++)
+        {
+            t = ahead[0].State;
+            steps?.Add(new(ahead[0].Label, t));
+        }
+        return t;
     }
 
     /// <summary>
@@ -85,14 +93,9 @@ internal readonly struct Chained<TState, TSystem>(TSystem system) : ISymmetricSy
             for (int i = 0; i < n && !found; i++)
             {
                 walk.Clear();
-                TState t = first[i].State;
-                walk.Add(new(first[i].Label, t));
-                for (int k = 0; k < MaxChain && system.StubbornSuccessors(in t, ahead) == 1; k++)
-                {
-                    t = ahead[0].State;
-                    walk.Add(new(ahead[0].Label, t));
-                }
-                found = (sym ? system.Canonicalize(in t) : t).Equals(step.State);
+                walk.Add(new(first[i].Label, first[i].State));
+                TState end = EndOfChain(first[i].State, ahead, walk);
+                found = (sym ? system.Canonicalize(in end) : end).Equals(step.State);
             }
             if (!found) throw new InvalidOperationException("rebuilding the run: no chain of a stored state ends in the next stored state");
             foreach (var w in walk) run.Add(sym ? new(w.Label, system.Canonicalize(w.State)) : w);
