@@ -17,8 +17,8 @@ namespace Pilab.Checker;
 /// first state after that chain with zero or several successors is the chain's end, which is stored and
 /// expanded in turn; a dead end has no successor, so it is a chain end itself and is classified. So the
 /// dead ends stored are exactly those of the reduced graph, which are those of the full graph (up to
-/// symmetry). A cycle of one-successor states is cut after <see cref="MaxChain"/> steps: the state reached
-/// there is stored, so the search ends.
+/// symmetry). A walk that runs into a cycle of one-successor states stops once round it (<see cref="EndOfChain"/>)
+/// and at the latest after <see cref="MaxChain"/> steps: the state reached there is stored, so the search ends.
 ///
 /// What chains do not keep is the breadth-first order by steps: a chain of k steps counts as one level,
 /// so the first dead end found need not have the shortest run. <see cref="BreadthFirstExplorer.ExploreReduced"/>
@@ -60,15 +60,29 @@ internal readonly struct Chained<TState, TSystem>(TSystem system) : ISymmetricSy
         return n;
     }
 
-    /// <summary>The end of the chain that starts at <paramref name="t"/>: the first state with no stubborn successor or
-    /// with several, or the state <see cref="MaxChain"/> steps on; each step is added to <paramref name="steps"/> if given.</summary>
+    /// <summary>
+    /// The end of the chain that starts at <paramref name="t"/>: the first state with no stubborn successor or with
+    /// several; or, where the chain runs into a cycle of one-successor states, the first state of the walk met a second
+    /// time at a checkpoint (Brent's cycle detection: the checkpoint moves to the current state after 1, 2, 4, ...
+    /// steps, so a cycle is seen within twice the walk's tail and cycle); at the latest the state <see cref="MaxChain"/>
+    /// steps on. Each step is added to <paramref name="steps"/> if given.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TState EndOfChain(TState t, Successor<TState>[] ahead, List<TraceStep<TState>>? steps)
     {
+        TState mark = t;
+        int power = 1, since = 0;
         for (int k = 0; k < MaxChain && system.StubbornSuccessors(in t, ahead) == 1; k++)
         {
             t = ahead[0].State;
             steps?.Add(new(ahead[0].Label, t));
+            if (t.Equals(mark)) break; // round a cycle: t is stored, and the search goes on from there
+            if (++since == power)
+            {
+                mark = t;
+                power <<= 1;
+                since = 0;
+            }
         }
         return t;
     }
